@@ -1,0 +1,97 @@
+//! `Resource` / `NotResource` (evaluation.md A9).
+
+use super::{SpannedList, Template};
+
+/// `Resource` or `NotResource`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResourceBlock {
+    /// `Resource`.
+    Resource(SpannedList<ResourcePattern>),
+    /// `NotResource`.
+    NotResource(SpannedList<ResourcePattern>),
+}
+
+impl ResourceBlock {
+    /// The listed patterns, whichever element holds them.
+    #[must_use]
+    pub fn patterns(&self) -> &SpannedList<ResourcePattern> {
+        match self {
+            Self::Resource(p) | Self::NotResource(p) => p,
+        }
+    }
+}
+
+/// A resource pattern: `*`, or an ARN whose segments may hold `*`, `?` and (under
+/// `2012-10-17`, in the resource part) policy variables.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ResourcePattern {
+    /// The pattern, with variables parsed.
+    pub template: Template,
+    /// The ARN's segments, when the text is ARN-shaped; `None` for `*`.
+    pub arn: Option<ArnParts>,
+}
+
+impl ResourcePattern {
+    /// Whether the pattern is the bare `*`.
+    #[must_use]
+    pub fn is_any(&self) -> bool {
+        self.template.raw == "*"
+    }
+}
+
+/// The segments of an ARN (or ARN pattern): `arn:partition:service:region:account:resource`.
+/// An ARN pattern may stop early when its last segment ends in `*` (`arn:aws:sqs:*`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ArnParts {
+    /// Partition.
+    pub partition: String,
+    /// Service namespace.
+    pub service: String,
+    /// Region (may be empty).
+    pub region: String,
+    /// Account id (may be empty).
+    pub account: String,
+    /// Everything after the fifth colon (may contain further colons).
+    pub resource: String,
+}
+
+impl ArnParts {
+    /// Splits an ARN. `None` if it does not start with `arn:` or has fewer than six segments
+    /// without ending in a wildcard.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let rest = text.strip_prefix("arn:")?;
+        let mut it = rest.splitn(5, ':');
+        let partition = it.next()?.to_owned();
+        let service = it.next().map(str::to_owned);
+        let region = it.next().map(str::to_owned);
+        let account = it.next().map(str::to_owned);
+        let resource = it.next().map(str::to_owned);
+        match (service, region, account, resource) {
+            (Some(service), Some(region), Some(account), Some(resource)) => Some(Self {
+                partition,
+                service,
+                region,
+                account,
+                resource,
+            }),
+            // Truncated patterns such as `arn:aws:sqs:*` are accepted when they end in `*`
+            // (A9: a trailing `*` may expand beyond the colon boundary).
+            (service, region, account, _) if text.ends_with('*') => Some(Self {
+                partition,
+                service: service.unwrap_or_else(|| "*".to_owned()),
+                region: region.unwrap_or_else(|| "*".to_owned()),
+                account: account.unwrap_or_else(|| "*".to_owned()),
+                resource: "*".to_owned(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The resource type: the text of the resource part before the first `/` or `:`
+    /// (`key` in `key/1234`), or the whole part when it has neither.
+    #[must_use]
+    pub fn resource_type(&self) -> &str {
+        self.resource.split(['/', ':']).next().unwrap_or("")
+    }
+}

@@ -1,0 +1,372 @@
+//! Recursive-descent JSON reader over bytes. Depth is bounded by [`Limits::max_depth`], so the
+//! recursion cannot overflow the stack on hostile input.
+
+use std::borrow::Cow;
+
+use super::{JsonError, JsonErrorKind, Limits, Member, Node, Value};
+use crate::source::Span;
+
+/// Parses `bytes` (which must be UTF-8) into a spanned tree.
+///
+/// # Errors
+/// The first syntax error, an oversized input, or invalid UTF-8.
+pub fn parse_bytes<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, JsonError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(too_large(bytes.len(), limits));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text, limits),
+        Err(e) => Err(JsonError {
+            kind: JsonErrorKind::InvalidUtf8,
+            span: Span::at(e.valid_up_to()),
+        }),
+    }
+}
+
+/// Parses `text` into a spanned tree. A leading byte-order mark is skipped.
+///
+/// # Errors
+/// The first syntax error, or an oversized input.
+pub fn parse<'a>(text: &'a str, limits: &Limits) -> Result<Node<'a>, JsonError> {
+    if text.len() > limits.max_bytes {
+        return Err(too_large(text.len(), limits));
+    }
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut r = Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: start,
+        depth: 0,
+        max_depth: limits.max_depth,
+    };
+    r.skip_ws();
+    let node = r.value()?;
+    r.skip_ws();
+    if r.pos < r.bytes.len() {
+        return Err(r.error_here(JsonErrorKind::TrailingCharacters));
+    }
+    Ok(node)
+}
+
+fn too_large(size: usize, limits: &Limits) -> JsonError {
+    JsonError {
+        kind: JsonErrorKind::TooLarge {
+            size,
+            limit: limits.max_bytes,
+        },
+        span: Span::at(0),
+    }
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+    max_depth: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// An error spanning the character at the current position (or an empty span at the end).
+    fn error_here(&self, kind: JsonErrorKind) -> JsonError {
+        let len = self
+            .text
+            .get(self.pos..)
+            .and_then(|s| s.chars().next())
+            .map_or(0, char::len_utf8);
+        JsonError {
+            kind,
+            span: Span::new(self.pos, self.pos + len),
+        }
+    }
+
+    fn unexpected(&self, expected: &'static str) -> JsonError {
+        match self.text.get(self.pos..).and_then(|s| s.chars().next()) {
+            Some(found) => self.error_here(JsonErrorKind::UnexpectedChar { found, expected }),
+            None => self.error_here(JsonErrorKind::UnexpectedEof { expected }),
+        }
+    }
+
+    fn value(&mut self) -> Result<Node<'a>, JsonError> {
+        let start = self.pos;
+        let value = match self.peek() {
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => Value::Number(self.number()?),
+            _ => return Err(self.unexpected("a JSON value")),
+        };
+        Ok(Node {
+            value,
+            span: Span::new(start, self.pos),
+        })
+    }
+
+    fn literal(&mut self, word: &'static str, value: Value<'a>) -> Result<Value<'a>, JsonError> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.unexpected("a JSON value"))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), JsonError> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(self.error_here(JsonErrorKind::TooDeep {
+                limit: self.max_depth,
+            }));
+        }
+        Ok(())
+    }
+
+    fn array(&mut self) -> Result<Value<'a>, JsonError> {
+        self.enter()?;
+        self.pos += 1; // `[`
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.unexpected("`,` or `]`")),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Array(items))
+    }
+
+    fn object(&mut self) -> Result<Value<'a>, JsonError> {
+        self.enter()?;
+        self.pos += 1; // `{`
+        let mut members = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.unexpected("a string key"));
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.pos);
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.unexpected("`:`"));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value()?;
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.unexpected("`,` or `}`")),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Object(members))
+    }
+
+    /// Reads a string starting at the opening quote; leaves `pos` after the closing quote.
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        let open = self.pos;
+        self.pos += 1;
+        let content_start = self.pos;
+        // Fast path: no escapes, borrow from the input.
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    let s = self.text.get(content_start..self.pos).unwrap_or("");
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(0..=0x1f) => return Err(self.error_here(JsonErrorKind::ControlCharacter)),
+                Some(_) => self.pos += 1,
+                None => return Err(unterminated(open, self.pos)),
+            }
+        }
+        let mut out = String::from(self.text.get(content_start..self.pos).unwrap_or(""));
+        loop {
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(self.text.get(run_start..self.pos).unwrap_or(""));
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => self.escape(&mut out)?,
+                Some(_) => return Err(self.error_here(JsonErrorKind::ControlCharacter)),
+                None => return Err(unterminated(open, self.pos)),
+            }
+        }
+    }
+
+    /// Reads one escape sequence starting at the backslash and appends what it stands for.
+    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let start = self.pos;
+        let c = match self.bytes.get(self.pos + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => return self.unicode_escape(out),
+            Some(_) => {
+                let len = self
+                    .text
+                    .get(start + 1..)
+                    .and_then(|s| s.chars().next())
+                    .map_or(1, char::len_utf8);
+                return Err(JsonError {
+                    kind: JsonErrorKind::InvalidEscape,
+                    span: Span::new(start, start + 1 + len),
+                });
+            }
+            None => return Err(unterminated(start, self.bytes.len())),
+        };
+        out.push(c);
+        self.pos += 2;
+        Ok(())
+    }
+
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let digits = self.text.get(at..at + 4)?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(digits, 16).ok()
+    }
+
+    fn unicode_escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let start = self.pos;
+        let bad = |end: usize| JsonError {
+            kind: JsonErrorKind::InvalidUnicodeEscape,
+            span: Span::new(start, end),
+        };
+        let end = (start + 6).min(self.bytes.len());
+        let hi = self.hex4(start + 2).ok_or_else(|| bad(end))?;
+        let code = if (0xD800..0xDC00).contains(&hi) {
+            // A high surrogate must be followed by `\u` and a low surrogate.
+            if self.bytes.get(start + 6..start + 8) != Some(b"\\u") {
+                return Err(bad(end));
+            }
+            let lo = self
+                .hex4(start + 8)
+                .ok_or_else(|| bad((start + 12).min(self.bytes.len())))?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return Err(bad(start + 12));
+            }
+            self.pos += 6;
+            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+        } else {
+            hi
+        };
+        let c = char::from_u32(code).ok_or_else(|| bad(end))?;
+        out.push(c);
+        self.pos += 6;
+        Ok(())
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<&'a str, JsonError> {
+        let start = self.pos;
+        let fail = |this: &Self| JsonError {
+            kind: JsonErrorKind::InvalidNumber,
+            span: Span::new(start, this.pos.max(start + 1)),
+        };
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if let Some(b'0'..=b'9') = self.peek() {
+                    self.digits();
+                    return Err(fail(self));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(fail(self)),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(fail(self));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(fail(self));
+            }
+        }
+        Ok(self.text.get(start..self.pos).unwrap_or(""))
+    }
+}
+
+fn unterminated(open: usize, end: usize) -> JsonError {
+    JsonError {
+        kind: JsonErrorKind::UnterminatedString,
+        span: Span::new(open, end),
+    }
+}

@@ -1,0 +1,562 @@
+//! Policy documents and statements.
+
+use super::Sink;
+use super::condition::conditions;
+use super::principal::principal_block;
+use crate::ast::{
+    ActionBlock, ActionPattern, ArnParts, Effect, Policy, PolicyKind, PrincipalBlock, Principals,
+    ResourceBlock, ResourcePattern, Statement, Template, Version,
+};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::json::{Member, Node, Value};
+use crate::source::{Span, Spanned};
+
+const STATEMENT_ELEMENTS: [&str; 9] = [
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// Lowers a policy document of `kind`, appending diagnostics to `diags`. Returns `None` only
+/// when the node is not an object; otherwise the statements that could be read (check `diags`
+/// for errors before trusting the result).
+pub fn policy(
+    node: &Node<'_>,
+    kind: PolicyKind,
+    diags: &mut Vec<crate::diagnostic::Diagnostic>,
+) -> Option<Policy> {
+    let mut sink = Sink::default();
+    let result = lower_policy(node, kind, &mut sink);
+    diags.append(&mut sink.diags);
+    result
+}
+
+fn lower_policy(node: &Node<'_>, kind: PolicyKind, sink: &mut Sink) -> Option<Policy> {
+    let members = sink.object("a policy document", node)?;
+    let mut version = None;
+    let mut id = None;
+    let mut statement = None;
+    for m in members {
+        match m.key.as_ref() {
+            "Version" => version = lower_version(&m.value, sink),
+            "Id" => id = sink.string("`Id`", &m.value),
+            "Statement" => statement = Some(m),
+            _ => unknown_element(m, &["Version", "Id", "Statement"], "a policy", sink),
+        }
+    }
+    let variables = matches!(
+        version.as_ref().map(|v: &Spanned<Version>| v.node),
+        Some(Version::V2012_10_17)
+    );
+    let mut statements = Vec::new();
+    match statement {
+        None => sink.push(
+            Diagnostic::error(Code::P102, "policy has no `Statement`")
+                .label(
+                    Span::new(node.span.start as usize, node.span.start as usize + 1),
+                    "this document has no `Statement`",
+                )
+                .help("add a `Statement` array with at least one statement"),
+        ),
+        Some(m) => match &m.value.value {
+            Value::Object(_) => {
+                statements.extend(lower_statement(&m.value, 0, kind, variables, sink))
+            }
+            Value::Array(items) if items.is_empty() => sink.push(
+                Diagnostic::error(Code::P103, "`Statement` is empty")
+                    .label(m.value.span, "no statements")
+                    .note("a policy must contain at least one statement")
+                    .help("add a statement, or delete the policy"),
+            ),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    statements.extend(lower_statement(item, i, kind, variables, sink));
+                }
+            }
+            _ => sink.wrong_type("`Statement`", "an object or an array of objects", &m.value),
+        },
+    }
+    check_sids(&statements, kind, sink);
+    Some(Policy {
+        kind,
+        version,
+        id,
+        statements,
+    })
+}
+
+fn lower_version(node: &Node<'_>, sink: &mut Sink) -> Option<Spanned<Version>> {
+    let s = sink.string("`Version`", node)?;
+    let v = match s.node.as_str() {
+        "2012-10-17" => Version::V2012_10_17,
+        "2008-10-17" => Version::V2008_10_17,
+        other => {
+            sink.push(
+                Diagnostic::error(Code::P105, format!("invalid policy version `{other}`"))
+                    .label(node.span, "not a policy language version")
+                    .note("the policy language has two versions, `2012-10-17` and `2008-10-17`; AWS rejects any other value")
+                    .help("use `\"Version\": \"2012-10-17\"`"),
+            );
+            return None;
+        }
+    };
+    Some(Spanned::new(v, node.span))
+}
+
+pub(crate) fn unknown_element(m: &Member<'_>, known: &[&str], in_what: &str, sink: &mut Sink) {
+    let suggestion = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key));
+    let mut d = Diagnostic::error(Code::P104, format!("unknown element `{}` in {in_what}", m.key))
+        .label(m.key_span, "not part of the policy grammar")
+        .note("AWS rejects policies with members the grammar does not define; element names are case-sensitive");
+    d = match suggestion {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(format!("allowed here: {}", known.join(", "))),
+    };
+    sink.push(d);
+}
+
+/// Finds the member named `a` or `b`, reporting both together.
+fn exclusive<'n, 'a>(
+    members: &'n [Member<'a>],
+    a: &str,
+    b: &str,
+    sink: &mut Sink,
+) -> Option<(bool, &'n Member<'a>)> {
+    let first = members.iter().find(|m| m.key == a);
+    let second = members.iter().find(|m| m.key == b);
+    match (first, second) {
+        (Some(x), Some(y)) => {
+            sink.push(
+                Diagnostic::error(Code::P108, format!("statement has both `{a}` and `{b}`"))
+                    .label(y.key_span, format!("`{b}` here"))
+                    .secondary(x.key_span, format!("`{a}` here"))
+                    .note(format!("`{a}` and `{b}` are mutually exclusive"))
+                    .help(format!("keep one of `{a}` and `{b}`")),
+            );
+            Some((false, x))
+        }
+        (Some(x), None) => Some((false, x)),
+        (None, Some(y)) => Some((true, y)),
+        (None, None) => None,
+    }
+}
+
+fn statement_head(node: &Node<'_>) -> Span {
+    Span::new(node.span.start as usize, node.span.start as usize + 1)
+}
+
+fn lower_statement(
+    node: &Node<'_>,
+    index: usize,
+    kind: PolicyKind,
+    variables: bool,
+    sink: &mut Sink,
+) -> Option<Spanned<Statement>> {
+    let members = sink.object("a statement", node)?;
+    for m in members {
+        if !STATEMENT_ELEMENTS.contains(&m.key.as_ref()) {
+            unknown_element(m, &STATEMENT_ELEMENTS, "a statement", sink);
+        }
+    }
+    let get = |name: &str| members.iter().find(|m| m.key == name);
+    let sid = get("Sid").and_then(|m| sink.string("`Sid`", &m.value));
+    let effect = match get("Effect") {
+        Some(m) => lower_effect(&m.value, sink),
+        None => {
+            sink.push(
+                Diagnostic::error(Code::P106, "statement has no `Effect`")
+                    .label(statement_head(node), "this statement has no `Effect`")
+                    .note("every statement must say `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`")
+                    .help("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
+            );
+            None
+        }
+    };
+    let principal = exclusive(members, "Principal", "NotPrincipal", sink)
+        .and_then(|(not, m)| principal_block(m, not, kind, sink));
+    let action = lower_actions(members, sink);
+    let resource = lower_resources(members, variables, sink);
+    let (conditions, condition_span) = match get("Condition") {
+        Some(m) => (
+            conditions(&m.value, kind, variables, sink),
+            Some(m.value.span),
+        ),
+        None => (Vec::new(), None),
+    };
+    check_presence(
+        node,
+        kind,
+        principal.as_ref(),
+        action.as_ref(),
+        resource.as_ref(),
+        members,
+        sink,
+    );
+    let effect = effect?;
+    if kind == PolicyKind::Rcp {
+        check_rcp(effect, principal.as_ref(), action.as_ref(), members, sink);
+    }
+    let stmt = Statement {
+        index,
+        sid,
+        effect,
+        principal,
+        action,
+        resource,
+        conditions,
+        condition_span,
+    };
+    Some(Spanned::new(stmt, node.span))
+}
+
+fn lower_effect(node: &Node<'_>, sink: &mut Sink) -> Option<Spanned<Effect>> {
+    let s = sink.string("`Effect`", node)?;
+    let effect = match s.node.as_str() {
+        "Allow" => Effect::Allow,
+        "Deny" => Effect::Deny,
+        other => {
+            let mut d = Diagnostic::error(Code::P107, format!("invalid effect `{other}`"))
+                .label(node.span, "must be `Allow` or `Deny`")
+                .note("`Effect` is case-sensitive and has exactly two values");
+            if other.eq_ignore_ascii_case("allow") {
+                d = d.help("write `\"Allow\"`");
+            } else if other.eq_ignore_ascii_case("deny") {
+                d = d.help("write `\"Deny\"`");
+            } else {
+                d = d.help("use `\"Allow\"` or `\"Deny\"`");
+            }
+            sink.push(d);
+            return None;
+        }
+    };
+    Some(Spanned::new(effect, node.span))
+}
+
+fn lower_actions(members: &[Member<'_>], sink: &mut Sink) -> Option<ActionBlock> {
+    let (not, m) = exclusive(members, "Action", "NotAction", sink)?;
+    let what = if not { "`NotAction`" } else { "`Action`" };
+    let list = sink.string_list(what, &m.value, |sink, text, span| {
+        parse_action(text, span, sink)
+    });
+    Some(if not {
+        ActionBlock::NotAction(list)
+    } else {
+        ActionBlock::Action(list)
+    })
+}
+
+fn parse_action(text: &str, span: Span, sink: &mut Sink) -> Option<ActionPattern> {
+    let Some(pattern) = ActionPattern::parse(text) else {
+        let colons = text.matches(':').count();
+        let why = if colons > 1 {
+            "an action can contain only one colon"
+        } else {
+            "an action is `service:Name` or `*`"
+        };
+        sink.push(
+            Diagnostic::error(Code::P114, format!("invalid action `{text}`"))
+                .label(span, why)
+                .note("AWS rejects actions that are not `*` or a service prefix, one colon and an action name")
+                .help("write the action as `service:ActionName`, for example `kms:Decrypt`"),
+        );
+        return None;
+    };
+    if pattern.service != "*" && pattern.service.contains(['*', '?']) {
+        sink.push(
+            Diagnostic::error(
+                Code::P129,
+                format!("wildcard in the service prefix of `{text}`"),
+            )
+            .label(span, "the service prefix cannot hold a wildcard")
+            .note("wildcards are allowed only in the action name, after the colon")
+            .help("name the service, for example `kms:Describe*`"),
+        );
+        return None;
+    }
+    Some(pattern)
+}
+
+fn lower_resources(
+    members: &[Member<'_>],
+    variables: bool,
+    sink: &mut Sink,
+) -> Option<ResourceBlock> {
+    let (not, m) = exclusive(members, "Resource", "NotResource", sink)?;
+    let what = if not { "`NotResource`" } else { "`Resource`" };
+    let list = sink.string_list(what, &m.value, |sink, text, span| {
+        parse_resource(text, span, variables, sink)
+    });
+    Some(if not {
+        ResourceBlock::NotResource(list)
+    } else {
+        ResourceBlock::Resource(list)
+    })
+}
+
+fn parse_resource(
+    text: &str,
+    span: Span,
+    variables: bool,
+    sink: &mut Sink,
+) -> Option<ResourcePattern> {
+    let template = template(text, span, variables, sink);
+    if text == "*" {
+        return Some(ResourcePattern {
+            template,
+            arn: None,
+        });
+    }
+    match ArnParts::parse(text) {
+        Some(arn) => Some(ResourcePattern {
+            template,
+            arn: Some(arn),
+        }),
+        None => {
+            sink.push(
+                Diagnostic::error(Code::P115, format!("invalid resource `{text}`"))
+                    .label(span, "not `*` or an ARN")
+                    .note("a resource is `*` or an ARN `arn:partition:service:region:account:resource`")
+                    .help("write the full ARN, for example `arn:aws:kms:us-east-1:111122223333:key/KEY-ID`"),
+            );
+            None
+        }
+    }
+}
+
+/// Parses policy variables when the version interprets them (A2); a malformed reference is
+/// reported and the text is kept literal.
+pub(crate) fn template(text: &str, span: Span, variables: bool, sink: &mut Sink) -> Template {
+    if !variables {
+        return Template::literal(text);
+    }
+    match Template::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            // The span is exact only when the JSON string had no escapes before the reference.
+            let start = (span.start as usize)
+                .saturating_add(1)
+                .saturating_add(e.offset);
+            let at = Span::new(start, start.saturating_add(e.len))
+                .start
+                .min(span.end.saturating_sub(1));
+            let end = (start.saturating_add(e.len) as u32).min(span.end.saturating_sub(1));
+            sink.push(
+                Diagnostic::warning(Code::P125, "malformed policy variable")
+                    .label(Span { start: at, end: end.max(at) }, "not a `${key}` or `${key, 'default'}` reference")
+                    .note("a policy variable is `${` + a context key name + an optional `, 'default'` + `}`; other text is matched literally")
+                    .help("close the reference with `}`, or write `${$}` for a literal `$`"),
+            );
+            Template::literal(text)
+        }
+    }
+}
+
+fn check_presence(
+    node: &Node<'_>,
+    kind: PolicyKind,
+    principal: Option<&PrincipalBlock>,
+    action: Option<&ActionBlock>,
+    resource: Option<&ResourceBlock>,
+    members: &[Member<'_>],
+    sink: &mut Sink,
+) {
+    let find = |a: &str, b: &str| members.iter().find(|m| m.key == a || m.key == b);
+    if action.is_none() && kind != PolicyKind::Key {
+        sink.push(
+            Diagnostic::error(Code::P109, "statement has no `Action` or `NotAction`")
+                .label(statement_head(node), "this statement names no action")
+                .help("add an `Action` list, for example `\"Action\": \"kms:Decrypt\"`"),
+        );
+    }
+    if kind.forbids_principal() {
+        if let Some(m) = find("Principal", "NotPrincipal") {
+            sink.push(
+                Diagnostic::error(Code::P110, format!("`{}` is not allowed in {}", m.key, kind.describe()))
+                    .label(m.key_span, "prohibited here")
+                    .note("identity-based policies, permissions boundaries, session policies and SCPs apply to the principal they are attached to; AWS rejects them with \"Has prohibited field Principal\"")
+                    .help("remove the element, or lint the file as a resource policy with `--kind key`"),
+            );
+        }
+    } else if kind.requires_principal()
+        && principal.is_none()
+        && find("Principal", "NotPrincipal").is_none()
+    {
+        sink.push(
+            Diagnostic::error(Code::P111, format!("statement has no `Principal` in {}", kind.describe()))
+                .label(statement_head(node), "this statement names no principal")
+                .note("resource-based policies, including key policies, must say who the statement applies to")
+                .help("add a `Principal`, for example `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"),
+        );
+    }
+    if kind.requires_resource() && resource.is_none() && find("Resource", "NotResource").is_none() {
+        sink.push(
+            Diagnostic::error(
+                Code::P112,
+                format!("statement has no `Resource` in {}", kind.describe()),
+            )
+            .label(statement_head(node), "this statement names no resource")
+            .help("add a `Resource`, for example the key ARN, or `\"*\"`"),
+        );
+    }
+    if kind.forbids_resource() {
+        if let Some(m) = find("Resource", "NotResource") {
+            sink.push(
+                Diagnostic::error(Code::P113, format!("`{}` is not allowed in {}", m.key, kind.describe()))
+                    .label(m.key_span, "prohibited here")
+                    .note("a trust policy applies to the role it belongs to; AWS rejects it with \"Has prohibited field Resource\"")
+                    .help("remove the element"),
+            );
+        }
+    }
+    if matches!(kind, PolicyKind::Trust | PolicyKind::Rcp) {
+        if let Some(m) = members.iter().find(|m| m.key == "NotPrincipal") {
+            sink.push(
+                Diagnostic::error(
+                    Code::P128,
+                    format!("`NotPrincipal` is not allowed in {}", kind.describe()),
+                )
+                .label(m.key_span, "prohibited here")
+                .help("use `Principal` with a condition on `aws:PrincipalArn` instead"),
+            );
+        }
+    }
+}
+
+/// RCP rules (A11): `Principal` exactly `"*"`, `Deny` only (the AWS-managed
+/// `RCPFullAWSAccess` is the one `Allow`), no `NotAction`, no `"*"` action.
+fn check_rcp(
+    effect: Spanned<Effect>,
+    principal: Option<&PrincipalBlock>,
+    action: Option<&ActionBlock>,
+    members: &[Member<'_>],
+    sink: &mut Sink,
+) {
+    let note =
+        "resource control policies deny; they name `\"Principal\": \"*\"` and specific actions";
+    if let Some(PrincipalBlock::Principal(p)) = principal {
+        if p.node != Principals::Any {
+            sink.push(
+                Diagnostic::error(
+                    Code::P127,
+                    "an RCP statement must have `\"Principal\": \"*\"`",
+                )
+                .label(p.span, "must be `\"*\"`")
+                .note(note)
+                .help(
+                    "write `\"Principal\": \"*\"` and narrow with conditions on `aws:PrincipalArn`",
+                ),
+            );
+        }
+    }
+    let full_access = effect.node == Effect::Allow
+        && matches!(action, Some(ActionBlock::Action(a)) if a.node.iter().all(|p| p.is_any()));
+    if effect.node == Effect::Allow && !full_access {
+        sink.push(
+            Diagnostic::error(Code::P127, "an RCP statement must be a `Deny`")
+                .label(effect.span, "only `Deny` is allowed")
+                .note(note)
+                .help("write `\"Effect\": \"Deny\"`"),
+        );
+    }
+    if let Some(m) = members.iter().find(|m| m.key == "NotAction") {
+        sink.push(
+            Diagnostic::error(Code::P127, "an RCP statement cannot use `NotAction`")
+                .label(m.key_span, "not allowed in an RCP")
+                .note(note)
+                .help("list the denied actions in `Action`"),
+        );
+    }
+    if effect.node == Effect::Deny {
+        if let Some(ActionBlock::Action(a)) = action {
+            for p in a.node.iter().filter(|p| p.is_any()) {
+                sink.push(
+                    Diagnostic::error(Code::P127, "an RCP `Deny` cannot use the action `*`")
+                        .label(p.span, "name services or actions")
+                        .note(note)
+                        .help("deny specific service actions, for example `kms:*`"),
+                );
+            }
+        }
+    }
+}
+
+fn check_sids(statements: &[Spanned<Statement>], kind: PolicyKind, sink: &mut Sink) {
+    if !kind.has_iam_sid_rules() {
+        return;
+    }
+    for (i, st) in statements.iter().enumerate() {
+        let Some(sid) = &st.node.sid else { continue };
+        if !sid.node.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            sink.push(
+                Diagnostic::error(
+                    Code::P123,
+                    format!("Sid `{}` has characters IAM does not accept", sid.node),
+                )
+                .label(sid.span, "only letters and digits")
+                .note(format!(
+                    "in {} a Sid may contain only `A-Z`, `a-z` and `0-9`",
+                    kind.describe()
+                ))
+                .help("remove spaces and punctuation from the Sid"),
+            );
+        }
+        let earlier = statements
+            .get(..i)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|s| s.node.sid.as_ref())
+            .find(|s| s.node == sid.node);
+        if let Some(first) = earlier {
+            sink.push(
+                Diagnostic::error(Code::P124, format!("duplicate Sid `{}`", sid.node))
+                    .label(sid.span, "used again here")
+                    .secondary(first.span, "first used here")
+                    .note(format!("Sids must be unique within {}", kind.describe()))
+                    .help("give each statement its own Sid"),
+            );
+        }
+    }
+}
+
+/// Guesses the kind of a bare policy document: statements with a principal make a resource
+/// policy (a role trust policy when every action is an `sts:` action, a key policy otherwise
+/// when it names `kms:` actions or `*`); statements without one make an identity policy.
+#[must_use]
+pub fn detect_kind(node: &Node<'_>) -> PolicyKind {
+    let statements: Vec<&Node<'_>> = match node.get("Statement").map(|s| &s.value) {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(Value::Object(_)) => node.get("Statement").into_iter().collect(),
+        _ => Vec::new(),
+    };
+    let has_principal = statements
+        .iter()
+        .any(|s| s.get("Principal").is_some() || s.get("NotPrincipal").is_some());
+    if !has_principal {
+        return PolicyKind::Identity;
+    }
+    let actions: Vec<String> = statements
+        .iter()
+        .filter_map(|s| s.get("Action").or_else(|| s.get("NotAction")))
+        .flat_map(|a| match &a.value {
+            Value::String(s) => vec![s.to_ascii_lowercase()],
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_ascii_lowercase))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    if !actions.is_empty() && actions.iter().all(|a| a.starts_with("sts:")) {
+        PolicyKind::Trust
+    } else if actions.is_empty() || actions.iter().any(|a| a.starts_with("kms:") || a == "*") {
+        PolicyKind::Key
+    } else {
+        PolicyKind::Resource
+    }
+}
