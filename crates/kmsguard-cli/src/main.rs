@@ -1,1 +1,68 @@
-fn main() {}
+//! The `kmsguard` command. All file and terminal IO of the project lives in this crate.
+
+mod check;
+mod files;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit status: no error-level finding.
+const EXIT_OK: u8 = 0;
+/// Exit status: at least one error-level finding (or a denied request).
+const EXIT_FINDINGS: u8 = 1;
+/// Exit status: usage error or unreadable input.
+const EXIT_USAGE: u8 = 2;
+
+/// Check, evaluate and lint AWS KMS key policies, IAM policies and KMS grants.
+#[derive(Debug, Parser)]
+#[command(name = "kmsguard", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse policies, grants and AWS CLI outputs and report what AWS would reject.
+    Check(check::CheckArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Diagnostics with source snippets.
+    #[default]
+    Human,
+    /// One JSON document (schema in README.md).
+    Json,
+}
+
+/// When to colour human output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// When standard output is a terminal and `NO_COLOR` is unset.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version on stdout with success; everything else is a usage error.
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,4 @@
+//! Output formats.
+
+pub(crate) mod human;
+pub(crate) mod json;
