@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use kmsguard_syntax::ast::PolicyKind;
 use kmsguard_syntax::json::Limits;
-use kmsguard_syntax::{Code, Diagnostic, InputFormat, ParseOptions, ParsedFile, Severity, SourceFile, Span, parse_bytes};
+use kmsguard_syntax::{
+    Code, Diagnostic, InputFormat, ParseOptions, ParsedFile, Severity, SourceFile, Span,
+    parse_bytes,
+};
 use rayon::prelude::*;
 
 use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, files, output};
@@ -35,14 +38,20 @@ pub(crate) struct CheckArgs {
 fn parse_input_format(s: &str) -> Result<InputFormat, String> {
     InputFormat::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = InputFormat::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown input format `{s}`; expected one of: {}", names.join(", "))
+        format!(
+            "unknown input format `{s}`; expected one of: {}",
+            names.join(", ")
+        )
     })
 }
 
 fn parse_kind(s: &str) -> Result<PolicyKind, String> {
     PolicyKind::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = PolicyKind::ALL.iter().map(|k| k.name()).collect();
-        format!("unknown policy kind `{s}`; expected one of: {}", names.join(", "))
+        format!(
+            "unknown policy kind `{s}`; expected one of: {}",
+            names.join(", ")
+        )
     })
 }
 
@@ -61,8 +70,13 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let options = ParseOptions { format: args.input_format, kind: args.kind, limits: Limits::default() };
-    let results: Vec<Result<FileReport, String>> = paths.par_iter().map(|p| check_file(p, &options)).collect();
+    let options = ParseOptions {
+        format: args.input_format,
+        kind: args.kind,
+        limits: Limits::default(),
+    };
+    let results: Vec<Result<FileReport, String>> =
+        paths.par_iter().map(|p| check_file(p, &options)).collect();
     let mut reports = Vec::with_capacity(results.len());
     let mut io_failed = false;
     for r in results {
@@ -77,7 +91,10 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let written = match args.format {
         Format::Human => output::human::write(&reports, color),
@@ -105,11 +122,24 @@ fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileRepo
         Ok(Ok(bytes)) => bytes,
         Ok(Err(size)) => {
             // Refused before reading: report it against an empty source.
-            let d = Diagnostic::error(Code::P005, format!("input is {size} bytes, larger than the {}-byte limit", options.limits.max_bytes))
-                .label(Span::at(0), "input too large")
-                .help("split the file, or check that this is the intended file");
-            let parsed = ParsedFile { format: None, documents: Vec::new(), diagnostics: vec![d] };
-            return Ok(FileReport { source: SourceFile::new(name, ""), parsed });
+            let d = Diagnostic::error(
+                Code::P005,
+                format!(
+                    "input is {size} bytes, larger than the {}-byte limit",
+                    options.limits.max_bytes
+                ),
+            )
+            .label(Span::at(0), "input too large")
+            .help("split the file, or check that this is the intended file");
+            let parsed = ParsedFile {
+                format: None,
+                documents: Vec::new(),
+                diagnostics: vec![d],
+            };
+            return Ok(FileReport {
+                source: SourceFile::new(name, ""),
+                parsed,
+            });
         }
         Err(e) => return Err(format!("cannot read `{name}`: {e}")),
     };
@@ -118,7 +148,10 @@ fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileRepo
         Ok(t) => t,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    Ok(FileReport { source: SourceFile::new(name, text), parsed })
+    Ok(FileReport {
+        source: SourceFile::new(name, text),
+        parsed,
+    })
 }
 
 /// Counts findings by severity: (errors, warnings, infos).

@@ -32,7 +32,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> 
             if !entry.file_name().to_string_lossy().starts_with('.') {
                 walk(&path, out)?;
             }
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             out.push(path);
         }
     }

@@ -76,7 +76,14 @@ struct SpanOut {
 fn span(source: &SourceFile, s: Span) -> SpanOut {
     let a = source.line_col(s.start);
     let b = source.line_col(s.end);
-    SpanOut { start: s.start, end: s.end, line: a.line, column: a.column, end_line: b.line, end_column: b.column }
+    SpanOut {
+        start: s.start,
+        end: s.end,
+        line: a.line,
+        column: a.column,
+        end_line: b.line,
+        end_column: b.column,
+    }
 }
 
 fn diagnostic<'a>(source: &SourceFile, d: &'a Diagnostic) -> DiagnosticOut<'a> {
@@ -86,7 +93,15 @@ fn diagnostic<'a>(source: &SourceFile, d: &'a Diagnostic) -> DiagnosticOut<'a> {
         severity: d.severity.name(),
         message: &d.message,
         span: span(source, d.primary_span()),
-        labels: d.labels.iter().map(|l| LabelOut { span: span(source, l.span), message: l.text.as_deref(), primary: l.primary }).collect(),
+        labels: d
+            .labels
+            .iter()
+            .map(|l| LabelOut {
+                span: span(source, l.span),
+                message: l.text.as_deref(),
+                primary: l.primary,
+            })
+            .collect(),
         note: d.note.as_deref(),
         help: d.help.as_deref(),
     }
@@ -105,19 +120,43 @@ pub(crate) fn write(reports: &[FileReport]) -> io::Result<()> {
                 .iter()
                 .map(|d| {
                     let (kind, policy_kind, statements) = match &d.content {
-                        Content::Policy(p) => ("policy", Some(p.kind.name()), Some(p.statements.len())),
+                        Content::Policy(p) => {
+                            ("policy", Some(p.kind.name()), Some(p.statements.len()))
+                        }
                         Content::Grant(_) => ("grant", None, None),
                         Content::KeyMetadata(_) => ("key-metadata", None, None),
                         _ => ("other", None, None),
                     };
-                    DocumentOut { location: &d.location, name: d.name.as_deref(), kind, policy_kind, statements, span: span(&r.source, d.span) }
+                    DocumentOut {
+                        location: &d.location,
+                        name: d.name.as_deref(),
+                        kind,
+                        policy_kind,
+                        statements,
+                        span: span(&r.source, d.span),
+                    }
                 })
                 .collect(),
-            diagnostics: r.parsed.diagnostics.iter().map(|d| diagnostic(&r.source, d)).collect(),
+            diagnostics: r
+                .parsed
+                .diagnostics
+                .iter()
+                .map(|d| diagnostic(&r.source, d))
+                .collect(),
         })
         .collect();
     let documents = reports.iter().map(|r| r.parsed.documents.len()).sum();
-    let out = Output { version: 1, files, summary: Summary { files: reports.len(), documents, errors, warnings, infos } };
+    let out = Output {
+        version: 1,
+        files,
+        summary: Summary {
+            files: reports.len(),
+            documents,
+            errors,
+            warnings,
+            infos,
+        },
+    };
     let stdout = io::stdout();
     let mut lock = io::BufWriter::new(stdout.lock());
     serde_json::to_writer_pretty(&mut lock, &out).map_err(io::Error::other)?;

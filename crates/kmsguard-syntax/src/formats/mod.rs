@@ -71,7 +71,7 @@ impl InputFormat {
     #[must_use]
     pub fn detect(root: &Node<'_>) -> Option<Self> {
         let has = |k: &str| root.get(k).is_some();
-        if has("Statement") {
+        if has("Statement") || (has("Version") && !has("PolicyVersion")) {
             Some(Self::Policy)
         } else if has("Policy") {
             Some(Self::GetKeyPolicy)

@@ -64,11 +64,15 @@ impl fmt::Display for JsonErrorKind {
                 write!(f, "unexpected end of input, expected {expected}")
             }
             Self::UnexpectedChar { found, expected } => {
-                write!(
-                    f,
-                    "unexpected character `{}`, expected {expected}",
-                    found.escape_debug()
-                )
+                if found.is_ascii_graphic() {
+                    write!(f, "unexpected character `{found}`, expected {expected}")
+                } else {
+                    write!(
+                        f,
+                        "unexpected character `{}`, expected {expected}",
+                        found.escape_unicode()
+                    )
+                }
             }
             Self::UnterminatedString => f.write_str("unterminated string"),
             Self::InvalidEscape => f.write_str("invalid escape sequence in string"),

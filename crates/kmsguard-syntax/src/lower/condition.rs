@@ -89,36 +89,12 @@ fn suggest_operator(name: &str) -> String {
         .map(|op| op.name())
         .find(|op| {
             let o = op.to_ascii_lowercase();
-            lower.starts_with(&o) || o.starts_with(&lower) || edit_distance(&o, &lower) <= 2
+            lower.starts_with(&o) || o.starts_with(&lower) || super::edit_distance(&o, &lower) <= 2
         });
     match guess {
         Some(op) => format!("did you mean `{op}`?"),
         None => "use a documented operator such as `StringEquals`, `StringLike`, `ArnLike`, `Bool` or `IpAddress`".to_owned(),
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i.saturating_add(1)];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev
-                .get(j)
-                .copied()
-                .unwrap_or(0)
-                .saturating_add(usize::from(ca != *cb));
-            let del = prev
-                .get(j.saturating_add(1))
-                .copied()
-                .unwrap_or(0)
-                .saturating_add(1);
-            let ins = cur.get(j).copied().unwrap_or(0).saturating_add(1);
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }
 
 /// KMS rejects `ForAllValues` with `kms:EncryptionContext:<key>` or `aws:RequestTag/<key>` in a

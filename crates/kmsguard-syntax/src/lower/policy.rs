@@ -110,7 +110,14 @@ fn lower_version(node: &Node<'_>, sink: &mut Sink) -> Option<Spanned<Version>> {
 }
 
 pub(crate) fn unknown_element(m: &Member<'_>, known: &[&str], in_what: &str, sink: &mut Sink) {
-    let suggestion = known.iter().find(|k| k.eq_ignore_ascii_case(&m.key));
+    let suggestion = known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(&m.key))
+        .or_else(|| {
+            known.iter().find(|k| {
+                super::edit_distance(&k.to_ascii_lowercase(), &m.key.to_ascii_lowercase()) <= 2
+            })
+        });
     let mut d = Diagnostic::error(Code::P104, format!("unknown element `{}` in {in_what}", m.key))
         .label(m.key_span, "not part of the policy grammar")
         .note("AWS rejects policies with members the grammar does not define; element names are case-sensitive");
@@ -267,7 +274,7 @@ fn parse_action(text: &str, span: Span, sink: &mut Sink) -> Option<ActionPattern
         );
         return None;
     };
-    if pattern.service != "*" && pattern.service.contains(['*', '?']) {
+    if !pattern.is_any() && pattern.service.contains(['*', '?']) {
         sink.push(
             Diagnostic::error(
                 Code::P129,
