@@ -11,7 +11,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, io::
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| (path.clone(), e))?;
         if meta.is_dir() {
-            walk(path, &mut out).map_err(|(p, e)| (p, e))?;
+            walk(path, &mut out)?;
         } else {
             out.push(path.clone());
         }

@@ -22,15 +22,15 @@ impl ActionBlock {
 }
 
 /// An action pattern: `*`, or `service:Name` where the name may hold `*` and `?`.
-/// Action names are case-insensitive (A12), so the pattern is kept in lower case as well.
+/// Action names are case-insensitive (A12): compare [`ActionPattern::service`] and
+/// [`ActionPattern::name`] with ASCII case folding (matchers lower-case them once when they
+/// compile). Only the written text is stored, so reading a policy allocates once per action.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ActionPattern {
     /// The text as written.
     pub text: String,
-    /// The service prefix in lower case (`kms`), or `*` for the bare wildcard.
-    pub service: String,
-    /// The action-name part in lower case (`reencrypt*`), or `*` for the bare wildcard.
-    pub name: String,
+    // Byte offset of the colon; `None` for the bare `*`.
+    colon: Option<usize>,
 }
 
 impl ActionPattern {
@@ -41,30 +41,47 @@ impl ActionPattern {
         if text == "*" {
             return Some(Self {
                 text: text.to_owned(),
-                service: "*".to_owned(),
-                name: "*".to_owned(),
+                colon: None,
             });
         }
-        let (service, name) = text.split_once(':')?;
+        let colon = text.find(':')?;
+        let (service, name) = (text.get(..colon)?, text.get(colon.checked_add(1)?..)?);
         if name.contains(':') || service.is_empty() || name.is_empty() {
             return None;
         }
         Some(Self {
             text: text.to_owned(),
-            service: service.to_ascii_lowercase(),
-            name: name.to_ascii_lowercase(),
+            colon: Some(colon),
         })
+    }
+
+    /// The service prefix as written (`kms`), or `*` for the bare wildcard.
+    #[must_use]
+    pub fn service(&self) -> &str {
+        match self.colon {
+            Some(c) => self.text.get(..c).unwrap_or(""),
+            None => "*",
+        }
+    }
+
+    /// The action-name part as written (`ReEncrypt*`), or `*` for the bare wildcard.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self.colon {
+            Some(c) => self.text.get(c.saturating_add(1)..).unwrap_or(""),
+            None => "*",
+        }
     }
 
     /// Whether the pattern is the bare `*` (every action of every service).
     #[must_use]
     pub fn is_any(&self) -> bool {
-        self.service == "*" && self.text == "*"
+        self.colon.is_none()
     }
 
     /// Whether the name holds a wildcard.
     #[must_use]
     pub fn has_wildcard(&self) -> bool {
-        self.name.contains(['*', '?'])
+        self.name().contains(['*', '?'])
     }
 }

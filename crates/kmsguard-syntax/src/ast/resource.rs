@@ -27,8 +27,6 @@ impl ResourceBlock {
 pub struct ResourcePattern {
     /// The pattern, with variables parsed.
     pub template: Template,
-    /// The ARN's segments, when the text is ARN-shaped; `None` for `*`.
-    pub arn: Option<ArnParts>,
 }
 
 impl ResourcePattern {
@@ -37,37 +35,40 @@ impl ResourcePattern {
     pub fn is_any(&self) -> bool {
         self.template.raw == "*"
     }
+
+    /// The ARN's segments, when the text is ARN-shaped; `None` for `*`.
+    #[must_use]
+    pub fn arn(&self) -> Option<ArnParts<'_>> {
+        ArnParts::parse(&self.template.raw)
+    }
 }
 
-/// The segments of an ARN (or ARN pattern): `arn:partition:service:region:account:resource`.
-/// An ARN pattern may stop early when its last segment ends in `*` (`arn:aws:sqs:*`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ArnParts {
+/// The segments of an ARN (or ARN pattern): `arn:partition:service:region:account:resource`,
+/// borrowed from the text. An ARN pattern may stop early when its last segment ends in `*`
+/// (`arn:aws:sqs:*`); the missing segments then read as `*`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArnParts<'a> {
     /// Partition.
-    pub partition: String,
+    pub partition: &'a str,
     /// Service namespace.
-    pub service: String,
+    pub service: &'a str,
     /// Region (may be empty).
-    pub region: String,
+    pub region: &'a str,
     /// Account id (may be empty).
-    pub account: String,
+    pub account: &'a str,
     /// Everything after the fifth colon (may contain further colons).
-    pub resource: String,
+    pub resource: &'a str,
 }
 
-impl ArnParts {
+impl<'a> ArnParts<'a> {
     /// Splits an ARN. `None` if it does not start with `arn:` or has fewer than six segments
     /// without ending in a wildcard.
     #[must_use]
-    pub fn parse(text: &str) -> Option<Self> {
+    pub fn parse(text: &'a str) -> Option<Self> {
         let rest = text.strip_prefix("arn:")?;
         let mut it = rest.splitn(5, ':');
-        let partition = it.next()?.to_owned();
-        let service = it.next().map(str::to_owned);
-        let region = it.next().map(str::to_owned);
-        let account = it.next().map(str::to_owned);
-        let resource = it.next().map(str::to_owned);
-        match (service, region, account, resource) {
+        let partition = it.next()?;
+        match (it.next(), it.next(), it.next(), it.next()) {
             (Some(service), Some(region), Some(account), Some(resource)) => Some(Self {
                 partition,
                 service,
@@ -79,10 +80,10 @@ impl ArnParts {
             // (A9: a trailing `*` may expand beyond the colon boundary).
             (service, region, account, _) if text.ends_with('*') => Some(Self {
                 partition,
-                service: service.unwrap_or_else(|| "*".to_owned()),
-                region: region.unwrap_or_else(|| "*".to_owned()),
-                account: account.unwrap_or_else(|| "*".to_owned()),
-                resource: "*".to_owned(),
+                service: service.unwrap_or("*"),
+                region: region.unwrap_or("*"),
+                account: account.unwrap_or("*"),
+                resource: "*",
             }),
             _ => None,
         }
@@ -91,7 +92,7 @@ impl ArnParts {
     /// The resource type: the text of the resource part before the first `/` or `:`
     /// (`key` in `key/1234`), or the whole part when it has neither.
     #[must_use]
-    pub fn resource_type(&self) -> &str {
+    pub fn resource_type(&self) -> &'a str {
         self.resource.split(['/', ':']).next().unwrap_or("")
     }
 }

@@ -274,7 +274,7 @@ fn parse_action(text: &str, span: Span, sink: &mut Sink) -> Option<ActionPattern
         );
         return None;
     };
-    if !pattern.is_any() && pattern.service.contains(['*', '?']) {
+    if !pattern.is_any() && pattern.service().contains(['*', '?']) {
         sink.push(
             Diagnostic::error(
                 Code::P129,
@@ -312,28 +312,18 @@ fn parse_resource(
     variables: bool,
     sink: &mut Sink,
 ) -> Option<ResourcePattern> {
-    let template = template(text, span, variables, sink);
-    if text == "*" {
-        return Some(ResourcePattern {
-            template,
-            arn: None,
-        });
+    if text != "*" && ArnParts::parse(text).is_none() {
+        sink.push(
+            Diagnostic::error(Code::P115, format!("invalid resource `{text}`"))
+                .label(span, "not `*` or an ARN")
+                .note("a resource is `*` or an ARN `arn:partition:service:region:account:resource`")
+                .help("write the full ARN, for example `arn:aws:kms:us-east-1:111122223333:key/KEY-ID`"),
+        );
+        return None;
     }
-    match ArnParts::parse(text) {
-        Some(arn) => Some(ResourcePattern {
-            template,
-            arn: Some(arn),
-        }),
-        None => {
-            sink.push(
-                Diagnostic::error(Code::P115, format!("invalid resource `{text}`"))
-                    .label(span, "not `*` or an ARN")
-                    .note("a resource is `*` or an ARN `arn:partition:service:region:account:resource`")
-                    .help("write the full ARN, for example `arn:aws:kms:us-east-1:111122223333:key/KEY-ID`"),
-            );
-            None
-        }
-    }
+    Some(ResourcePattern {
+        template: template(text, span, variables, sink),
+    })
 }
 
 /// Parses policy variables when the version interprets them (A2); a malformed reference is
