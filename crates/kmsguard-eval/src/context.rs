@@ -1,6 +1,6 @@
 //! The request context: condition keys and their values (conditions.md §2).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A context value. An empty string or empty list is *present but empty* (AWS calls it null).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +16,10 @@ pub enum ContextValue {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestContext {
     values: HashMap<String, ContextValue>,
+    /// Lower-case names that were supplied twice in different case with different values
+    /// (for example resource tags `EC2=test1` and `ec2=test2`, conditions.md §2). Empty in
+    /// the normal case, so lookups pay only an `is_empty` check.
+    ambiguous: HashSet<String>,
 }
 
 impl RequestContext {
@@ -41,6 +45,39 @@ impl RequestContext {
     #[must_use]
     pub fn get_lower(&self, key_lower: &str) -> Option<&ContextValue> {
         self.values.get(key_lower)
+    }
+
+    /// Sets `key` like [`RequestContext::insert`], but treats an existing value under the same
+    /// case-insensitive name as a *case collision* (conditions.md §2: AWS warns that tags
+    /// differing only in case lead to unexpected results). When the two values differ the key
+    /// is marked ambiguous (conditions on it evaluate to `Truth::Unknown`) and `false` is
+    /// returned; identical values are harmless. Use it when loading a request whose key names
+    /// come from the caller (tags, encryption context).
+    pub fn insert_checked(&mut self, key: &str, value: ContextValue) -> bool {
+        let lower = key.to_ascii_lowercase();
+        match self.values.get(&lower) {
+            Some(old) if *old != value => {
+                self.ambiguous.insert(lower);
+                false
+            }
+            Some(_) => true,
+            None => {
+                self.values.insert(lower, value);
+                true
+            }
+        }
+    }
+
+    /// Marks `key` (any case) as ambiguous: several differently-cased spellings with different
+    /// values were supplied, so a condition on it cannot be decided.
+    pub fn mark_ambiguous(&mut self, key: &str) {
+        self.ambiguous.insert(key.to_ascii_lowercase());
+    }
+
+    /// Whether the lower-case key was marked ambiguous.
+    #[must_use]
+    pub fn is_ambiguous(&self, key_lower: &str) -> bool {
+        !self.ambiguous.is_empty() && self.ambiguous.contains(key_lower)
     }
 
     /// Iterates over (lower-case key, value).

@@ -1,0 +1,403 @@
+//! The request model (evaluation.md Part B): who calls, what action, on which resource, with
+//! which context. Owned by the decision layer.
+//!
+//! A [`Request`] is built once per question and then decided against a compiled
+//! [`crate::compiled::PolicySet`]; all the string work (lower-casing the action, reading the
+//! role ARN from the context, splitting accounts) happens here so that deciding does not
+//! allocate.
+
+use std::fmt;
+
+use crate::context::{ContextValue, RequestContext};
+
+/// What kind of caller made the request (Part B, A7.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallerKind {
+    /// An IAM user (`arn:aws:iam::ACCT:user/PATH/NAME`).
+    User,
+    /// A session of an IAM role (`arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`).
+    RoleSession,
+    /// An STS federated-user session (`GetFederationToken`).
+    FederatedUser,
+    /// The account root user (`arn:aws:iam::ACCT:root`).
+    Root,
+    /// An AWS service principal (`cloudtrail.amazonaws.com`).
+    Service,
+    /// An unauthenticated caller.
+    Anonymous,
+}
+
+impl CallerKind {
+    /// Whether the caller is an IAM identity of some account (user, session, root): the callers
+    /// that identity policies, boundaries, session policies and SCPs govern (D3, D12).
+    #[must_use]
+    pub fn is_iam(self) -> bool {
+        matches!(
+            self,
+            Self::User | Self::RoleSession | Self::FederatedUser | Self::Root
+        )
+    }
+
+    /// Whether the caller is a session (session policies apply, D8).
+    #[must_use]
+    pub fn is_session(self) -> bool {
+        matches!(self, Self::RoleSession | Self::FederatedUser)
+    }
+}
+
+impl fmt::Display for CallerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::User => "IAM user",
+            Self::RoleSession => "role session",
+            Self::FederatedUser => "federated-user session",
+            Self::Root => "account root user",
+            Self::Service => "service principal",
+            Self::Anonymous => "anonymous caller",
+        })
+    }
+}
+
+/// The calling principal, normalised once (A7.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// Kind of caller.
+    pub kind: CallerKind,
+    /// The principal as AWS sees it: the user ARN, the session ARN, the root ARN, or the
+    /// service principal name. Empty for anonymous callers.
+    pub arn: String,
+    /// Partition of the ARN (`aws`, `aws-cn`, ...); empty for services and anonymous callers.
+    pub partition: String,
+    /// The caller's account; `None` for services and anonymous callers.
+    pub account: Option<String>,
+    /// For role sessions: the role ARN **with its path**, taken from `aws:PrincipalArn`
+    /// (A7.4: never rebuilt from the session ARN, which drops the path).
+    pub role_arn: Option<String>,
+    /// For federated-user sessions: the ARN of the IAM user that called `GetFederationToken`,
+    /// when known.
+    pub parent_user_arn: Option<String>,
+    /// The unique id (`aws:userid`): `AIDA…` for users, `AROA…:session` for role sessions.
+    pub unique_id: Option<String>,
+}
+
+/// Why a request could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestError {
+    /// The principal text is in no form AWS uses for a caller.
+    BadPrincipal(String),
+    /// The action is not `service:Name`.
+    BadAction(String),
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadPrincipal(p) => write!(f, "`{p}` is not a caller principal"),
+            Self::BadAction(a) => write!(f, "`{a}` is not an action (`service:Name`)"),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Caller {
+    /// Reads a caller principal. `context` supplies the role ARN of a session
+    /// (`aws:PrincipalArn`) and the unique id (`aws:userid`); when `aws:PrincipalArn` is absent
+    /// the role ARN is assumed to have no path (a CLI convenience; oracle contexts are
+    /// complete).
+    ///
+    /// # Errors
+    /// [`RequestError::BadPrincipal`] when `principal` is in none of the caller forms.
+    pub fn parse(principal: &str, context: &RequestContext) -> Result<Self, RequestError> {
+        let bad = || RequestError::BadPrincipal(principal.to_owned());
+        let unique_id = single(context, "aws:userid").map(str::to_owned);
+        if principal.is_empty() || principal == "*" || principal.eq_ignore_ascii_case("anonymous") {
+            return Ok(Self {
+                kind: CallerKind::Anonymous,
+                arn: String::new(),
+                partition: String::new(),
+                account: None,
+                role_arn: None,
+                parent_user_arn: None,
+                unique_id: None,
+            });
+        }
+        let Some(rest) = principal.strip_prefix("arn:") else {
+            // Service principals are DNS-like names (`cloudtrail.amazonaws.com`,
+            // `logs.us-east-1.amazonaws.com`, `*.amazonaws.com.cn`).
+            if principal.contains(".amazonaws.com") && !principal.contains(['/', ':', ' ']) {
+                return Ok(Self {
+                    kind: CallerKind::Service,
+                    arn: principal.to_owned(),
+                    partition: String::new(),
+                    account: None,
+                    role_arn: None,
+                    parent_user_arn: None,
+                    unique_id: None,
+                });
+            }
+            return Err(bad());
+        };
+        let mut parts = rest.splitn(5, ':');
+        let (Some(partition), Some(service), Some(""), Some(account), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(bad());
+        };
+        if partition.is_empty() || !is_account_id(account) {
+            return Err(bad());
+        }
+        let base = |kind| Self {
+            kind,
+            arn: principal.to_owned(),
+            partition: partition.to_owned(),
+            account: Some(account.to_owned()),
+            role_arn: None,
+            parent_user_arn: None,
+            unique_id: unique_id.clone(),
+        };
+        match service {
+            "iam" if resource == "root" => Ok(base(CallerKind::Root)),
+            "iam"
+                if resource
+                    .strip_prefix("user/")
+                    .is_some_and(|n| !n.is_empty()) =>
+            {
+                Ok(base(CallerKind::User))
+            }
+            "sts" => {
+                let mut it = resource.split('/');
+                match (it.next(), it.next(), it.next(), it.next()) {
+                    (Some("assumed-role"), Some(role), Some(session), None)
+                        if !role.is_empty() && !session.is_empty() =>
+                    {
+                        let mut c = base(CallerKind::RoleSession);
+                        c.role_arn = Some(match single(context, "aws:PrincipalArn") {
+                            Some(arn) if arn.contains(":role/") => arn.to_owned(),
+                            _ => format!("arn:{partition}:iam::{account}:role/{role}"),
+                        });
+                        Ok(c)
+                    }
+                    (Some("federated-user"), Some(name), None, None) if !name.is_empty() => {
+                        let mut c = base(CallerKind::FederatedUser);
+                        c.parent_user_arn = single(context, "aws:PrincipalArn")
+                            .filter(|a| a.contains(":user/"))
+                            .map(str::to_owned);
+                        Ok(c)
+                    }
+                    _ => Err(bad()),
+                }
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// The role id prefix of a role session's unique id (`AROA…` before `:`).
+    #[must_use]
+    pub fn role_unique_id(&self) -> Option<&str> {
+        match self.kind {
+            CallerKind::RoleSession => self.unique_id.as_deref().map(|u| match u.split_once(':') {
+                Some((id, _)) => id,
+                None => u,
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn single<'c>(ctx: &'c RequestContext, key: &str) -> Option<&'c str> {
+    match ctx.get(key) {
+        Some(ContextValue::Single(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// One authorization question (Part B).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The caller.
+    pub caller: Caller,
+    /// The action as given (`kms:Decrypt`).
+    pub action: String,
+    /// The action in lower case (action names are case-insensitive, A12).
+    pub action_lower: String,
+    /// The resource ARN, or `"*"` for actions without a resource (`kms:CreateKey`).
+    pub resource: String,
+    /// The account that owns the resource; `None` when the request has no resource.
+    pub resource_account: Option<String>,
+    /// The request context.
+    pub context: RequestContext,
+}
+
+impl Request {
+    /// Builds a request. `resource_account` defaults to the account segment of `resource`.
+    ///
+    /// # Errors
+    /// A malformed principal or action.
+    pub fn new(
+        principal: &str,
+        action: &str,
+        resource: &str,
+        resource_account: Option<&str>,
+        context: RequestContext,
+    ) -> Result<Self, RequestError> {
+        let caller = Caller::parse(principal, &context)?;
+        match action.split_once(':') {
+            Some((s, n)) if !s.is_empty() && !n.is_empty() && !n.contains(':') => {}
+            _ => return Err(RequestError::BadAction(action.to_owned())),
+        }
+        let resource_account = match resource_account {
+            Some(a) => Some(a.to_owned()),
+            None => resource
+                .strip_prefix("arn:")
+                .and_then(|r| r.split(':').nth(3))
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned),
+        };
+        Ok(Self {
+            caller,
+            action: action.to_owned(),
+            action_lower: action.to_ascii_lowercase(),
+            resource: resource.to_owned(),
+            resource_account,
+            context,
+        })
+    }
+
+    /// Whether the request names a resource (not `"*"`).
+    #[must_use]
+    pub fn has_resource(&self) -> bool {
+        self.resource != "*"
+    }
+
+    /// Whether caller and resource are in the same account (Part B). False for services and
+    /// anonymous callers, and for requests without a resource account.
+    #[must_use]
+    pub fn same_account(&self) -> bool {
+        match (&self.caller.account, &self.resource_account) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Fills the caller keys AWS would put in the context when they are absent (CLI helper;
+/// condition-keys.md): `aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+/// `aws:userid` (shape only: a placeholder id), `aws:username` (IAM users only) and
+/// `kms:CallerAccount`. Existing keys are never overwritten. Oracle cases must not use this:
+/// their context is complete.
+pub fn derive_caller_keys(caller: &Caller, ctx: &mut RequestContext) {
+    let mut put = |k: &str, v: String| {
+        if ctx.get(k).is_none() {
+            ctx.insert(k, ContextValue::Single(v));
+        }
+    };
+    let Some(account) = caller.account.clone() else {
+        if caller.kind == CallerKind::Service {
+            put("aws:PrincipalServiceName", caller.arn.clone());
+            put("aws:PrincipalIsAWSService", "true".to_owned());
+        }
+        return;
+    };
+    put("aws:PrincipalAccount", account.clone());
+    put("kms:CallerAccount", account.clone());
+    match caller.kind {
+        CallerKind::User => {
+            put("aws:PrincipalArn", caller.arn.clone());
+            put("aws:PrincipalType", "User".to_owned());
+            if let Some(name) = caller.arn.rsplit('/').next() {
+                put("aws:username", name.to_owned());
+            }
+            put("aws:userid", "AIDAEXAMPLEUSERID".to_owned());
+        }
+        CallerKind::RoleSession => {
+            if let Some(role) = &caller.role_arn {
+                put("aws:PrincipalArn", role.clone());
+            }
+            put("aws:PrincipalType", "AssumedRole".to_owned());
+            if let Some(session) = caller.arn.rsplit('/').next() {
+                put("aws:userid", format!("AROAEXAMPLEROLEID:{session}"));
+            }
+        }
+        CallerKind::FederatedUser => {
+            put("aws:PrincipalArn", caller.arn.clone());
+            put("aws:PrincipalType", "FederatedUser".to_owned());
+            if let Some(name) = caller.arn.rsplit('/').next() {
+                put("aws:userid", format!("{account}:{name}"));
+            }
+        }
+        CallerKind::Root => {
+            put("aws:PrincipalArn", caller.arn.clone());
+            put("aws:PrincipalType", "Account".to_owned());
+            put("aws:userid", account);
+        }
+        CallerKind::Service | CallerKind::Anonymous => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn parses_callers() {
+        let mut ctx = RequestContext::new();
+        ctx.insert(
+            "aws:PrincipalArn",
+            ContextValue::Single("arn:aws:iam::111122223333:role/path/R".to_owned()),
+        );
+        let c = Caller::parse("arn:aws:sts::111122223333:assumed-role/R/s", &ctx).unwrap();
+        assert_eq!(c.kind, CallerKind::RoleSession);
+        // A7.4: the role ARN keeps its path, taken from the context.
+        assert_eq!(
+            c.role_arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/path/R")
+        );
+        let none = RequestContext::new();
+        assert_eq!(
+            Caller::parse("arn:aws:iam::111122223333:root", &none)
+                .unwrap()
+                .kind,
+            CallerKind::Root
+        );
+        assert_eq!(
+            Caller::parse("logs.us-east-1.amazonaws.com", &none)
+                .unwrap()
+                .kind,
+            CallerKind::Service
+        );
+        assert_eq!(
+            Caller::parse("", &none).unwrap().kind,
+            CallerKind::Anonymous
+        );
+        assert!(Caller::parse("arn:aws:iam::1:user/x", &none).is_err());
+    }
+
+    #[test]
+    fn derives_missing_caller_keys_only() {
+        let mut ctx = RequestContext::new();
+        ctx.insert("aws:username", ContextValue::Single("kept".to_owned()));
+        let c = Caller::parse("arn:aws:iam::111122223333:user/eng/carol", &ctx).unwrap();
+        derive_caller_keys(&c, &mut ctx);
+        let get = |k: &str| match ctx.get(k) {
+            Some(ContextValue::Single(s)) => s.clone(),
+            _ => String::new(),
+        };
+        assert_eq!(
+            get("aws:PrincipalArn"),
+            "arn:aws:iam::111122223333:user/eng/carol"
+        );
+        assert_eq!(get("aws:PrincipalType"), "User");
+        assert_eq!(get("kms:CallerAccount"), "111122223333");
+        assert_eq!(get("aws:username"), "kept");
+    }
+}
