@@ -655,6 +655,28 @@ impl PolicySet {
         eval_policy(p, layer, req, has_boundary, trace.report(layer))
     }
 
+    /// One SCP or RCP level: the classes of all its policies merged.
+    fn level(
+        level: &[CompiledPolicy],
+        layer: Layer,
+        req: &Request,
+        has_boundary: bool,
+        trace: &mut Trace<'_>,
+    ) -> Classes {
+        let mut lc = Classes::NONE;
+        let mut rep = trace.report(layer);
+        for p in level {
+            lc.merge(&eval_policy(
+                p,
+                layer,
+                req,
+                has_boundary,
+                rep.as_deref_mut(),
+            ));
+        }
+        lc
+    }
+
     #[allow(clippy::too_many_lines)]
     fn run(&self, req: &Request, trace: &mut Trace<'_>) -> Decision {
         let caller = &req.caller;
@@ -735,17 +757,7 @@ impl PolicySet {
                 trace.not_applicable(Layer::Scp(i));
                 continue;
             }
-            let mut lc = Classes::NONE;
-            let mut rep = trace.report(Layer::Scp(i));
-            for p in level {
-                lc.merge(&eval_policy(
-                    p,
-                    Layer::Scp(i),
-                    req,
-                    has_boundary,
-                    rep.as_deref_mut(),
-                ));
-            }
+            let lc = Self::level(level, Layer::Scp(i), req, has_boundary, trace);
             trace.set_verdict(Layer::Scp(i), &lc, lc.any_allow());
             deny = deny.or(lc.deny);
             scp_ok = scp_ok.and(lc.any_allow());
@@ -760,17 +772,7 @@ impl PolicySet {
                 trace.not_applicable(Layer::Rcp(i));
                 continue;
             }
-            let mut lc = Classes::NONE;
-            let mut rep = trace.report(Layer::Rcp(i));
-            for p in level {
-                lc.merge(&eval_policy(
-                    p,
-                    Layer::Rcp(i),
-                    req,
-                    has_boundary,
-                    rep.as_deref_mut(),
-                ));
-            }
+            let lc = Self::level(level, Layer::Rcp(i), req, has_boundary, trace);
             trace.set_verdict(Layer::Rcp(i), &lc, Tri::Yes);
             deny = deny.or(lc.deny);
         }

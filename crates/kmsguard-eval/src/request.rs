@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use kmsguard_syntax::ast::{AwsPrincipal, PrincipalForm};
+
 use crate::context::{ContextValue, RequestContext};
 
 /// What kind of caller made the request (Part B, A7.3).
@@ -100,10 +102,6 @@ impl fmt::Display for RequestError {
 
 impl std::error::Error for RequestError {}
 
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 impl Caller {
     /// Reads a caller principal. `context` supplies the role ARN of a session
     /// (`aws:PrincipalArn`) and the unique id (`aws:userid`); when `aws:PrincipalArn` is absent
@@ -126,7 +124,7 @@ impl Caller {
                 unique_id: None,
             });
         }
-        let Some(rest) = principal.strip_prefix("arn:") else {
+        if !principal.starts_with("arn:") {
             // Service principals are DNS-like names (`cloudtrail.amazonaws.com`,
             // `logs.us-east-1.amazonaws.com`, `*.amazonaws.com.cn`).
             if principal.contains(".amazonaws.com") && !principal.contains(['/', ':', ' ']) {
@@ -141,63 +139,54 @@ impl Caller {
                 });
             }
             return Err(bad());
-        };
-        let mut parts = rest.splitn(5, ':');
-        let (Some(partition), Some(service), Some(""), Some(account), Some(resource)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return Err(bad());
-        };
-        if partition.is_empty() || !is_account_id(account) {
-            return Err(bad());
         }
-        let base = |kind| Self {
+        // The ARN forms are the principal forms the syntax crate already reads (A7.2).
+        let from_context =
+            |key: &str, marker: &str| single(context, key).filter(|a| a.contains(marker));
+        let (kind, partition, account, role_arn, parent_user_arn) =
+            match AwsPrincipal::parse(principal).form {
+                PrincipalForm::Account {
+                    partition: Some(p),
+                    account,
+                } => (CallerKind::Root, p, account, None, None),
+                PrincipalForm::User {
+                    partition, account, ..
+                } => (CallerKind::User, partition, account, None, None),
+                PrincipalForm::AssumedRole {
+                    partition,
+                    account,
+                    role,
+                    ..
+                } => {
+                    let role_arn = from_context("aws:PrincipalArn", ":role/").map_or_else(
+                        || format!("arn:{partition}:iam::{account}:role/{role}"),
+                        str::to_owned,
+                    );
+                    (
+                        CallerKind::RoleSession,
+                        partition,
+                        account,
+                        Some(role_arn),
+                        None,
+                    )
+                }
+                PrincipalForm::FederatedUser {
+                    partition, account, ..
+                } => {
+                    let parent = from_context("aws:PrincipalArn", ":user/").map(str::to_owned);
+                    (CallerKind::FederatedUser, partition, account, None, parent)
+                }
+                _ => return Err(bad()),
+            };
+        Ok(Self {
             kind,
             arn: principal.to_owned(),
-            partition: partition.to_owned(),
-            account: Some(account.to_owned()),
-            role_arn: None,
-            parent_user_arn: None,
-            unique_id: unique_id.clone(),
-        };
-        match service {
-            "iam" if resource == "root" => Ok(base(CallerKind::Root)),
-            "iam"
-                if resource
-                    .strip_prefix("user/")
-                    .is_some_and(|n| !n.is_empty()) =>
-            {
-                Ok(base(CallerKind::User))
-            }
-            "sts" => {
-                let mut it = resource.split('/');
-                match (it.next(), it.next(), it.next(), it.next()) {
-                    (Some("assumed-role"), Some(role), Some(session), None)
-                        if !role.is_empty() && !session.is_empty() =>
-                    {
-                        let mut c = base(CallerKind::RoleSession);
-                        c.role_arn = Some(match single(context, "aws:PrincipalArn") {
-                            Some(arn) if arn.contains(":role/") => arn.to_owned(),
-                            _ => format!("arn:{partition}:iam::{account}:role/{role}"),
-                        });
-                        Ok(c)
-                    }
-                    (Some("federated-user"), Some(name), None, None) if !name.is_empty() => {
-                        let mut c = base(CallerKind::FederatedUser);
-                        c.parent_user_arn = single(context, "aws:PrincipalArn")
-                            .filter(|a| a.contains(":user/"))
-                            .map(str::to_owned);
-                        Ok(c)
-                    }
-                    _ => Err(bad()),
-                }
-            }
-            _ => Err(bad()),
-        }
+            partition,
+            account: Some(account),
+            role_arn,
+            parent_user_arn,
+            unique_id,
+        })
     }
 
     /// The role id prefix of a role session's unique id (`AROA…` before `:`).
