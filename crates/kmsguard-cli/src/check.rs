@@ -88,14 +88,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
             }
         }
     }
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = crate::use_color(args.color);
     let written = match args.format {
         Format::Human => output::human::write(&reports, color),
         Format::Json => output::json::write(&reports),

@@ -1,5 +1,6 @@
 //! The `kmsguard` command. All file and terminal IO of the project lives in this crate.
 
+mod can;
 mod check;
 mod files;
 mod output;
@@ -27,6 +28,9 @@ struct Cli {
 enum Command {
     /// Parse policies, grants and AWS CLI outputs and report what AWS would reject.
     Check(check::CheckArgs),
+    /// Decide whether a principal can perform an action on a resource, and explain why.
+    /// Exit 0 Allow, 1 denied, 2 usage or input error, 3 Indeterminate.
+    Can(Box<can::CanArgs>),
 }
 
 /// Output format.
@@ -63,6 +67,19 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Can(args) => can::run(&args),
     };
     ExitCode::from(code)
+}
+
+/// Whether to colour human output on standard output.
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
 }

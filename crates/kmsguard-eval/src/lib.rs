@@ -8,6 +8,7 @@ pub mod condition;
 pub mod context;
 pub mod pattern;
 
+pub mod case;
 pub mod compiled;
 pub mod decision;
 pub mod explain;

@@ -36,8 +36,8 @@ impl fmt::Display for Severity {
 macro_rules! codes {
     ($( $(#[$doc:meta])* $code:ident = $name:literal; )*) => {
         /// A stable diagnostic code: a family letter and three digits, never reused. `P` is
-        /// for reading and grammar; later families (`I`, `K`, `G`, `E`) come with the linter
-        /// and evaluator.
+        /// for reading and grammar, `E` for explanations of authorization decisions; later
+        /// families (`I`, `K`, `G`) come with the linter.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum Code {
@@ -144,6 +144,12 @@ codes! {
     P202 = "invalid-grant-operation";
     /// A key metadata field is malformed.
     P203 = "invalid-key-metadata";
+    /// A statement that decided an authorization question (`kmsguard can`).
+    E001 = "decisive-statement";
+    /// A statement about the action that did not apply, with the element that failed.
+    E002 = "near-miss";
+    /// A statement that could not be evaluated, making the decision Indeterminate.
+    E003 = "not-evaluated";
 }
 
 impl fmt::Display for Code {

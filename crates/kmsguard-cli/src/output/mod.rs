@@ -1,4 +1,5 @@
 //! Output formats.
 
+pub(crate) mod explain;
 pub(crate) mod human;
 pub(crate) mod json;
