@@ -293,3 +293,37 @@ fn non_key_actions_are_decided_by_iam_alone() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// The explanation says which path to the key was used or is missing (D11).
+#[test]
+fn explanation_names_the_key_path() {
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let out = kmsguard(&[
+        "can",
+        "--principal",
+        "arn:aws:sts::111122223333:assumed-role/AppRole/s",
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        key,
+        "--key-policy",
+        "policies/key-policies/default-api.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("delegates to account 111122223333"), "{text}");
+    assert!(text.contains("none of the caller's identity policies allows it"), "{text}");
+    let out = kmsguard(&[
+        "can",
+        "--principal",
+        "arn:aws:sts::444455556666:assumed-role/PartnerAppRole/s",
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        key,
+        "--key-policy",
+        "policies/key-policies/default-api.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("path missing: cross-account"));
+}

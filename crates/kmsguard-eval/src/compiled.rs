@@ -859,6 +859,19 @@ impl PolicySet {
                     // D10: the root user cannot assume roles.
                     Tri::No
                 } else if must_grant {
+                    if is_key {
+                        trace.note(|| {
+                            key_path_note(&KeyPath {
+                                same,
+                                direct,
+                                via_entity: rp.via_entity,
+                                account: rp.account,
+                                id_ok,
+                                caps,
+                                caller_account: req.caller.account.as_deref().unwrap_or("?"),
+                            })
+                        });
+                    }
                     // D10/D11: the resource policy itself must allow.
                     let base = if same {
                         direct
@@ -995,5 +1008,54 @@ fn grant_is_for(g: &CompiledGrant, resource: &str) -> bool {
         None => true,
         Some(k) if k.starts_with("arn:") => k == resource,
         Some(k) => resource.rsplit_once('/').is_some_and(|(_, id)| id == k),
+    }
+}
+
+/// What the key-policy branch saw, for the explanation of which path to the key was used or is
+/// missing (D11).
+struct KeyPath<'a> {
+    same: bool,
+    direct: Tri,
+    via_entity: Tri,
+    account: Tri,
+    id_ok: Tri,
+    caps: Tri,
+    caller_account: &'a str,
+}
+
+fn key_path_note(k: &KeyPath<'_>) -> String {
+    let caps = if k.caps == Tri::Yes {
+        ""
+    } else {
+        "; the caller's permissions boundary or session policy does not allow it (D5, D7, D8)"
+    };
+    let iam = if k.id_ok == Tri::Yes {
+        "the caller's identity policies allow it"
+    } else {
+        "none of the caller's identity policies allows it"
+    };
+    if k.same {
+        if k.direct == Tri::Yes {
+            "path: the key policy names the caller (or `*`) directly, so no IAM policy is needed (D5, D11)".to_owned()
+        } else if k.via_entity == Tri::Yes {
+            format!("path: the key policy names the caller's role or user{caps}")
+        } else if k.account == Tri::Yes {
+            format!(
+                "path: the key policy delegates to account {} (its `root` principal), so an IAM policy must allow: {iam}{caps}",
+                k.caller_account
+            )
+        } else {
+            format!(
+                "path missing: the key policy has no statement for the caller or for account {}, so IAM policies cannot grant access to this key (D11)",
+                k.caller_account
+            )
+        }
+    } else if k.direct.or(k.via_entity).or(k.account) == Tri::Yes {
+        format!("path: cross-account; the key policy admits the caller or account {}, and the caller's side must allow too: {iam}{caps} (D9)", k.caller_account)
+    } else {
+        format!(
+            "path missing: cross-account requests need the key policy to admit the caller or account {} and an IAM policy in that account to allow; the key policy does not (D9)",
+            k.caller_account
+        )
     }
 }
