@@ -33,32 +33,43 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A stable diagnostic code: a family letter and three digits, never reused, with the
+/// kebab-case name of what it flags. `P` is for reading and grammar (defined here), `E` for
+/// explanations of authorization decisions; the linter defines `I` (IAM), `K` (key policy) and
+/// `G` (grant) codes beside its rules with [`Code::new`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code {
+    code: &'static str,
+    name: &'static str,
+}
+
+impl Code {
+    /// A code `code` (`K201`) named `name` (`wildcard-principal`).
+    #[must_use]
+    pub const fn new(code: &'static str, name: &'static str) -> Self {
+        Self { code, name }
+    }
+
+    /// The code (`P105`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        self.code
+    }
+
+    /// The kebab-case name of what it flags (`invalid-version`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        self.name
+    }
+}
+
 macro_rules! codes {
     ($( $(#[$doc:meta])* $code:ident = $name:literal; )*) => {
-        /// A stable diagnostic code: a family letter and three digits, never reused. `P` is
-        /// for reading and grammar, `E` for explanations of authorization decisions; later
-        /// families (`I`, `K`, `G`) come with the linter.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum Code {
-            $( $(#[$doc])* $code, )*
-        }
-
         impl Code {
-            /// Every code.
+            $( $(#[$doc])* pub const $code: Code = Code::new(stringify!($code), $name); )*
+
+            /// Every code defined by this crate.
             pub const ALL: &'static [Code] = &[$(Self::$code),*];
-
-            /// The code (`P105`).
-            #[must_use]
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$code => stringify!($code)),* }
-            }
-
-            /// The kebab-case name of what it flags (`invalid-version`).
-            #[must_use]
-            pub fn name(self) -> &'static str {
-                match self { $(Self::$code => $name),* }
-            }
         }
     };
 }
