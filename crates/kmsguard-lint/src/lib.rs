@@ -1,0 +1,44 @@
+//! The linter: rules over policies, grants and key metadata, each in its own file under
+//! `rules/<category>/`, listed in [`registry`]. Rules report [`Diagnostic`]s with their own
+//! codes (`I` IAM, `K` key policy, `G` grant) and can ask the evaluator questions.
+
+mod context;
+mod probe;
+pub mod registry;
+pub mod rule;
+mod rules;
+
+pub use context::Context;
+pub use rule::{Category, Rule, RuleMeta};
+
+use kmsguard_syntax::formats::{Content, ParsedFile};
+use kmsguard_syntax::{Diagnostic, SourceFile};
+
+/// Runs every enabled rule on every document of a parsed file. `enabled` decides per rule
+/// (configuration); the parse diagnostics are not included.
+pub fn lint_file(
+    file: &ParsedFile,
+    source: &SourceFile,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for doc in &file.documents {
+        for rule in registry::RULES {
+            let meta = rule.meta();
+            if !enabled(meta) {
+                continue;
+            }
+            let mut cx = Context::new(meta, source, doc);
+            match &doc.content {
+                Content::Policy(p) if meta.applies_to_policy(p.kind) => {
+                    rule.check_policy(p, &mut cx)
+                }
+                Content::Grant(g) => rule.check_grant(g, &mut cx),
+                Content::KeyMetadata(k) => rule.check_key(k, &mut cx),
+                _ => {}
+            }
+            out.extend(cx.into_findings());
+        }
+    }
+    out
+}

@@ -1,0 +1,4 @@
+//! The rules, one file each, grouped by category.
+
+pub(crate) mod security;
+pub(crate) mod validity;

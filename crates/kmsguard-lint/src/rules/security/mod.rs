@@ -1,0 +1,3 @@
+//! Security rules: who can use or manage a key.
+
+pub(crate) mod public_key;
