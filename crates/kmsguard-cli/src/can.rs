@@ -14,7 +14,17 @@ use kmsguard_syntax::render::{RenderOptions, render};
 use kmsguard_syntax::{ParseOptions, Severity, SourceFile, parse_bytes};
 use rayon::prelude::*;
 
-use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, files, output};
+use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, files, output};
+
+/// Output formats of `kmsguard can`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ExplainFormat {
+    /// The decision, each layer's verdict, and source snippets.
+    #[default]
+    Human,
+    /// One JSON document.
+    Json,
+}
 
 /// Exit status: the engine could not decide.
 const EXIT_INDETERMINATE: u8 = 3;
@@ -75,7 +85,7 @@ pub(crate) struct CanArgs {
     allow_any_cross_account_action: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: ExplainFormat,
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t)]
     color: ColorChoice,
@@ -180,13 +190,13 @@ fn single(args: &CanArgs, options: Options) -> Result<u8, String> {
     let set = b.build();
     let explanation = set.explain(&request);
     let written = match args.format {
-        Format::Human => output::explain::human(
+        ExplainFormat::Human => output::explain::human(
             &request,
             &explanation,
             &loaded,
             RenderOptions { color, width: 100 },
         ),
-        Format::Json => output::explain::json(&request, &explanation, &loaded),
+        ExplainFormat::Json => output::explain::json(&request, &explanation, &loaded),
     };
     written.map_err(|e| format!("cannot write output: {e}"))?;
     Ok(match explanation.decision {

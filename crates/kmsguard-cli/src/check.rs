@@ -35,7 +35,7 @@ pub(crate) struct CheckArgs {
     color: ColorChoice,
 }
 
-fn parse_input_format(s: &str) -> Result<InputFormat, String> {
+pub(crate) fn parse_input_format(s: &str) -> Result<InputFormat, String> {
     InputFormat::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = InputFormat::ALL.iter().map(|f| f.name()).collect();
         format!(
@@ -45,7 +45,7 @@ fn parse_input_format(s: &str) -> Result<InputFormat, String> {
     })
 }
 
-fn parse_kind(s: &str) -> Result<PolicyKind, String> {
+pub(crate) fn parse_kind(s: &str) -> Result<PolicyKind, String> {
     PolicyKind::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = PolicyKind::ALL.iter().map(|k| k.name()).collect();
         format!(
@@ -55,28 +55,46 @@ fn parse_kind(s: &str) -> Result<PolicyKind, String> {
     })
 }
 
-/// One checked file.
+/// One checked file: its text, what was read from it, and its findings (the reader's, then
+/// the linter's), in print order.
 #[derive(Debug)]
 pub(crate) struct FileReport {
     pub(crate) source: SourceFile,
     pub(crate) parsed: ParsedFile,
+    pub(crate) findings: Vec<Diagnostic>,
 }
 
-pub(crate) fn run(args: &CheckArgs) -> u8 {
-    let paths = match files::discover(&args.paths) {
+impl FileReport {
+    fn new(source: SourceFile, mut parsed: ParsedFile) -> Self {
+        let findings = std::mem::take(&mut parsed.diagnostics);
+        Self {
+            source,
+            parsed,
+            findings,
+        }
+    }
+
+    /// Whether any finding is at least `level` (errors first).
+    pub(crate) fn has_at_least(&self, level: Severity) -> bool {
+        self.findings.iter().any(|d| d.severity <= level)
+    }
+}
+
+/// Discovers and reads every input in parallel. `Err` is a usage or IO failure already
+/// reported on standard error; the `bool` says whether some file could not be read.
+pub(crate) fn read_all(
+    paths: &[PathBuf],
+    options: &ParseOptions,
+) -> Result<(Vec<FileReport>, bool), ()> {
+    let paths = match files::discover(paths) {
         Ok(p) => p,
         Err((path, e)) => {
             eprintln!("error: cannot read `{}`: {e}", path.display());
-            return EXIT_USAGE;
+            return Err(());
         }
     };
-    let options = ParseOptions {
-        format: args.input_format,
-        kind: args.kind,
-        limits: Limits::default(),
-    };
     let results: Vec<Result<FileReport, String>> =
-        paths.par_iter().map(|p| check_file(p, &options)).collect();
+        paths.par_iter().map(|p| check_file(p, options)).collect();
     let mut reports = Vec::with_capacity(results.len());
     let mut io_failed = false;
     for r in results {
@@ -88,21 +106,46 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
             }
         }
     }
-    let color = crate::use_color(args.color);
-    let written = match args.format {
-        Format::Human => output::human::write(&reports, color),
-        Format::Json => output::json::write(&reports),
+    Ok((reports, io_failed))
+}
+
+/// Writes `reports` in `format`; maps a write failure to the usage exit status.
+pub(crate) fn write_reports(
+    reports: &[FileReport],
+    format: Format,
+    color: ColorChoice,
+) -> Result<(), u8> {
+    let color = crate::use_color(color);
+    let written = match format {
+        Format::Human => output::human::write(reports, color),
+        Format::Json => output::json::write(reports),
+        Format::Sarif => output::sarif::write(reports),
+        Format::Github => output::github::write(reports),
     };
-    if let Err(e) = written {
+    written.map_err(|e| {
         // A closed pipe (`kmsguard check . | head`) is not worth a message.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {e}");
         }
+        EXIT_USAGE
+    })
+}
+
+pub(crate) fn run(args: &CheckArgs) -> u8 {
+    let options = ParseOptions {
+        format: args.input_format,
+        kind: args.kind,
+        limits: Limits::default(),
+    };
+    let Ok((reports, io_failed)) = read_all(&args.paths, &options) else {
         return EXIT_USAGE;
+    };
+    if let Err(code) = write_reports(&reports, args.format, args.color) {
+        return code;
     }
     if io_failed {
         EXIT_USAGE
-    } else if reports.iter().any(|r| r.parsed.has_errors()) {
+    } else if reports.iter().any(|r| r.has_at_least(Severity::Error)) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -129,10 +172,7 @@ fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileRepo
                 documents: Vec::new(),
                 diagnostics: vec![d],
             };
-            return Ok(FileReport {
-                source: SourceFile::new(name, ""),
-                parsed,
-            });
+            return Ok(FileReport::new(SourceFile::new(name, ""), parsed));
         }
         Err(e) => return Err(format!("cannot read `{name}`: {e}")),
     };
@@ -141,16 +181,13 @@ fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileRepo
         Ok(t) => t,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    Ok(FileReport {
-        source: SourceFile::new(name, text),
-        parsed,
-    })
+    Ok(FileReport::new(SourceFile::new(name, text), parsed))
 }
 
 /// Counts findings by severity: (errors, warnings, infos).
 pub(crate) fn counts(reports: &[FileReport]) -> (usize, usize, usize) {
     let mut c = (0, 0, 0);
-    for d in reports.iter().flat_map(|r| &r.parsed.diagnostics) {
+    for d in reports.iter().flat_map(|r| &r.findings) {
         match d.severity {
             Severity::Error => c.0 += 1,
             Severity::Warning => c.1 += 1,

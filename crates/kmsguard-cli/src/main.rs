@@ -1,8 +1,11 @@
 //! The `kmsguard` command. All file and terminal IO of the project lives in this crate.
 
+mod baseline;
 mod can;
 mod check;
+mod config;
 mod files;
+mod lint;
 mod output;
 
 use std::process::ExitCode;
@@ -31,6 +34,16 @@ enum Command {
     /// Decide whether a principal can perform an action on a resource, and explain why.
     /// Exit 0 Allow, 1 denied, 2 usage or input error, 3 Indeterminate.
     Can(Box<can::CanArgs>),
+    /// Lint policies, grants and key metadata: validity, security and operational rules.
+    /// Exit 0 clean, 1 findings at or above `--fail-on`, 2 usage or input error.
+    Lint(lint::LintArgs),
+    /// List the lint rules.
+    Rules,
+    /// Print a rule's documentation: `kmsguard explain K201` or `kmsguard explain public-key`.
+    Explain {
+        /// The rule's code or name.
+        rule: String,
+    },
 }
 
 /// Output format.
@@ -41,6 +54,10 @@ pub(crate) enum Format {
     Human,
     /// One JSON document (schema in README.md).
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 /// When to colour human output.
@@ -68,6 +85,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Can(args) => can::run(&args),
+        Command::Lint(args) => lint::run(&args),
+        Command::Rules => rules(),
+        Command::Explain { rule } => explain(&rule),
     };
     ExitCode::from(code)
 }
@@ -80,6 +100,45 @@ pub(crate) fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Auto => {
             std::io::IsTerminal::is_terminal(&std::io::stdout())
                 && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}
+
+fn rules() -> u8 {
+    let mut out =
+        String::from("CODE  NAME                             SEVERITY  CATEGORY     SUMMARY\n");
+    for r in kmsguard_lint::registry::RULES {
+        let m = r.meta();
+        out.push_str(&format!(
+            "{:<5} {:<32} {:<9} {:<12} {}\n",
+            m.code.as_str(),
+            m.code.name(),
+            m.severity.name(),
+            m.category.name(),
+            m.summary()
+        ));
+    }
+    print!("{out}");
+    EXIT_OK
+}
+
+fn explain(rule: &str) -> u8 {
+    match kmsguard_lint::registry::find(rule) {
+        Some(r) => {
+            let m = r.meta();
+            println!("# {} {}\n", m.code.as_str(), m.code.name());
+            println!(
+                "severity: {}; category: {}; since {}\n",
+                m.severity.name(),
+                m.category.name(),
+                m.since
+            );
+            println!("{}", m.docs_text());
+            EXIT_OK
+        }
+        None => {
+            eprintln!("error: no rule `{rule}`; `kmsguard rules` lists them");
+            EXIT_USAGE
         }
     }
 }

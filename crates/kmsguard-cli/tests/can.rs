@@ -312,7 +312,10 @@ fn explanation_names_the_key_path() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("delegates to account 111122223333"), "{text}");
-    assert!(text.contains("none of the caller's identity policies allows it"), "{text}");
+    assert!(
+        text.contains("none of the caller's identity policies allows it"),
+        "{text}"
+    );
     let out = kmsguard(&[
         "can",
         "--principal",

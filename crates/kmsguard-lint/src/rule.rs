@@ -77,14 +77,27 @@ impl RuleMeta {
         }
     }
 
-    /// The first line of the docs.
+    /// The docs as Markdown, without the space that follows `///` on every line.
     #[must_use]
-    pub fn summary(&self) -> &'static str {
+    pub fn docs_text(&self) -> String {
         self.docs
             .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The first paragraph of the docs, on one line.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let lines: Vec<&str> = self
+            .docs
+            .lines()
             .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("")
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect();
+        lines.join(" ")
     }
 }
 

