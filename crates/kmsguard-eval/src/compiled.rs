@@ -1051,7 +1051,10 @@ fn key_path_note(k: &KeyPath<'_>) -> String {
             )
         }
     } else if k.direct.or(k.via_entity).or(k.account) == Tri::Yes {
-        format!("path: cross-account; the key policy admits the caller or account {}, and the caller's side must allow too: {iam}{caps} (D9)", k.caller_account)
+        format!(
+            "path: cross-account; the key policy admits the caller or account {}, and the caller's side must allow too: {iam}{caps} (D9)",
+            k.caller_account
+        )
     } else {
         format!(
             "path missing: cross-account requests need the key policy to admit the caller or account {} and an IAM policy in that account to allow; the key policy does not (D9)",
