@@ -2,13 +2,16 @@
 
 use crate::Rule;
 use crate::rules::{security, validity};
+// Grant rules: `use crate::rules::grant;` when the module exists.
 
 /// All rules.
 pub static RULES: &[&dyn Rule] = &[
     &validity::key_policy_too_large::KeyPolicyTooLarge,
     &validity::key_policy_characters::KeyPolicyCharacters,
     &validity::inert_statement::InertStatement,
+    // Validity rules that use the service catalog (I0xx, K0xx) go here.
     &security::public_key::PublicKey,
+    // Security rules (K2xx), grant rules (G0xx) go here.
 ];
 
 /// The rule with code `code` (`K201`) or name `name` (`public-key`).
