@@ -93,8 +93,16 @@ pub(crate) fn read_all(
             return Err(());
         }
     };
-    let results: Vec<Result<FileReport, String>> =
-        paths.par_iter().map(|p| check_file(p, options)).collect();
+    let results = with_progress(paths.len(), |done| {
+        paths
+            .par_iter()
+            .map(|p| {
+                let r = check_file(p, options);
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                r
+            })
+            .collect::<Vec<Result<FileReport, String>>>()
+    });
     let mut reports = Vec::with_capacity(results.len());
     let mut io_failed = false;
     for r in results {
@@ -195,4 +203,27 @@ pub(crate) fn counts(reports: &[FileReport]) -> (usize, usize, usize) {
         }
     }
     c
+}
+
+/// Runs `work`, showing `done/total` on standard error while it runs when standard error is a
+/// terminal and there are enough files for the wait to be noticeable.
+fn with_progress<T>(total: usize, work: impl FnOnce(&std::sync::atomic::AtomicUsize) -> T) -> T {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let done = AtomicUsize::new(0);
+    if total < 500 || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return work(&done);
+    }
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                eprint!("\rkmsguard: {}/{total} files", done.load(Ordering::Relaxed));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            eprint!("\r{:width$}\r", "", width = 40);
+        });
+        let out = work(&done);
+        finished.store(true, Ordering::Relaxed);
+        out
+    })
 }

@@ -10,7 +10,7 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Exit status: no error-level finding.
 const EXIT_OK: u8 = 0;
@@ -73,7 +73,20 @@ pub(crate) enum ColorChoice {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // `--version` names the service catalog compiled in, so that an unknown-action finding can
+    // be traced to the catalog that did not know the action.
+    let catalog = kmsguard_catalog::catalog();
+    let version = format!(
+        "{} (AWS service catalog {}, data of {})",
+        env!("CARGO_PKG_VERSION"),
+        catalog.version(),
+        catalog.data_updated()
+    );
+    let parsed = Cli::command()
+        .version(version)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version on stdout with success; everything else is a usage error.

@@ -202,3 +202,15 @@ fn forced_input_format_and_kind() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("P110"));
 }
+
+#[test]
+fn version_names_the_service_catalog() {
+    let out = kmsguard(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("kmsguard 0.1.0 (AWS service catalog "),
+        "{text}"
+    );
+    assert!(text.contains("data of 20"), "{text}");
+}
