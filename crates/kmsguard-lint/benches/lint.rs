@@ -1,0 +1,50 @@
+//! Lint throughput over the 1,645 AWS managed policies: read (from memory), parse and lint
+//! every policy, on the machine's threads (rayon) and on one thread. Baseline in the same run:
+//! `serde_json::from_slice::<serde_json::Value>` over the same bytes on one thread.
+#![allow(clippy::panic, reason = "a benchmark without its corpus should fail loudly")]
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kmsguard_syntax::{ParseOptions, SourceFile, parse_bytes};
+use rayon::prelude::*;
+
+fn corpus() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/aws-managed-policies");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths.iter().filter_map(|p| Some((p.display().to_string(), std::fs::read(p).ok()?))).collect()
+}
+
+fn lint_one(name: &str, bytes: &[u8]) -> usize {
+    let parsed = parse_bytes(bytes, &ParseOptions::default());
+    let source = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
+    parsed.diagnostics.len() + kmsguard_lint::lint_file(&parsed, &source, &|_| true).len()
+}
+
+fn bench(c: &mut Criterion) {
+    let files = corpus();
+    assert!(files.len() >= 1600, "managed-policy corpus missing");
+    let mut group = c.benchmark_group("lint-managed-policies");
+    group.throughput(Throughput::Elements(files.len() as u64));
+    group.bench_function("baseline: serde_json::Value, 1 thread", |b| {
+        b.iter(|| {
+            for (_, f) in &files {
+                black_box(serde_json::from_slice::<serde_json::Value>(f).ok());
+            }
+        });
+    });
+    group.bench_function("kmsguard parse + lint, 1 thread", |b| {
+        b.iter(|| files.iter().map(|(n, f)| lint_one(n, f)).sum::<usize>());
+    });
+    group.bench_function("kmsguard parse + lint, all threads", |b| {
+        b.iter(|| files.par_iter().map(|(n, f)| lint_one(n, f)).sum::<usize>());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
