@@ -60,6 +60,9 @@ pub(crate) struct CanArgs {
     /// The session policy of the caller's role session.
     #[arg(long, value_name = "FILE")]
     session_policy: Option<PathBuf>,
+    /// The policy of the VPC endpoint the request goes through (a gate; it never grants).
+    #[arg(long, value_name = "FILE")]
+    vpc_endpoint_policy: Option<PathBuf>,
     /// The SCPs of one organization level, root first (repeatable, one flag per level;
     /// several policies of a level separated by commas).
     #[arg(long = "scp", value_name = "FILE[,FILE...]")]
@@ -77,7 +80,7 @@ pub(crate) struct CanArgs {
     context: Vec<String>,
     /// Decide every case of a JSON Lines file in the oracle case format (`-` for standard
     /// input) and print one JSON line per case, in input order.
-    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["principal", "key_policy", "identity_policies", "boundary", "session_policy", "scps", "rcps", "grants", "context"])]
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["principal", "key_policy", "identity_policies", "boundary", "session_policy", "vpc_endpoint_policy", "scps", "rcps", "grants", "context"])]
     cases: Option<PathBuf>,
     /// Let a key policy grant any action to another account. By default kmsguard follows the
     /// KMS guide: only cryptographic operations and a few others work across accounts.
@@ -145,6 +148,11 @@ fn single(args: &CanArgs, options: Options) -> Result<u8, String> {
     if let Some(p) = &args.session_policy {
         let l = load(p, PolicyKind::Session, color)?;
         b = b.session_policy(one(&l, p)?);
+        loaded.push(l);
+    }
+    if let Some(p) = &args.vpc_endpoint_policy {
+        let l = load(p, PolicyKind::VpcEndpoint, color)?;
+        b = b.vpc_endpoint_policy(one(&l, p)?);
         loaded.push(l);
     }
     for (levels, kind) in [(&args.scps, PolicyKind::Scp), (&args.rcps, PolicyKind::Rcp)] {

@@ -440,6 +440,7 @@ impl Default for Options {
 #[derive(Debug, Default)]
 pub struct PolicySetBuilder {
     resource: Option<CompiledPolicy>,
+    vpc_endpoint: Option<CompiledPolicy>,
     identity: Vec<CompiledPolicy>,
     boundary: Option<CompiledPolicy>,
     session: Option<CompiledPolicy>,
@@ -461,6 +462,14 @@ impl PolicySetBuilder {
     #[must_use]
     pub fn resource_policy(mut self, p: &PolicySource) -> Self {
         self.resource = Some(CompiledPolicy::compile(p));
+        self
+    }
+
+    /// The policy of the VPC endpoint the request goes through (D13). Leave it out for requests
+    /// that do not use an endpoint, or whose endpoint has the default (allow-all) policy.
+    #[must_use]
+    pub fn vpc_endpoint_policy(mut self, p: &PolicySource) -> Self {
+        self.vpc_endpoint = Some(CompiledPolicy::compile(p));
         self
     }
 
@@ -526,6 +535,7 @@ impl PolicySetBuilder {
             .chain(&self.identity)
             .chain(&self.boundary)
             .chain(&self.session)
+            .chain(&self.vpc_endpoint)
             .chain(self.scps.iter().flatten())
             .chain(self.rcps.iter().flatten());
         let invalid = all
@@ -534,6 +544,7 @@ impl PolicySetBuilder {
             .collect();
         PolicySet {
             resource: self.resource,
+            vpc_endpoint: self.vpc_endpoint,
             identity: self.identity,
             boundary: self.boundary,
             session: self.session,
@@ -550,6 +561,7 @@ impl PolicySetBuilder {
 #[derive(Debug)]
 pub struct PolicySet {
     resource: Option<CompiledPolicy>,
+    vpc_endpoint: Option<CompiledPolicy>,
     identity: Vec<CompiledPolicy>,
     boundary: Option<CompiledPolicy>,
     session: Option<CompiledPolicy>,
@@ -746,6 +758,17 @@ impl PolicySet {
             None => None,
         };
         deny = deny.or(session.map_or(Tri::No, |c| c.deny));
+        // D13: the endpoint policy is a gate; its Deny is explicit and it must allow, but it
+        // never grants by itself.
+        let endpoint_ok = match &self.vpc_endpoint {
+            Some(p) => {
+                let c = Self::layer(p, Layer::VpcEndpoint, req, has_boundary, trace);
+                trace.set_verdict(Layer::VpcEndpoint, &c, c.any_allow());
+                deny = deny.or(c.deny);
+                c.any_allow()
+            }
+            None => Tri::Yes,
+        };
 
         // SCPs govern IAM principals of member accounts; not service principals, anonymous
         // callers or the management account (D3).
@@ -909,7 +932,10 @@ impl PolicySet {
             }
         };
 
-        let result = scp_ok.and(allow);
+        if endpoint_ok == Tri::No {
+            trace.note(|| "the VPC endpoint policy does not allow the request (D13)".to_owned());
+        }
+        let result = scp_ok.and(endpoint_ok).and(allow);
         match result {
             Tri::Yes if !self.invalid.is_empty() => {
                 trace.note(|| {

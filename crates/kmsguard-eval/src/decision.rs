@@ -102,6 +102,8 @@ pub enum Layer {
     Rcp(usize),
     /// KMS grants on the key.
     Grants,
+    /// The policy of the VPC endpoint the request goes through (D13): a gate that never grants.
+    VpcEndpoint,
 }
 
 impl fmt::Display for Layer {
@@ -114,6 +116,7 @@ impl fmt::Display for Layer {
             Self::Scp(l) => write!(f, "SCP level {l}"),
             Self::Rcp(l) => write!(f, "RCP level {l}"),
             Self::Grants => f.write_str("grants"),
+            Self::VpcEndpoint => f.write_str("VPC endpoint policy"),
         }
     }
 }
