@@ -1,7 +1,10 @@
 //! Lint throughput over the 1,645 AWS managed policies: read (from memory), parse and lint
 //! every policy, on the machine's threads (rayon) and on one thread. Baseline in the same run:
 //! `serde_json::from_slice::<serde_json::Value>` over the same bytes on one thread.
-#![allow(clippy::panic, reason = "a benchmark without its corpus should fail loudly")]
+#![allow(
+    clippy::panic,
+    reason = "a benchmark without its corpus should fail loudly"
+)]
 
 use std::hint::black_box;
 use std::path::Path;
@@ -11,12 +14,21 @@ use kmsguard_syntax::{ParseOptions, SourceFile, parse_bytes};
 use rayon::prelude::*;
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/aws-managed-policies");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/aws-managed-policies");
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
         .unwrap_or_default();
     paths.sort();
-    paths.iter().filter_map(|p| Some((p.display().to_string(), std::fs::read(p).ok()?))).collect()
+    paths
+        .iter()
+        .filter_map(|p| Some((p.display().to_string(), std::fs::read(p).ok()?)))
+        .collect()
 }
 
 fn lint_one(name: &str, bytes: &[u8]) -> usize {
