@@ -13,6 +13,7 @@ pub mod json;
 pub mod lower;
 pub mod render;
 pub mod source;
+mod swar;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use formats::{

@@ -81,15 +81,14 @@ pub(crate) fn parts<'a>(t: &'a Template, variables: bool, vars: &mut Vec<VarRef>
             vec![Part::Text(&t.raw)]
         };
     }
-    t.parts
-        .iter()
+    t.parts()
         .map(|p| match p {
             TemplatePart::Literal(s) => Part::Text(s),
-            TemplatePart::Escaped(c) => Part::Lit(*c),
+            TemplatePart::Escaped(c) => Part::Lit(c),
             TemplatePart::Variable { key, default } => {
                 let r = VarRef {
                     key_lower: key.to_ascii_lowercase().into_boxed_str(),
-                    default: default.as_deref().map(Box::from),
+                    default: default.map(Box::from),
                 };
                 let i = match vars.iter().position(|v| *v == r) {
                     Some(i) => i,

@@ -1,5 +1,9 @@
 //! `Action` / `NotAction` (evaluation.md A8).
 
+use std::fmt;
+
+use crate::swar;
+
 use super::SpannedList;
 
 /// `Action` or `NotAction`.
@@ -24,13 +28,47 @@ impl ActionBlock {
 /// An action pattern: `*`, or `service:Name` where the name may hold `*` and `?`.
 /// Action names are case-insensitive (A12): compare [`ActionPattern::service`] and
 /// [`ActionPattern::name`] with ASCII case folding (matchers lower-case them once when they
-/// compile). Only the written text is stored, so reading a policy allocates once per action.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// compile). Only the written text is stored, in place when it is short (as nearly all action
+/// names are), so reading a policy rarely allocates for an action.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ActionPattern {
-    /// The text as written.
-    pub text: String,
+    text: Text,
     // Byte offset of the colon; `None` for the bare `*`.
     colon: Option<usize>,
+}
+
+/// Longest text kept in place.
+const INLINE: usize = 46;
+
+/// A short text in place, or a longer one on the heap.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Text {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Text {
+    fn new(text: &str) -> Self {
+        let mut bytes = [0u8; INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(dest), Ok(len)) => {
+                dest.copy_from_slice(text.as_bytes());
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Heap(Box::from(text)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Copied from a `&str`, so always UTF-8.
+            Self::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
+            Self::Heap(s) => s,
+        }
+    }
 }
 
 impl ActionPattern {
@@ -38,28 +76,80 @@ impl ActionPattern {
     /// more than one colon (IAM: "Actions/Condition can contain only one colon.").
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
+        let colon = Self::colon(text)?;
+        Some(Self::checked(text, colon))
+    }
+
+    /// Checks `text` as [`ActionPattern::parse`] does, without storing it: `None` if it is
+    /// no action pattern, else the colon's byte offset (`None` for `*`).
+    pub(crate) fn colon(text: &str) -> Option<Option<usize>> {
+        Self::scan(text).map(|(colon, _)| colon)
+    }
+
+    /// [`ActionPattern::colon`], and whether the service prefix holds `*` or `?`, in one pass.
+    pub(crate) fn scan(text: &str) -> Option<(Option<usize>, bool)> {
         if text == "*" {
-            return Some(Self {
-                text: text.to_owned(),
-                colon: None,
-            });
+            return Some((None, false));
         }
-        let colon = text.find(':')?;
-        let (service, name) = (text.get(..colon)?, text.get(colon.checked_add(1)?..)?);
-        if name.contains(':') || service.is_empty() || name.is_empty() {
+        // `:` is ASCII, so byte offsets are char boundaries.
+        let bytes = text.as_bytes();
+        let mut wild = false;
+        let mut at = 0usize;
+        let colon = loop {
+            let (start, x, keep) = match swar::word(bytes, at) {
+                Some(x) => (at, x, !0),
+                None => match swar::tail(bytes, at) {
+                    // The last eight bytes, minus those already scanned.
+                    Some((start, x)) => (start, x, swar::from_byte(at.saturating_sub(start))),
+                    None => {
+                        let tail = bytes.get(at..)?;
+                        let i = tail.iter().position(|&b| b == b':')?;
+                        wild |= tail.get(..i)?.iter().any(|&b| matches!(b, b'*' | b'?'));
+                        break at.saturating_add(i);
+                    }
+                },
+            };
+            let colons = swar::eq_bytes(x, b':') & keep;
+            let wildcards = (swar::eq_bytes(x, b'*') | swar::eq_bytes(x, b'?')) & keep;
+            if colons != 0 {
+                // The bits of the bytes before the first colon.
+                let before = (colons & colons.wrapping_neg()).wrapping_sub(1);
+                wild |= wildcards & before != 0;
+                break start.saturating_add(swar::first(colons));
+            }
+            if keep != !0 {
+                return None; // the tail held no colon
+            }
+            wild |= wildcards != 0;
+            at = at.saturating_add(8);
+        };
+        let after = colon.checked_add(1)?;
+        if colon == 0 || after >= bytes.len() || swar::find(bytes, after, b':').is_some() {
             return None;
         }
-        Some(Self {
-            text: text.to_owned(),
-            colon: Some(colon),
-        })
+        Some((Some(colon), wild))
+    }
+
+    /// The pattern for `text`, already checked by [`ActionPattern::colon`] (which returned
+    /// `colon`).
+    pub(crate) fn checked(text: &str, colon: Option<usize>) -> Self {
+        Self {
+            text: Text::new(text),
+            colon,
+        }
+    }
+
+    /// The text as written (`kms:ReEncrypt*`).
+    #[must_use]
+    pub fn text(&self) -> &str {
+        self.text.as_str()
     }
 
     /// The service prefix as written (`kms`), or `*` for the bare wildcard.
     #[must_use]
     pub fn service(&self) -> &str {
         match self.colon {
-            Some(c) => self.text.get(..c).unwrap_or(""),
+            Some(c) => self.text().get(..c).unwrap_or(""),
             None => "*",
         }
     }
@@ -68,7 +158,7 @@ impl ActionPattern {
     #[must_use]
     pub fn name(&self) -> &str {
         match self.colon {
-            Some(c) => self.text.get(c.saturating_add(1)..).unwrap_or(""),
+            Some(c) => self.text().get(c.saturating_add(1)..).unwrap_or(""),
             None => "*",
         }
     }
@@ -83,5 +173,95 @@ impl ActionPattern {
     #[must_use]
     pub fn has_wildcard(&self) -> bool {
         self.name().contains(['*', '?'])
+    }
+}
+
+impl fmt::Debug for ActionPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActionPattern")
+            .field("text", &self.text())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_inline_and_heap() {
+        let p = ActionPattern::parse("kms:ReEncrypt*");
+        assert_eq!(
+            p.as_ref().map(|p| (
+                p.text(),
+                p.service(),
+                p.name(),
+                p.is_any(),
+                p.has_wildcard()
+            )),
+            Some(("kms:ReEncrypt*", "kms", "ReEncrypt*", false, true))
+        );
+        let any = ActionPattern::parse("*");
+        assert_eq!(
+            any.as_ref()
+                .map(|p| (p.text(), p.service(), p.name(), p.is_any())),
+            Some(("*", "*", "*", true))
+        );
+        for bad in ["", "kms", ":Decrypt", "kms:", "kms:a:b", "**"] {
+            assert_eq!(ActionPattern::parse(bad), None, "{bad}");
+        }
+        for (text, want) in [
+            ("*", Some((None, false))),
+            ("kms:Get*", Some((Some(3), false))),
+            ("k*s:Get", Some((Some(3), true))),
+            ("kms?:Get", Some((Some(4), true))),
+            ("abcdefgh:*", Some((Some(8), false))),
+            ("abcdefg*:x", Some((Some(8), true))),
+            ("abcdefghijklmno?:x", Some((Some(16), true))),
+            ("abcdefghijklmnop:x*?", Some((Some(16), false))),
+            ("abcdefghijklmnopq", None),
+            ("abcdefghij:klmnopq:", None),
+        ] {
+            assert_eq!(ActionPattern::scan(text), want, "{text}");
+        }
+        // Every string of up to 11 bytes over `a`, `:` and `*`, against a plain reference.
+        let reference = |t: &str| -> Option<(Option<usize>, bool)> {
+            if t == "*" {
+                return Some((None, false));
+            }
+            let c = t.find(':')?;
+            let (service, name) = (&t[..c], &t[c + 1..]);
+            (!service.is_empty() && !name.is_empty() && !name.contains(':'))
+                .then(|| (Some(c), service.contains(['*', '?'])))
+        };
+        for len in 0..=11u32 {
+            for mut n in 0..3usize.pow(len) {
+                let mut t = String::new();
+                for _ in 0..len {
+                    t.push(['a', ':', '*'][n % 3]);
+                    n /= 3;
+                }
+                assert_eq!(ActionPattern::scan(&t), reference(&t), "{t}");
+            }
+        }
+        let long = format!("{}:{}", "a".repeat(20), "B".repeat(40));
+        let p = ActionPattern::parse(&long);
+        assert_eq!(
+            p.as_ref()
+                .map(|p| (p.text(), p.service().len(), p.name().len())),
+            Some((long.as_str(), 20, 40))
+        );
+        let edge = format!("{}:{}", "a".repeat(27), "é".repeat(9));
+        assert_eq!(edge.len(), INLINE);
+        let p = ActionPattern::parse(&edge);
+        assert!(matches!(
+            p.as_ref().map(|p| &p.text),
+            Some(Text::Inline { .. })
+        ));
+        assert_eq!(p.as_ref().map(ActionPattern::text), Some(edge.as_str()));
+        assert_eq!(
+            format!("{:?}", ActionPattern::parse("kms:Decrypt")),
+            r#"Some(ActionPattern { text: "kms:Decrypt" })"#
+        );
     }
 }

@@ -66,9 +66,9 @@ impl<'a> ArnParts<'a> {
     #[must_use]
     pub fn parse(text: &'a str) -> Option<Self> {
         let rest = text.strip_prefix("arn:")?;
-        let mut it = rest.splitn(5, ':');
+        let mut it = SplitColons { rest: Some(rest) };
         let partition = it.next()?;
-        match (it.next(), it.next(), it.next(), it.next()) {
+        match (it.next(), it.next(), it.next(), it.rest) {
             (Some(service), Some(region), Some(account), Some(resource)) => Some(Self {
                 partition,
                 service,
@@ -94,5 +94,74 @@ impl<'a> ArnParts<'a> {
     #[must_use]
     pub fn resource_type(&self) -> &'a str {
         self.resource.split(['/', ':']).next().unwrap_or("")
+    }
+}
+
+/// `splitn(5, ':')` for the segments of an ARN: four colon-separated segments are taken
+/// with [`Iterator::next`]; `rest` is what follows the fourth colon.
+struct SplitColons<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for SplitColons<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match crate::swar::find(rest.as_bytes(), 0, b':') {
+            Some(i) => {
+                self.rest = rest.get(i.saturating_add(1)..);
+                rest.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_splitn() {
+        for text in [
+            "arn:aws:kms:us-east-1:111122223333:key/abc",
+            "arn:aws:s3:::bucket/a:b:c",
+            "arn:aws:sqs:*",
+            "arn:aws:sqs",
+            "arn:aws:iam::*",
+            "arn:",
+            "arn:aws:a:b:c:d:e:f:g:h:i:j:k:l:m:n",
+            "arn:aws:kms:us-east-1:111122223333:",
+            "nope",
+        ] {
+            let want = text.strip_prefix("arn:").and_then(|rest| {
+                let mut it = rest.splitn(5, ':');
+                let partition = it.next()?;
+                match (it.next(), it.next(), it.next(), it.next()) {
+                    (Some(service), Some(region), Some(account), Some(resource)) => {
+                        Some(ArnParts {
+                            partition,
+                            service,
+                            region,
+                            account,
+                            resource,
+                        })
+                    }
+                    (service, region, account, _) if text.ends_with('*') => Some(ArnParts {
+                        partition,
+                        service: service.unwrap_or("*"),
+                        region: region.unwrap_or("*"),
+                        account: account.unwrap_or("*"),
+                        resource: "*",
+                    }),
+                    _ => None,
+                }
+            });
+            assert_eq!(ArnParts::parse(text), want, "{text}");
+        }
     }
 }

@@ -2,28 +2,57 @@
 
 /// A string that may hold policy variables. Under `2008-10-17` (or an absent `Version`) it is
 /// always a single literal.
+///
+/// Plain text (the common case) is stored once, in [`Template::raw`]; only text holding
+/// `${...}` references keeps a separate list of pieces. Read the pieces with
+/// [`Template::parts`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Template {
     /// The text as written.
     pub raw: String,
-    /// The text split into literal runs, escapes and variables. Empty for the empty string.
-    pub parts: Vec<TemplatePart>,
+    // The pieces when the text holds references; empty when the template is the single
+    // literal `raw` (or the empty string).
+    pieces: Vec<Piece>,
 }
 
-/// A piece of a [`Template`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum TemplatePart {
+/// A piece of a [`Template`], borrowed from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TemplatePart<'a> {
     /// Literal text, where `*` and `?` keep their wildcard meaning in `Like` patterns.
-    Literal(String),
+    Literal(&'a str),
     /// `${*}`, `${?}` or `${$}`: the character itself, never a wildcard.
     Escaped(char),
     /// `${key}` or `${key, 'default'}`.
     Variable {
         /// The context key as written (names are case-insensitive).
-        key: String,
+        key: &'a str,
         /// The default after the comma, without quotes.
+        default: Option<&'a str>,
+    },
+}
+
+// Owned storage behind [`TemplatePart`], kept only for templates with references.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Piece {
+    Literal(String),
+    Escaped(char),
+    Variable {
+        key: String,
         default: Option<String>,
     },
+}
+
+impl Piece {
+    fn as_part(&self) -> TemplatePart<'_> {
+        match self {
+            Self::Literal(s) => TemplatePart::Literal(s),
+            Self::Escaped(c) => TemplatePart::Escaped(*c),
+            Self::Variable { key, default } => TemplatePart::Variable {
+                key,
+                default: default.as_deref(),
+            },
+        }
+    }
 }
 
 /// A malformed variable reference: `${` without `}`, an empty name, or a bad default.
@@ -39,14 +68,9 @@ impl Template {
     /// A template that is the literal text `raw` (no variable interpretation).
     #[must_use]
     pub fn literal(raw: &str) -> Self {
-        let parts = if raw.is_empty() {
-            Vec::new()
-        } else {
-            vec![TemplatePart::Literal(raw.to_owned())]
-        };
         Self {
             raw: raw.to_owned(),
-            parts,
+            pieces: Vec::new(),
         }
     }
 
@@ -56,17 +80,15 @@ impl Template {
     /// The first malformed reference. (IAM treats such text as literal; the caller reports it
     /// and falls back to [`Template::literal`].)
     pub fn parse(raw: &str) -> Result<Self, TemplateError> {
-        if !raw.contains("${") {
+        if !has_reference(raw) {
             return Ok(Self::literal(raw));
         }
-        let mut parts = Vec::new();
+        let mut pieces = Vec::new();
         let mut rest = raw;
         let mut offset = 0usize;
         while let Some(start) = rest.find("${") {
             if start > 0 {
-                parts.push(TemplatePart::Literal(
-                    rest.get(..start).unwrap_or("").to_owned(),
-                ));
+                pieces.push(Piece::Literal(rest.get(..start).unwrap_or("").to_owned()));
             }
             let after = rest.get(start.saturating_add(2)..).unwrap_or("");
             let bad = TemplateError {
@@ -79,42 +101,92 @@ impl Template {
                 offset: bad.offset,
                 len: close.saturating_add(3),
             };
-            parts.push(parse_reference(inner).ok_or(bad)?);
+            pieces.push(parse_reference(inner).ok_or(bad)?);
             let consumed = start.saturating_add(close).saturating_add(3);
             rest = rest.get(consumed..).unwrap_or("");
             offset = offset.saturating_add(consumed);
         }
         if !rest.is_empty() {
-            parts.push(TemplatePart::Literal(rest.to_owned()));
+            pieces.push(Piece::Literal(rest.to_owned()));
         }
         Ok(Self {
             raw: raw.to_owned(),
-            parts,
+            pieces,
         })
+    }
+
+    /// The text split into literal runs, escapes and variables, in order. Nothing for the
+    /// empty string; one [`TemplatePart::Literal`] (the whole text) for plain text.
+    pub fn parts(&self) -> impl ExactSizeIterator<Item = TemplatePart<'_>> + Clone + '_ {
+        let whole = (self.pieces.is_empty() && !self.raw.is_empty())
+            .then_some(TemplatePart::Literal(self.raw.as_str()));
+        TemplateParts {
+            whole,
+            pieces: self.pieces.iter(),
+        }
     }
 
     /// Whether the template holds any variable.
     #[must_use]
     pub fn has_variables(&self) -> bool {
-        self.parts
+        self.pieces
             .iter()
-            .any(|p| matches!(p, TemplatePart::Variable { .. }))
+            .any(|p| matches!(p, Piece::Variable { .. }))
     }
 
     /// Whether the template is plain text (no variables, no escapes).
     #[must_use]
     pub fn is_literal(&self) -> bool {
-        self.parts
-            .iter()
-            .all(|p| matches!(p, TemplatePart::Literal(_)))
+        self.pieces.iter().all(|p| matches!(p, Piece::Literal(_)))
     }
 }
 
-fn parse_reference(inner: &str) -> Option<TemplatePart> {
+/// The iterator behind [`Template::parts`].
+#[derive(Clone)]
+struct TemplateParts<'a> {
+    whole: Option<TemplatePart<'a>>,
+    pieces: std::slice::Iter<'a, Piece>,
+}
+
+impl<'a> Iterator for TemplateParts<'a> {
+    type Item = TemplatePart<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.whole.take() {
+            Some(p) => Some(p),
+            None => self.pieces.next().map(Piece::as_part),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self
+            .pieces
+            .len()
+            .saturating_add(usize::from(self.whole.is_some()));
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for TemplateParts<'_> {}
+
+/// Whether `raw` contains `${` (faster than a substring search on short text).
+fn has_reference(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let mut at = 0;
+    while let Some(i) = crate::swar::find(bytes, at, b'$') {
+        at = i.saturating_add(1);
+        if bytes.get(at) == Some(&b'{') {
+            return true;
+        }
+    }
+    false
+}
+
+fn parse_reference(inner: &str) -> Option<Piece> {
     match inner {
-        "*" => return Some(TemplatePart::Escaped('*')),
-        "?" => return Some(TemplatePart::Escaped('?')),
-        "$" => return Some(TemplatePart::Escaped('$')),
+        "*" => return Some(Piece::Escaped('*')),
+        "?" => return Some(Piece::Escaped('?')),
+        "$" => return Some(Piece::Escaped('$')),
         _ => {}
     }
     let (key, default) = match inner.split_once(',') {
@@ -130,7 +202,7 @@ fn parse_reference(inner: &str) -> Option<TemplatePart> {
             b.is_ascii_alphanumeric()
                 || matches!(b, b':' | b'/' | b'-' | b'_' | b'.' | b'@' | b'+' | b'=')
         });
-    valid.then(|| TemplatePart::Variable {
+    valid.then(|| Piece::Variable {
         key: key.to_owned(),
         default,
     })
@@ -145,24 +217,43 @@ mod tests {
         let t = Template::parse("home/${aws:username}/${*}x${aws:PrincipalTag/team, 'none'}")
             .unwrap_or_else(|_| Template::literal(""));
         assert_eq!(
-            t.parts,
+            t.parts().collect::<Vec<_>>(),
             vec![
-                TemplatePart::Literal("home/".into()),
+                TemplatePart::Literal("home/"),
                 TemplatePart::Variable {
-                    key: "aws:username".into(),
+                    key: "aws:username",
                     default: None
                 },
-                TemplatePart::Literal("/".into()),
+                TemplatePart::Literal("/"),
                 TemplatePart::Escaped('*'),
-                TemplatePart::Literal("x".into()),
+                TemplatePart::Literal("x"),
                 TemplatePart::Variable {
-                    key: "aws:PrincipalTag/team".into(),
-                    default: Some("none".into())
+                    key: "aws:PrincipalTag/team",
+                    default: Some("none")
                 },
             ]
         );
         assert!(Template::parse("a${aws:username").is_err());
         assert!(Template::parse("${}").is_err());
         assert_eq!(Template::parse("plain").map(|t| t.is_literal()), Ok(true));
+        let plain = Template::literal("a*b");
+        assert_eq!(
+            plain.parts().collect::<Vec<_>>(),
+            vec![TemplatePart::Literal("a*b")]
+        );
+        assert_eq!(plain.parts().len(), 1);
+        assert_eq!(Template::literal("").parts().len(), 0);
+        assert_eq!(Template::parse("a"), Ok(Template::literal("a")));
+        for (text, want) in [
+            ("", false),
+            ("$", false),
+            ("${", true),
+            ("$$$$$$$$$$$$$$$$${", true),
+            ("abcdefghijklmnop$", false),
+            ("abcdefghijklmnop$x{", false),
+            ("arn:aws:s3:::bucket/${aws:username}", true),
+        ] {
+            assert_eq!(has_reference(text), want, "{text}");
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use super::{JsonError, JsonErrorKind, Limits, Member, Node, Value};
 use crate::source::Span;
+use crate::swar;
 
 /// Parses `bytes` (which must be UTF-8) into a spanned tree.
 ///
@@ -38,6 +39,9 @@ pub fn parse<'a>(text: &'a str, limits: &Limits) -> Result<Node<'a>, JsonError> 
         pos: start,
         depth: 0,
         max_depth: limits.max_depth,
+        // Enough for the policies and CLI outputs of typical size without regrowing.
+        items: Vec::with_capacity(64),
+        members: Vec::with_capacity(32),
     };
     r.skip_ws();
     let node = r.value()?;
@@ -64,6 +68,11 @@ struct Reader<'a> {
     pos: usize,
     depth: usize,
     max_depth: usize,
+    // Stacks of the elements and members of the arrays and objects being read. A container's
+    // children are gathered here and moved into a vector of exactly their number when it
+    // closes, so each container allocates once instead of growing its own vector.
+    items: Vec<Node<'a>>,
+    members: Vec<Member<'a>>,
 }
 
 impl<'a> Reader<'a> {
@@ -137,16 +146,17 @@ impl<'a> Reader<'a> {
     fn array(&mut self) -> Result<Value<'a>, JsonError> {
         self.enter()?;
         self.pos += 1; // `[`
-        let mut items = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
+        let base = self.items.len();
         loop {
             self.skip_ws();
-            items.push(self.value()?);
+            let item = self.value()?;
+            self.items.push(item);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -158,19 +168,19 @@ impl<'a> Reader<'a> {
             }
         }
         self.depth -= 1;
-        Ok(Value::Array(items))
+        Ok(Value::Array(take_from(&mut self.items, base)))
     }
 
     fn object(&mut self) -> Result<Value<'a>, JsonError> {
         self.enter()?;
         self.pos += 1; // `{`
-        let mut members = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Value::Object(members));
+            return Ok(Value::Object(Vec::new()));
         }
+        let base = self.members.len();
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
@@ -186,7 +196,7 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value()?;
-            members.push(Member {
+            self.members.push(Member {
                 key,
                 key_span,
                 value,
@@ -202,7 +212,7 @@ impl<'a> Reader<'a> {
             }
         }
         self.depth -= 1;
-        Ok(Value::Object(members))
+        Ok(Value::Object(take_from(&mut self.members, base)))
     }
 
     /// Reads a string starting at the opening quote; leaves `pos` after the closing quote.
@@ -212,6 +222,7 @@ impl<'a> Reader<'a> {
         let content_start = self.pos;
         // Fast path: no escapes, borrow from the input.
         loop {
+            self.skip_plain();
             match self.peek() {
                 Some(b'"') => {
                     let s = self.text.get(content_start..self.pos).unwrap_or("");
@@ -227,6 +238,7 @@ impl<'a> Reader<'a> {
         let mut out = String::from(self.text.get(content_start..self.pos).unwrap_or(""));
         loop {
             let run_start = self.pos;
+            self.skip_plain();
             while let Some(b) = self.peek() {
                 if b == b'"' || b == b'\\' || b < 0x20 {
                     break;
@@ -243,6 +255,19 @@ impl<'a> Reader<'a> {
                 Some(_) => return Err(self.error_here(JsonErrorKind::ControlCharacter)),
                 None => return Err(unterminated(open, self.pos)),
             }
+        }
+    }
+
+    /// Skips string bytes that need no attention (not `"`, `\\` or a control character)
+    /// eight at a time, stopping at the first that does or when fewer than eight remain.
+    fn skip_plain(&mut self) {
+        while let Some(x) = swar::word(self.bytes, self.pos) {
+            let m = swar::eq_bytes(x, b'"') | swar::eq_bytes(x, b'\\') | swar::control_bytes(x);
+            if m != 0 {
+                self.pos += swar::first(m);
+                return;
+            }
+            self.pos += 8;
         }
     }
 
@@ -361,6 +386,15 @@ impl<'a> Reader<'a> {
             }
         }
         Ok(self.text.get(start..self.pos).unwrap_or(""))
+    }
+}
+
+/// Moves `stack[base..]` into a vector of exactly that length.
+fn take_from<T>(stack: &mut Vec<T>, base: usize) -> Vec<T> {
+    if base < stack.len() {
+        stack.split_off(base)
+    } else {
+        Vec::new()
     }
 }
 

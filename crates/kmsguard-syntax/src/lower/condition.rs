@@ -16,10 +16,15 @@ pub(crate) fn conditions(
     variables: bool,
     sink: &mut Sink,
 ) -> Vec<Condition> {
-    let mut out = Vec::new();
     let Some(operators) = sink.object("`Condition`", node) else {
-        return out;
+        return Vec::new();
     };
+    let mut out = Vec::with_capacity(
+        operators
+            .iter()
+            .map(|m| m.value.as_object().map_or(0, <[_]>::len))
+            .sum(),
+    );
     for op_member in operators {
         let operator = match ConditionOperator::parse(&op_member.key) {
             Ok((op, exact)) => {
@@ -48,11 +53,16 @@ pub(crate) fn conditions(
             }
         };
         let operator = Spanned::new(operator, op_member.key_span);
-        let Some(keys) = sink.object(
-            &format!("the value of `{}`", op_member.key),
-            &op_member.value,
-        ) else {
-            continue;
+        let keys = match op_member.value.as_object() {
+            Some(keys) => {
+                sink.check_duplicates(keys);
+                keys
+            }
+            None => {
+                let what = format!("the value of `{}`", op_member.key);
+                sink.wrong_type(&what, "an object", &op_member.value);
+                continue;
+            }
         };
         for key_member in keys {
             let key = Spanned::new(ConditionKey::new(&key_member.key), key_member.key_span);
@@ -124,7 +134,7 @@ fn values(
     variables: bool,
     sink: &mut Sink,
 ) -> Spanned<Vec<Spanned<ConditionValue>>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(super::list_len(node));
     let mut one = |sink: &mut Sink, n: &Node<'_>| {
         let (text, kind) = match &n.value {
             Value::String(s) => (s.as_ref(), ScalarKind::String),

@@ -67,12 +67,17 @@ impl Sink {
 
     /// A string value, or a wrong-type diagnostic.
     pub(crate) fn string(&mut self, what: &str, node: &Node<'_>) -> Option<Spanned<String>> {
-        if let Some(s) = node.as_str() {
-            Some(Spanned::new(s.to_owned(), node.span))
-        } else {
+        self.str(what, node)
+            .map(|s| Spanned::new(s.to_owned(), node.span))
+    }
+
+    /// A string value, borrowed, or a wrong-type diagnostic.
+    pub(crate) fn str<'n>(&mut self, what: &str, node: &'n Node<'_>) -> Option<&'n str> {
+        let s = node.as_str();
+        if s.is_none() {
             self.wrong_type(what, "a string", node);
-            None
         }
+        s
     }
 
     /// A string or an array of strings (A1: `"x"` and `["x"]` are equivalent), each item
@@ -83,7 +88,7 @@ impl Sink {
         node: &Node<'_>,
         mut item: impl FnMut(&mut Self, &str, Span) -> Option<T>,
     ) -> SpannedList<T> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(list_len(node));
         match &node.value {
             Value::String(s) => {
                 out.extend(item(self, s, node.span).map(|v| Spanned::new(v, node.span)))
@@ -108,6 +113,14 @@ impl Sink {
             _ => self.wrong_type(what, "a string or an array of strings", node),
         }
         Spanned::new(out, node.span)
+    }
+}
+
+/// How many values a one-or-a-list node holds at most.
+pub(crate) fn list_len(node: &Node<'_>) -> usize {
+    match &node.value {
+        Value::Array(items) => items.len(),
+        _ => 1,
     }
 }
 

@@ -75,6 +75,7 @@ fn lower_policy(node: &Node<'_>, kind: PolicyKind, sink: &mut Sink) -> Option<Po
                     .help("add a statement, or delete the policy"),
             ),
             Value::Array(items) => {
+                statements.reserve_exact(items.len());
                 for (i, item) in items.iter().enumerate() {
                     statements.extend(lower_statement(item, i, kind, variables, sink));
                 }
@@ -92,8 +93,7 @@ fn lower_policy(node: &Node<'_>, kind: PolicyKind, sink: &mut Sink) -> Option<Po
 }
 
 fn lower_version(node: &Node<'_>, sink: &mut Sink) -> Option<Spanned<Version>> {
-    let s = sink.string("`Version`", node)?;
-    let v = match s.node.as_str() {
+    let v = match sink.str("`Version`", node)? {
         "2012-10-17" => Version::V2012_10_17,
         "2008-10-17" => Version::V2008_10_17,
         other => {
@@ -128,15 +128,65 @@ pub(crate) fn unknown_element(m: &Member<'_>, known: &[&str], in_what: &str, sin
     sink.push(d);
 }
 
-/// Finds the member named `a` or `b`, reporting both together.
+// Indices into `STATEMENT_ELEMENTS` (and into a statement's `Found` members).
+const SID: usize = 0;
+const EFFECT: usize = 1;
+const PRINCIPAL: usize = 2;
+const NOT_PRINCIPAL: usize = 3;
+const ACTION: usize = 4;
+const NOT_ACTION: usize = 5;
+const RESOURCE: usize = 6;
+const NOT_RESOURCE: usize = 7;
+const CONDITION: usize = 8;
+
+/// The first member of a statement named after each of [`STATEMENT_ELEMENTS`].
+type Found<'n, 'a> = [Option<&'n Member<'a>>; STATEMENT_ELEMENTS.len()];
+
+/// The statement's members by element, found in one pass that also reports unknown members.
+fn statement_elements<'n, 'a>(members: &'n [Member<'a>], sink: &mut Sink) -> Found<'n, 'a> {
+    let mut found = [None; STATEMENT_ELEMENTS.len()];
+    for m in members {
+        match STATEMENT_ELEMENTS.iter().position(|e| *e == m.key.as_ref()) {
+            Some(i) => {
+                if let Some(slot @ None) = found.get_mut(i) {
+                    *slot = Some(m);
+                }
+            }
+            None => unknown_element(m, &STATEMENT_ELEMENTS, "a statement", sink),
+        }
+    }
+    found
+}
+
+/// The first member for the element at `index` of [`STATEMENT_ELEMENTS`].
+fn element<'n, 'a>(found: &Found<'n, 'a>, index: usize) -> Option<&'n Member<'a>> {
+    found.get(index).copied().flatten()
+}
+
+/// The first member for either of two elements (whichever comes first in the statement).
+fn either<'n, 'a>(found: &Found<'n, 'a>, a: usize, b: usize) -> Option<&'n Member<'a>> {
+    match (element(found, a), element(found, b)) {
+        // Both borrow from the statement's member slice, so address order is source order.
+        (Some(x), Some(y)) => Some(if std::ptr::from_ref(y) < std::ptr::from_ref(x) {
+            y
+        } else {
+            x
+        }),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Finds the member for element `a` or `b` (indices of [`STATEMENT_ELEMENTS`]), reporting
+/// both together.
 fn exclusive<'n, 'a>(
-    members: &'n [Member<'a>],
-    a: &str,
-    b: &str,
+    found: &Found<'n, 'a>,
+    a: usize,
+    b: usize,
     sink: &mut Sink,
 ) -> Option<(bool, &'n Member<'a>)> {
-    let first = members.iter().find(|m| m.key == a);
-    let second = members.iter().find(|m| m.key == b);
+    let name = |i: usize| STATEMENT_ELEMENTS.get(i).copied().unwrap_or("");
+    let (first, second) = (element(found, a), element(found, b));
+    let (a, b) = (name(a), name(b));
     match (first, second) {
         (Some(x), Some(y)) => {
             sink.push(
@@ -166,14 +216,9 @@ fn lower_statement(
     sink: &mut Sink,
 ) -> Option<Spanned<Statement>> {
     let members = sink.object("a statement", node)?;
-    for m in members {
-        if !STATEMENT_ELEMENTS.contains(&m.key.as_ref()) {
-            unknown_element(m, &STATEMENT_ELEMENTS, "a statement", sink);
-        }
-    }
-    let get = |name: &str| members.iter().find(|m| m.key == name);
-    let sid = get("Sid").and_then(|m| sink.string("`Sid`", &m.value));
-    let effect = match get("Effect") {
+    let found = statement_elements(members, sink);
+    let sid = element(&found, SID).and_then(|m| sink.string("`Sid`", &m.value));
+    let effect = match element(&found, EFFECT) {
         Some(m) => lower_effect(&m.value, sink),
         None => {
             sink.push(
@@ -185,11 +230,11 @@ fn lower_statement(
             None
         }
     };
-    let principal = exclusive(members, "Principal", "NotPrincipal", sink)
+    let principal = exclusive(&found, PRINCIPAL, NOT_PRINCIPAL, sink)
         .and_then(|(not, m)| principal_block(m, not, kind, sink));
-    let action = lower_actions(members, sink);
-    let resource = lower_resources(members, variables, sink);
-    let (conditions, condition_span) = match get("Condition") {
+    let action = lower_actions(&found, sink);
+    let resource = lower_resources(&found, variables, sink);
+    let (conditions, condition_span) = match element(&found, CONDITION) {
         Some(m) => (
             conditions(&m.value, kind, variables, sink),
             Some(m.value.span),
@@ -202,12 +247,12 @@ fn lower_statement(
         principal.as_ref(),
         action.as_ref(),
         resource.as_ref(),
-        members,
+        &found,
         sink,
     );
     let effect = effect?;
     if kind == PolicyKind::Rcp {
-        check_rcp(effect, principal.as_ref(), action.as_ref(), members, sink);
+        check_rcp(effect, principal.as_ref(), action.as_ref(), &found, sink);
     }
     let stmt = Statement {
         index,
@@ -223,8 +268,7 @@ fn lower_statement(
 }
 
 fn lower_effect(node: &Node<'_>, sink: &mut Sink) -> Option<Spanned<Effect>> {
-    let s = sink.string("`Effect`", node)?;
-    let effect = match s.node.as_str() {
+    let effect = match sink.str("`Effect`", node)? {
         "Allow" => Effect::Allow,
         "Deny" => Effect::Deny,
         other => {
@@ -245,11 +289,11 @@ fn lower_effect(node: &Node<'_>, sink: &mut Sink) -> Option<Spanned<Effect>> {
     Some(Spanned::new(effect, node.span))
 }
 
-fn lower_actions(members: &[Member<'_>], sink: &mut Sink) -> Option<ActionBlock> {
-    let (not, m) = exclusive(members, "Action", "NotAction", sink)?;
+fn lower_actions(found: &Found<'_, '_>, sink: &mut Sink) -> Option<ActionBlock> {
+    let (not, m) = exclusive(found, ACTION, NOT_ACTION, sink)?;
     let what = if not { "`NotAction`" } else { "`Action`" };
     let list = sink.string_list(what, &m.value, |sink, text, span| {
-        parse_action(text, span, sink)
+        check_action(text, span, sink).map(|colon| ActionPattern::checked(text, colon))
     });
     Some(if not {
         ActionBlock::NotAction(list)
@@ -258,8 +302,9 @@ fn lower_actions(members: &[Member<'_>], sink: &mut Sink) -> Option<ActionBlock>
     })
 }
 
-fn parse_action(text: &str, span: Span, sink: &mut Sink) -> Option<ActionPattern> {
-    let Some(pattern) = ActionPattern::parse(text) else {
+/// Checks one action, reporting it when invalid; the offset of its colon when valid.
+fn check_action(text: &str, span: Span, sink: &mut Sink) -> Option<Option<usize>> {
+    let Some((colon, wild_service)) = ActionPattern::scan(text) else {
         let colons = text.matches(':').count();
         let why = if colons > 1 {
             "an action can contain only one colon"
@@ -274,7 +319,7 @@ fn parse_action(text: &str, span: Span, sink: &mut Sink) -> Option<ActionPattern
         );
         return None;
     };
-    if !pattern.is_any() && pattern.service().contains(['*', '?']) {
+    if wild_service {
         sink.push(
             Diagnostic::error(
                 Code::P129,
@@ -286,15 +331,15 @@ fn parse_action(text: &str, span: Span, sink: &mut Sink) -> Option<ActionPattern
         );
         return None;
     }
-    Some(pattern)
+    Some(colon)
 }
 
 fn lower_resources(
-    members: &[Member<'_>],
+    found: &Found<'_, '_>,
     variables: bool,
     sink: &mut Sink,
 ) -> Option<ResourceBlock> {
-    let (not, m) = exclusive(members, "Resource", "NotResource", sink)?;
+    let (not, m) = exclusive(found, RESOURCE, NOT_RESOURCE, sink)?;
     let what = if not { "`NotResource`" } else { "`Resource`" };
     let list = sink.string_list(what, &m.value, |sink, text, span| {
         parse_resource(text, span, variables, sink)
@@ -360,10 +405,10 @@ fn check_presence(
     principal: Option<&PrincipalBlock>,
     action: Option<&ActionBlock>,
     resource: Option<&ResourceBlock>,
-    members: &[Member<'_>],
+    found: &Found<'_, '_>,
     sink: &mut Sink,
 ) {
-    let find = |a: &str, b: &str| members.iter().find(|m| m.key == a || m.key == b);
+    let find = |a: usize, b: usize| either(found, a, b);
     if action.is_none() && kind != PolicyKind::Key {
         sink.push(
             Diagnostic::error(Code::P109, "statement has no `Action` or `NotAction`")
@@ -372,7 +417,7 @@ fn check_presence(
         );
     }
     if kind.forbids_principal() {
-        if let Some(m) = find("Principal", "NotPrincipal") {
+        if let Some(m) = find(PRINCIPAL, NOT_PRINCIPAL) {
             sink.push(
                 Diagnostic::error(Code::P110, format!("`{}` is not allowed in {}", m.key, kind.describe()))
                     .label(m.key_span, "prohibited here")
@@ -382,7 +427,7 @@ fn check_presence(
         }
     } else if kind.requires_principal()
         && principal.is_none()
-        && find("Principal", "NotPrincipal").is_none()
+        && find(PRINCIPAL, NOT_PRINCIPAL).is_none()
     {
         sink.push(
             Diagnostic::error(Code::P111, format!("statement has no `Principal` in {}", kind.describe()))
@@ -391,7 +436,7 @@ fn check_presence(
                 .help("add a `Principal`, for example `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"),
         );
     }
-    if kind.requires_resource() && resource.is_none() && find("Resource", "NotResource").is_none() {
+    if kind.requires_resource() && resource.is_none() && find(RESOURCE, NOT_RESOURCE).is_none() {
         sink.push(
             Diagnostic::error(
                 Code::P112,
@@ -402,7 +447,7 @@ fn check_presence(
         );
     }
     if kind.forbids_resource() {
-        if let Some(m) = find("Resource", "NotResource") {
+        if let Some(m) = find(RESOURCE, NOT_RESOURCE) {
             sink.push(
                 Diagnostic::error(Code::P113, format!("`{}` is not allowed in {}", m.key, kind.describe()))
                     .label(m.key_span, "prohibited here")
@@ -412,7 +457,7 @@ fn check_presence(
         }
     }
     if matches!(kind, PolicyKind::Trust | PolicyKind::Rcp) {
-        if let Some(m) = members.iter().find(|m| m.key == "NotPrincipal") {
+        if let Some(m) = element(found, NOT_PRINCIPAL) {
             sink.push(
                 Diagnostic::error(
                     Code::P128,
@@ -431,7 +476,7 @@ fn check_rcp(
     effect: Spanned<Effect>,
     principal: Option<&PrincipalBlock>,
     action: Option<&ActionBlock>,
-    members: &[Member<'_>],
+    found: &Found<'_, '_>,
     sink: &mut Sink,
 ) {
     let note =
@@ -461,7 +506,7 @@ fn check_rcp(
                 .help("write `\"Effect\": \"Deny\"`"),
         );
     }
-    if let Some(m) = members.iter().find(|m| m.key == "NotAction") {
+    if let Some(m) = element(found, NOT_ACTION) {
         sink.push(
             Diagnostic::error(Code::P127, "an RCP statement cannot use `NotAction`")
                 .label(m.key_span, "not allowed in an RCP")
@@ -526,10 +571,18 @@ fn check_sids(statements: &[Spanned<Statement>], kind: PolicyKind, sink: &mut Si
 /// when it names `kms:` actions or `*`); statements without one make an identity policy.
 #[must_use]
 pub fn detect_kind(node: &Node<'_>) -> PolicyKind {
-    let statements: Vec<&Node<'_>> = match node.get("Statement").map(|s| &s.value) {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(Value::Object(_)) => node.get("Statement").into_iter().collect(),
-        _ => Vec::new(),
+    let statements: &[Node<'_>] = match node.get("Statement") {
+        Some(Node {
+            value: Value::Array(items),
+            ..
+        }) => items,
+        Some(
+            one @ Node {
+                value: Value::Object(_),
+                ..
+            },
+        ) => std::slice::from_ref(one),
+        _ => &[],
     };
     let has_principal = statements
         .iter()
@@ -537,21 +590,25 @@ pub fn detect_kind(node: &Node<'_>) -> PolicyKind {
     if !has_principal {
         return PolicyKind::Identity;
     }
-    let actions: Vec<String> = statements
-        .iter()
-        .filter_map(|s| s.get("Action").or_else(|| s.get("NotAction")))
-        .flat_map(|a| match &a.value {
-            Value::String(s) => vec![s.to_ascii_lowercase()],
-            Value::Array(items) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_ascii_lowercase))
-                .collect(),
-            _ => Vec::new(),
-        })
-        .collect();
-    if !actions.is_empty() && actions.iter().all(|a| a.starts_with("sts:")) {
+    let actions = || {
+        statements
+            .iter()
+            .filter_map(|s| s.get("Action").or_else(|| s.get("NotAction")))
+            .flat_map(|a| match &a.value {
+                Value::Array(items) => items.as_slice(),
+                _ => std::slice::from_ref(a),
+            })
+            .filter_map(Node::as_str)
+    };
+    let prefixed = |a: &str, prefix: &str| {
+        a.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    let none = actions().next().is_none();
+    if !none && actions().all(|a| prefixed(a, "sts:")) {
         PolicyKind::Trust
-    } else if actions.is_empty() || actions.iter().any(|a| a.starts_with("kms:") || a == "*") {
+    } else if none || actions().any(|a| prefixed(a, "kms:") || a == "*") {
         PolicyKind::Key
     } else {
         PolicyKind::Resource

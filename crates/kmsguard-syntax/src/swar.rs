@@ -1,0 +1,133 @@
+//! Byte searches eight bytes at a time ("SIMD within a register"), for the short strings
+//! policies are made of, where a call into `memchr` costs more than the search.
+
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `x` that is zero (exact: no false positives).
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    !((x & LOW7).wrapping_add(LOW7) | x) & HIGH
+}
+
+/// The high bit of each byte of `x` equal to `b`.
+#[inline]
+pub(crate) fn eq_bytes(x: u64, b: u8) -> u64 {
+    zero_bytes(x ^ ONES.wrapping_mul(u64::from(b)))
+}
+
+/// The high bit of each byte of `x` that is a control character (below `0x20`).
+#[inline]
+pub(crate) fn control_bytes(x: u64) -> u64 {
+    zero_bytes(x & 0xe0e0_e0e0_e0e0_e0e0)
+}
+
+/// The eight bytes at `at`, little-endian, if there are eight.
+#[inline]
+pub(crate) fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+}
+
+/// The byte index of the first set high bit of a mask.
+#[inline]
+pub(crate) fn first(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The offset of the first `b` in `bytes` at or after `from`.
+pub(crate) fn find(bytes: &[u8], from: usize, b: u8) -> Option<usize> {
+    let mut at = from;
+    while let Some(x) = word(bytes, at) {
+        let m = eq_bytes(x, b);
+        if m != 0 {
+            return Some(at.saturating_add(first(m)));
+        }
+        at = at.saturating_add(8);
+    }
+    if bytes.len() < 8 {
+        return bytes
+            .get(at..)?
+            .iter()
+            .position(|&c| c == b)
+            .map(|i| at.saturating_add(i));
+    }
+    let (start, x) = tail(bytes, at)?;
+    let m = eq_bytes(x, b) & from_byte(at.saturating_sub(start));
+    (m != 0).then(|| start.saturating_add(first(m)))
+}
+
+/// For the fewer than eight bytes left at `at`: the offset of the last eight bytes of
+/// `bytes` (which overlap bytes before `at`) and their word, or `None` when nothing is left
+/// or `bytes` is shorter than eight (then the caller goes byte by byte).
+#[inline]
+pub(crate) fn tail(bytes: &[u8], at: usize) -> Option<(usize, u64)> {
+    if at >= bytes.len() {
+        return None;
+    }
+    let start = bytes.len().checked_sub(8)?;
+    word(bytes, start).map(|x| (start, x))
+}
+
+/// A mask keeping the high bits of bytes `skip..8` (dropping the first `skip` bytes).
+#[inline]
+pub(crate) fn from_byte(skip: usize) -> u64 {
+    match skip {
+        0 => !0,
+        1..=7 => !0u64 << (8 * skip),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_are_exact() {
+        for b in 0..=255u8 {
+            for other in [0u8, 0x01, 0x1f, 0x20, b'"', b':', b'\\', 0x7f, 0x80, 0xff] {
+                let x = u64::from_le_bytes([other, b, other, b, b, other, other, b]);
+                let want: u64 = [other, b, other, b, b, other, other, b]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c == b':')
+                    .map(|(i, _)| 0x80u64 << (8 * i))
+                    .sum();
+                assert_eq!(eq_bytes(x, b':'), want);
+                let want: u64 = [other, b, other, b, b, other, other, b]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c < 0x20)
+                    .map(|(i, _)| 0x80u64 << (8 * i))
+                    .sum();
+                assert_eq!(control_bytes(x), want);
+            }
+        }
+    }
+
+    #[test]
+    fn find_agrees_with_position() {
+        for text in [
+            &b"abcdefgh:ijklmnopqrstuvwxyz:0123456789"[..],
+            b"abcdefgh:ijklmnopqrstuvwxyz:012345678:",
+            b"a:b",
+            b":",
+            b"abcdefg:",
+            b"abcdefgh:",
+            b"abcdefgh",
+            b":bcdefghi",
+        ] {
+            for from in 0..=text.len() + 1 {
+                let want = text
+                    .get(from..)
+                    .and_then(|t| t.iter().position(|&c| c == b':'))
+                    .map(|i| i + from);
+                assert_eq!(find(text, from, b':'), want, "{text:?} from {from}");
+            }
+        }
+        assert_eq!(find(b"", 0, b':'), None);
+        assert_eq!(find(b"ab", 5, b':'), None);
+    }
+}
