@@ -34,7 +34,7 @@ fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kmsguard-lint-{name}-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("keys")).unwrap();
     std::fs::copy(
-        root().join("fixtures/rules/K201-public-key/invalid-star.json"),
+        root().join("fixtures/rules/K201-public-key/invalid-negated-condition.json"),
         dir.join("keys/public.json"),
     )
     .unwrap();
@@ -150,7 +150,7 @@ fn config_overrides_suppresses_and_excludes() {
     std::fs::write(dir.join("kmsguard.toml"), "[rules]\nK201 = \"error\"\n").unwrap();
     let out = run_in(&dir, &["lint", "keys"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("× statement `Everyone`"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("× statement `NotThisAccount`"));
     // Turn it off by name.
     std::fs::write(dir.join("kmsguard.toml"), "[rules]\npublic-key = \"off\"\n").unwrap();
     assert!(
@@ -175,7 +175,7 @@ fn config_overrides_suppresses_and_excludes() {
             .code(),
         Some(1)
     );
-    std::fs::write(dir.join("kmsguard.toml"), "[[suppress]]\npath = \"keys/*.json\"\ncode = \"K201\"\nsid = \"Everyone\"\nreason = \"shared on purpose\"\n").unwrap();
+    std::fs::write(dir.join("kmsguard.toml"), "[[suppress]]\npath = \"keys/*.json\"\ncode = \"K201\"\nsid = \"NotThisAccount\"\nreason = \"shared on purpose\"\n").unwrap();
     assert_eq!(
         run_in(&dir, &["lint", "--fail-on", "warning", "keys"])
             .status

@@ -1,4 +1,5 @@
 //! The rules, one file each, grouped by category.
 
+pub(crate) mod grant;
 pub(crate) mod security;
 pub(crate) mod validity;

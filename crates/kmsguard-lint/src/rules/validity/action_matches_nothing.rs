@@ -1,0 +1,70 @@
+use kmsguard_catalog::catalog;
+use kmsguard_syntax::ast::Policy;
+
+use super::catalog_phrase;
+use crate::rule::Applies;
+use crate::{Context, Rule, RuleMeta, declare_rule};
+
+declare_rule! {
+/// Flags an action pattern with `*` or `?` (in `Action` or `NotAction`) that matches no action
+/// of its service in the service catalog.
+///
+/// ## Why it matters
+/// A wildcard pattern that matches nothing, such as `kms:Decrypts*` or `kms:Get*Keys`, is
+/// accepted by IAM and covers no request (validation-checks.md §3.2 `INVALID_ACTION`, VC-05):
+/// the statement does less than it seems to. The catalog may be older than the policy, so this
+/// is a warning naming the catalog's date.
+///
+/// ## Example
+/// ```json,invalid
+/// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypts*","Resource":"*"}]}
+/// ```
+/// ```json,valid
+/// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt*","kms:Describe*"],"Resource":"*"}]}
+/// ```
+///
+/// ## Known gaps
+/// A pattern meant for actions added after the catalog's date is reported.
+pub(crate) ActionMatchesNothing {
+    code: "I003",
+    name: "action-matches-nothing",
+    severity: Warning,
+    category: Validity,
+    applies: Applies::AllPolicies,
+    since: "0.1.0",
+}
+}
+
+impl Rule for ActionMatchesNothing {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
+        for st in &policy.statements {
+            let Some(block) = &st.node.action else {
+                continue;
+            };
+            for p in &block.patterns().node {
+                if p.node.is_any() || !p.node.has_wildcard() {
+                    continue;
+                }
+                let Some(svc) = catalog().service(p.node.service()) else {
+                    continue; // I001
+                };
+                if svc.matching_actions(p.node.name()).next().is_some() {
+                    continue;
+                }
+                let d = cx
+                    .finding(format!("`{}` matches no action", p.node.text()))
+                    .label(p.span, format!("no action of `{}` in {} matches", svc.prefix(), catalog_phrase()))
+                    .note("IAM accepts the pattern, but it matches no request")
+                    .help(format!(
+                        "correct the pattern (for example `{}:*` for every action of the service), or remove it",
+                        p.node.service()
+                    ));
+                cx.report(d);
+            }
+        }
+    }
+}

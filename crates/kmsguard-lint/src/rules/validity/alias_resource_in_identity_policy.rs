@@ -1,0 +1,111 @@
+use kmsguard_catalog::Action;
+use kmsguard_syntax::ast::{ActionBlock, Policy, PolicyKind, ResourceBlock};
+
+use super::expand;
+use crate::rule::Applies;
+use crate::{Context, Rule, RuleMeta, declare_rule};
+
+declare_rule! {
+/// Flags an alias ARN in the `Resource` of an identity-side statement whose KMS actions all act
+/// on keys, not on aliases.
+///
+/// ## Why it matters
+/// KMS authorizes key operations against the key's ARN, even when the caller names the key by
+/// an alias (kms.md §10; validation-checks.md VC-16). `"Resource":
+/// "arn:aws:kms:us-east-1:111122223333:alias/app"` with `kms:Decrypt` never matches, so the
+/// permission is never granted (or, in a `Deny`, never applied). Alias ARNs belong only with
+/// `kms:CreateAlias`, `kms:UpdateAlias` and `kms:DeleteAlias`; to control use by alias, condition
+/// on `kms:RequestAlias` or `kms:ResourceAliases`.
+///
+/// ## Example
+/// ```json,invalid
+/// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":"arn:aws:kms:us-east-1:111122223333:alias/app"}]}
+/// ```
+/// ```json,valid
+/// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:CreateAlias","kms:DescribeKey"],"Resource":["arn:aws:kms:us-east-1:111122223333:alias/app","arn:aws:kms:us-east-1:111122223333:key/*"]}]}
+/// ```
+///
+/// ## Known gaps
+/// A key id or alias name written without an ARN is rejected as an invalid resource (P115) and
+/// not reported here. Statements with `NotAction` are skipped.
+pub(crate) AliasResourceInIdentityPolicy {
+    code: "I013",
+    name: "alias-resource-for-key-action",
+    severity: Warning,
+    category: Validity,
+    applies: Applies::Only(&[
+        PolicyKind::Identity,
+        PolicyKind::Boundary,
+        PolicyKind::Session,
+        PolicyKind::Scp,
+    ]),
+    since: "0.1.0",
+}
+}
+
+impl Rule for AliasResourceInIdentityPolicy {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
+        for st in &policy.statements {
+            let (Some(ActionBlock::Action(actions)), Some(ResourceBlock::Resource(resources))) =
+                (&st.node.action, &st.node.resource)
+            else {
+                continue;
+            };
+            let is_alias = |raw: &str| {
+                kmsguard_syntax::ast::ArnParts::parse(raw).is_some_and(|a| {
+                    a.service.eq_ignore_ascii_case("kms")
+                        && a.resource_type().eq_ignore_ascii_case("alias")
+                })
+            };
+            if !resources
+                .node
+                .iter()
+                .any(|r| is_alias(&r.node.template.raw))
+            {
+                continue;
+            }
+            let (mut key_action, mut alias_action) = (None, false);
+            for p in &actions.node {
+                if p.node.is_any() {
+                    alias_action = true;
+                }
+                for a in expand(&p.node) {
+                    if has_type(a, "alias") {
+                        alias_action = true;
+                    } else if key_action.is_none() && has_type(a, "key") {
+                        key_action = Some(a);
+                    }
+                }
+            }
+            let Some(example) = key_action else { continue };
+            if alias_action {
+                continue;
+            }
+            for r in resources
+                .node
+                .iter()
+                .filter(|r| is_alias(&r.node.template.raw))
+            {
+                let d = cx
+                    .finding(format!(
+                        "alias ARN `{}` never matches the key of `{}:{}`",
+                        r.node.template.raw,
+                        example.service(),
+                        example.name()
+                    ))
+                    .label(r.span, "KMS authorizes key actions against the key ARN")
+                    .note("even when a request names a key by alias, KMS matches `Resource` against the key's ARN; alias ARNs only apply to alias actions")
+                    .help("use the key ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`), or `\"Resource\": \"*\"` with a `kms:ResourceAliases` or `kms:RequestAlias` condition");
+                cx.report(d);
+            }
+        }
+    }
+}
+
+fn has_type(a: Action, name: &str) -> bool {
+    a.resource_types().any(|r| r.name() == name)
+}

@@ -1,0 +1,81 @@
+use kmsguard_catalog::catalog;
+use kmsguard_syntax::ast::Policy;
+
+use super::catalog_phrase;
+use crate::rule::Applies;
+use crate::{Context, Rule, RuleMeta, declare_rule};
+
+declare_rule! {
+/// Flags an action without wildcards (in `Action` or `NotAction`) that its service, known to
+/// the service catalog, does not have, with the closest action name.
+///
+/// ## Why it matters
+/// IAM accepts unknown actions (validation-checks.md §3.2 `INVALID_ACTION`, VC-05): a typo such
+/// as `kms:Decrpyt` or `kms:GenerateDataKeys` is stored and matches no request, so an `Allow`
+/// grants nothing and a `Deny` protects nothing. The catalog may be older than the policy, so
+/// this is a warning naming the catalog's date.
+///
+/// ## Example
+/// ```json,invalid
+/// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrpyt","kms:Encrypt"],"Resource":"*"}]}
+/// ```
+/// ```json,valid
+/// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:decrypt","kms:Encrypt"],"Resource":"*"}]}
+/// ```
+///
+/// ## Known gaps
+/// Actions added to a service after the catalog's date are reported; the message names the date.
+pub(crate) UnknownAction {
+    code: "I002",
+    name: "unknown-action",
+    severity: Warning,
+    category: Validity,
+    applies: Applies::AllPolicies,
+    since: "0.1.0",
+}
+}
+
+impl Rule for UnknownAction {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
+        for st in &policy.statements {
+            let Some(block) = &st.node.action else {
+                continue;
+            };
+            for p in &block.patterns().node {
+                if p.node.is_any() || p.node.has_wildcard() {
+                    continue;
+                }
+                let Some(svc) = catalog().service(p.node.service()) else {
+                    continue; // I001
+                };
+                let name = p.node.name();
+                if svc.action(name).is_some() {
+                    continue;
+                }
+                let mut d = cx
+                    .finding(format!("unknown action `{}`", p.node.text()))
+                    .label(
+                        p.span,
+                        format!(
+                            "not an action of `{}` in {}",
+                            svc.prefix(),
+                            catalog_phrase()
+                        ),
+                    )
+                    .note("IAM accepts unknown actions, but they match no request");
+                d = match svc.suggest_action(name) {
+                    Some(s) => d.help(format!("did you mean `{}:{s}`?", p.node.service())),
+                    None => d.help(format!(
+                        "check the action in the Service Authorization Reference for `{}`, or remove it",
+                        svc.prefix()
+                    )),
+                };
+                cx.report(d);
+            }
+        }
+    }
+}
