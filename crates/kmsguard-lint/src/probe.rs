@@ -581,7 +581,7 @@ pub(crate) fn condition_principals(policy: &Policy) -> Vec<AwsPrincipal> {
     let mut out: Vec<AwsPrincipal> = Vec::new();
     for st in &policy.statements {
         for c in &st.node.conditions {
-            if c.key.node.lower != "aws:principalarn" {
+            if c.key.node.lower() != "aws:principalarn" {
                 continue;
             }
             for v in &c.values.node {

@@ -168,7 +168,7 @@ pub(crate) fn human(
             };
             let d = match (failed_condition(st, &m.failed), &m.failed) {
                 (Some(c), _) => {
-                    let actual = value_text(req.context.get(&c.key.node.lower));
+                    let actual = value_text(req.context.get(c.key.node.lower()));
                     Diagnostic::info(
                         Code::E002,
                         format!(
@@ -307,14 +307,14 @@ pub(crate) fn json(req: &Request, ex: &Explanation, loaded: &[Loaded]) -> io::Re
                         .and_then(|(_, st)| failed_condition(st, &m.failed))
                         .map(|c| ConditionOut {
                             operator: c.operator.node.canonical_name(),
-                            key: c.key.node.text.clone(),
+                            key: c.key.node.text().to_owned(),
                             expected: c
                                 .values
                                 .node
                                 .iter()
                                 .map(|v| v.node.template.raw.clone())
                                 .collect(),
-                            actual: req.context.get(&c.key.node.lower).map(|v| match v {
+                            actual: req.context.get(c.key.node.lower()).map(|v| match v {
                                 ContextValue::Single(s) => serde_json::Value::from(s.as_str()),
                                 ContextValue::Multi(items) => {
                                     serde_json::Value::from(items.clone())

@@ -125,8 +125,8 @@ impl CompiledCondition {
         };
         Self {
             operator,
-            key_lower: Box::from(c.key.lower.as_str()),
-            key_text: Box::from(c.key.text.as_str()),
+            key_lower: Box::from(c.key.lower()),
+            key_text: Box::from(c.key.text()),
             body,
             vars,
         }

@@ -224,20 +224,33 @@ impl ConditionOperator {
 /// lookups and the written form for messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConditionKey {
-    /// As written.
-    pub text: String,
-    /// Lower case.
-    pub lower: String,
+    // The key as written followed by its lower-case form, in one allocation (reading a policy
+    // allocates once per condition key).
+    both: Box<str>,
 }
 
 impl ConditionKey {
     /// A key named `text`.
     #[must_use]
     pub fn new(text: &str) -> Self {
+        let mut both = String::with_capacity(text.len().saturating_mul(2));
+        both.push_str(text);
+        both.extend(text.chars().map(|c| c.to_ascii_lowercase()));
         Self {
-            text: text.to_owned(),
-            lower: text.to_ascii_lowercase(),
+            both: both.into_boxed_str(),
         }
+    }
+
+    /// The key as written.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        self.both.get(..self.both.len() / 2).unwrap_or("")
+    }
+
+    /// The key in lower case (key names are case-insensitive, A12).
+    #[must_use]
+    pub fn lower(&self) -> &str {
+        self.both.get(self.both.len() / 2..).unwrap_or("")
     }
 }
 

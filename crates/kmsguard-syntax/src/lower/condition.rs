@@ -115,11 +115,11 @@ fn check_overly_permissive(
     kind: PolicyKind,
     sink: &mut Sink,
 ) {
-    let single_valued =
-        key.lower.starts_with("kms:encryptioncontext:") || key.lower.starts_with("aws:requesttag/");
+    let single_valued = key.lower().starts_with("kms:encryptioncontext:")
+        || key.lower().starts_with("aws:requesttag/");
     if kind == PolicyKind::Key && op.qualifier == Some(Qualifier::ForAllValues) && single_valued {
         sink.push(
-            Diagnostic::error(Code::P126, format!("`ForAllValues` with the single-valued key `{}`", key.text))
+            Diagnostic::error(Code::P126, format!("`ForAllValues` with the single-valued key `{}`", key.text()))
                 .label(op.span, "KMS rejects this qualifier here")
                 .secondary(key.span, "single-valued key")
                 .note("`ForAllValues` is true when the key is absent, so the condition would allow requests without it; KMS rejects the policy with OverlyPermissiveCondition")

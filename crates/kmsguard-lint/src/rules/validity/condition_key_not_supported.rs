@@ -62,13 +62,13 @@ impl Rule for ConditionKeyNotSupported {
                 let key = &c.key.node;
                 let seen = st.node.conditions.get(..i).unwrap_or(&[]);
                 if c.operator.node.if_exists
-                    || seen.iter().any(|s| s.key.node.lower == key.lower)
-                    || catalog().global_condition_key(&key.text).is_some()
+                    || seen.iter().any(|s| s.key.node.lower() == key.lower())
+                    || catalog().global_condition_key(key.text()).is_some()
                 {
                     continue;
                 }
                 // Unknown keys are I004's.
-                let Some((_, name)) = condition_key(&key.text) else {
+                let Some((_, name)) = condition_key(key.text()) else {
                     continue;
                 };
                 check_key(c, name, &actions.node, cx);
@@ -79,7 +79,7 @@ impl Rule for ConditionKeyNotSupported {
 
 /// `name`: the key as the catalog matches it (`c`'s key, or its `<key>` template).
 fn check_key(c: &Condition, name: &str, actions: &[Spanned<ActionPattern>], cx: &mut Context<'_>) {
-    let key = c.key.node.text.as_str();
+    let key = c.key.node.text();
     let mut unsupported: Vec<String> = Vec::new();
     let mut patterns: Vec<Span> = Vec::new();
     let mut supported = false;

@@ -57,7 +57,7 @@ impl Rule for MisusedSetQualifier {
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
         for st in &policy.statements {
             for c in &st.node.conditions {
-                let Some((def, _)) = condition_key(&c.key.node.text) else {
+                let Some((def, _)) = condition_key(c.key.node.text()) else {
                     continue;
                 };
                 if def.key_type == KeyType::Other {
@@ -90,7 +90,7 @@ impl Rule for MisusedSetQualifier {
 
 /// The case P126 reports as an error in key policies.
 fn rejected_by_kms(kind: PolicyKind, q: Qualifier, c: &Condition) -> bool {
-    let lower = &c.key.node.lower;
+    let lower = &c.key.node.lower();
     kind == PolicyKind::Key
         && q == Qualifier::ForAllValues
         && (lower.starts_with("kms:encryptioncontext:") || lower.starts_with("aws:requesttag/"))
@@ -116,7 +116,7 @@ fn single_valued(c: &Condition, q: Qualifier, cx: &mut Context<'_>) {
     let d = cx
         .finding(format!(
             "`{name}:` on the single-valued key `{}`",
-            c.key.node.text
+            c.key.node.text()
         ))
         .label(c.operator.span, "set qualifier on a single-valued key")
         .secondary(c.key.span, "single-valued key")
@@ -135,7 +135,7 @@ fn single_valued(c: &Condition, q: Qualifier, cx: &mut Context<'_>) {
 fn unqualified(c: &Condition, cx: &mut Context<'_>) {
     let op = c.operator.node.canonical_name();
     let d = cx
-        .finding(format!("multivalued key `{}` without `ForAnyValue:` or `ForAllValues:`", c.key.node.text))
+        .finding(format!("multivalued key `{}` without `ForAnyValue:` or `ForAllValues:`", c.key.node.text()))
         .label(c.operator.span, "no set qualifier")
         .secondary(c.key.span, "multivalued key")
         .note("AWS requires a set qualifier on multivalued keys; without one the condition does not match a request that carries a list of values")
@@ -150,7 +150,7 @@ fn unqualified(c: &Condition, cx: &mut Context<'_>) {
 /// `kms:GrantOperations` in a statement that allows only `kms:CreateGrant`, whose `Operations`
 /// parameter is required.
 fn always_present(st: &Statement, c: &Condition) -> bool {
-    let key = &c.key.node.lower;
+    let key = c.key.node.lower();
     if key.ends_with("tagkeys") {
         return true;
     }
@@ -162,9 +162,9 @@ fn always_present(st: &Statement, c: &Condition) -> bool {
 
 /// Whether another condition of the statement requires the key to be present.
 fn guarded(st: &Statement, c: &Condition) -> bool {
-    let key = &c.key.node.lower;
+    let key = c.key.node.lower();
     st.conditions.iter().any(|g| {
-        &g.key.node.lower == key
+        g.key.node.lower() == key
             && match (g.operator.node.base, g.operator.node.qualifier) {
                 (BaseOperator::Null, _) => g
                     .values
@@ -178,7 +178,7 @@ fn guarded(st: &Statement, c: &Condition) -> bool {
 }
 
 fn unguarded(c: &Condition, cx: &mut Context<'_>) {
-    let key = &c.key.node.text;
+    let key = &c.key.node.text();
     let d = cx
         .finding(format!("`ForAllValues:` on `{key}` in an `Allow` also allows requests without `{key}`"))
         .label(c.operator.span, "true when the key is absent or empty")

@@ -56,7 +56,7 @@ impl Rule for OperatorTypeMismatch {
                 if matches!(family, OperatorFamily::Null | OperatorFamily::String) {
                     continue;
                 }
-                let Some((def, _)) = condition_key(&c.key.node.text) else {
+                let Some((def, _)) = condition_key(c.key.node.text()) else {
                     continue;
                 };
                 let ty = def.key_type.element_type();
@@ -74,7 +74,7 @@ fn fits(family: OperatorFamily, ty: KeyType, c: &Condition) -> bool {
         _ if ty == KeyType::Other => true,
         OperatorFamily::Numeric => {
             ty == KeyType::Numeric
-                || (ty == KeyType::Date && NUMERIC_DATE_KEYS.contains(&c.key.node.lower.as_str()))
+                || (ty == KeyType::Date && NUMERIC_DATE_KEYS.contains(&c.key.node.lower()))
         }
         OperatorFamily::Date => ty == KeyType::Date,
         OperatorFamily::Bool => ty == KeyType::Bool,
@@ -130,7 +130,7 @@ fn report(c: &Condition, family: OperatorFamily, ty: KeyType, cx: &mut Context<'
         .finding(format!(
             "`{op}` compares {}, but `{}` is a {ty} key",
             family_name(family),
-            c.key.node.text
+            c.key.node.text()
         ))
         .label(c.operator.span, format!("operator for {}", family_name(family)))
         .secondary(c.key.span, format!("{ty} key"))

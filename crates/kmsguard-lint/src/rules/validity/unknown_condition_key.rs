@@ -47,7 +47,7 @@ impl Rule for UnknownConditionKey {
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
         for st in &policy.statements {
             for c in &st.node.conditions {
-                if condition_key(&c.key.node.text).is_none() {
+                if condition_key(c.key.node.text()).is_none() {
                     report(c, cx);
                 }
             }
@@ -61,15 +61,15 @@ const TAG_KEYS: &[&str] = &["aws:requesttag", "aws:resourcetag", "aws:principalt
 fn report(c: &Condition, cx: &mut Context<'_>) {
     let key = &c.key.node;
     let d = cx
-        .finding(format!("unknown condition key `{}`", key.text))
+        .finding(format!("unknown condition key `{}`", key.text()))
         .label(c.key.span, format!("not a global key or a service key in {}", catalog_phrase()))
         .note("IAM accepts unknown keys; they are absent from every request, so positive operators never match and negated ones always match");
-    let d = if TAG_KEYS.contains(&key.lower.trim_end_matches('/')) {
+    let d = if TAG_KEYS.contains(&key.lower().trim_end_matches('/')) {
         d.help(format!(
             "name the tag: `{}/TAG-KEY`",
-            key.text.trim_end_matches('/')
+            key.text().trim_end_matches('/')
         ))
-    } else if let Some(s) = suggest(&key.text) {
+    } else if let Some(s) = suggest(key.text()) {
         d.help(format!("did you mean `{s}`?"))
     } else {
         d.help("check the key in the Service Authorization Reference for the service, or in the global condition keys")
