@@ -166,6 +166,11 @@ fn main() {
     let mut act_res = String::new();
     let mut rtypes = String::new();
     let (mut n_services, mut n_actions, mut n_act_res, mut n_rtypes) = (0usize, 0usize, 0, 0);
+    // Case-folded name -> row index, for O(1) lookups through perfect-hash maps.
+    let mut service_index: std::collections::BTreeMap<String, usize> =
+        std::collections::BTreeMap::new();
+    let mut action_index: std::collections::BTreeMap<String, usize> =
+        std::collections::BTreeMap::new();
     let mut svc_keys: Vec<KeyRow> = Vec::new();
     // Union of every key definition, first definition of a (case-folded) name wins:
     // global keys, then each service's own keys, then keys a service lists under another prefix.
@@ -295,6 +300,13 @@ fn main() {
                 strs.id(act_name)
             )
             .unwrap();
+            action_index
+                .entry(format!(
+                    "{}:{}",
+                    prefix.to_ascii_lowercase(),
+                    act_name.to_ascii_lowercase()
+                ))
+                .or_insert(n_actions);
             n_actions += 1;
         }
 
@@ -306,6 +318,9 @@ fn main() {
             svc_keys.len()
         )
         .unwrap();
+        service_index
+            .entry(prefix.to_ascii_lowercase())
+            .or_insert(n_services);
         n_services += 1;
     }
     for (lower, row) in foreign_keys {
@@ -351,6 +366,34 @@ fn main() {
     writeln!(
         out,
         "pub(crate) static RTYPES: [Rt; {n_rtypes}] = [\n{rtypes}];"
+    )
+    .unwrap();
+    let service_values: Vec<(&str, String)> = service_index
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.to_string()))
+        .collect();
+    let mut service_map = phf_codegen::Map::new();
+    for (k, v) in &service_values {
+        service_map.entry(*k, v);
+    }
+    writeln!(
+        out,
+        "pub(crate) static SERVICE_INDEX: phf::Map<&'static str, u32> = {};",
+        service_map.build()
+    )
+    .unwrap();
+    let action_values: Vec<(&str, String)> = action_index
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.to_string()))
+        .collect();
+    let mut action_map = phf_codegen::Map::new();
+    for (k, v) in &action_values {
+        action_map.entry(*k, v);
+    }
+    writeln!(
+        out,
+        "pub(crate) static ACTION_INDEX: phf::Map<&'static str, u32> = {};",
+        action_map.build()
     )
     .unwrap();
     write_keys(&mut out, "SVC_KEYS", &svc_keys);

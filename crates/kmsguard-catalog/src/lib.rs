@@ -118,6 +118,18 @@ fn s(id: u32) -> &'static str {
     }
 }
 
+/// `parts` concatenated and ASCII-lower-cased on the stack (the perfect-hash maps are keyed by
+/// case-folded names); `None` when longer than `N`, which no catalog name is.
+fn folded<const N: usize>(parts: &[&str]) -> Option<arrayvec::ArrayString<N>> {
+    let mut out = arrayvec::ArrayString::<N>::new();
+    for p in parts {
+        for c in p.chars() {
+            out.try_push(c.to_ascii_lowercase()).ok()?;
+        }
+    }
+    Some(out)
+}
+
 /// The sub-slice `r` of `table` (empty if out of range, which the generator never emits).
 fn range<T>(table: &'static [T], r: (u32, u32)) -> &'static [T] {
     table.get(r.0 as usize..r.1 as usize).unwrap_or(&[])
@@ -163,6 +175,29 @@ fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Optio
     best.map(|(_, c)| c)
 }
 
+/// Suggestions already computed, by (service prefix or empty for services, case-folded name):
+/// a linter sees the same unknown names over and over, and each search compares the name with
+/// every candidate.
+static SUGGESTIONS: std::sync::Mutex<
+    std::collections::BTreeMap<(String, String), Option<&'static str>>,
+> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn memo(
+    scope: String,
+    name: &str,
+    compute: impl FnOnce() -> Option<&'static str>,
+) -> Option<&'static str> {
+    let key = (scope, name.to_ascii_lowercase());
+    if let Some(hit) = SUGGESTIONS.lock().ok().and_then(|m| m.get(&key).copied()) {
+        return hit;
+    }
+    let found = compute();
+    if let Ok(mut m) = SUGGESTIONS.lock() {
+        m.insert(key, found);
+    }
+    found
+}
+
 static CATALOG: Catalog = Catalog { _private: () };
 
 /// The catalog compiled into this binary. Free: it returns a reference to a static.
@@ -194,7 +229,9 @@ impl Catalog {
     /// The service with this prefix (`kms`), compared case-insensitively.
     #[must_use]
     pub fn service(&self, prefix: &str) -> Option<Service> {
-        find(&data::SERVICES, |r| r.p, prefix).map(|row| Service { row })
+        let key = folded::<64>(&[prefix])?;
+        let i = *data::SERVICE_INDEX.get(key.as_str())?;
+        data::SERVICES.get(i as usize).map(|row| Service { row })
     }
 
     /// Every service, ordered by prefix.
@@ -255,7 +292,9 @@ impl Catalog {
     /// A known prefix suggests itself.
     #[must_use]
     pub fn suggest_service(&self, prefix: &str) -> Option<&'static str> {
-        suggest(self.services().map(|svc| svc.prefix()), prefix)
+        memo(String::new(), prefix, || {
+            suggest(self.services().map(|svc| svc.prefix()), prefix)
+        })
     }
 }
 
@@ -303,7 +342,9 @@ impl Service {
     /// The action with this name (`Decrypt`), compared case-insensitively.
     #[must_use]
     pub fn action(&self, name: &str) -> Option<Action> {
-        find(self.action_rows(), |a| a.n, name).map(|row| self.wrap(row))
+        let key = folded::<160>(&[s(self.row.p), ":", name])?;
+        let i = *data::ACTION_INDEX.get(key.as_str())?;
+        data::ACTIONS.get(i as usize).map(|row| self.wrap(row))
     }
 
     /// Every action of the service, ordered by case-folded name.
@@ -338,7 +379,9 @@ impl Service {
     /// nothing is close. A known name suggests itself.
     #[must_use]
     pub fn suggest_action(&self, name: &str) -> Option<&'static str> {
-        suggest(self.actions().map(|a| a.name()), name)
+        memo(self.prefix().to_owned(), name, || {
+            suggest(self.actions().map(|a| a.name()), name)
+        })
     }
 
     /// The resource type with this name (`key`), compared case-insensitively.

@@ -40,32 +40,22 @@ pub struct ActionPattern {
 /// Longest text kept in place.
 const INLINE: usize = 46;
 
-/// A short text in place, or a longer one on the heap.
+/// A short text in place, or a longer one on the heap. `ArrayString` keeps the in-place text
+/// as a `str`, so reading it costs nothing (no UTF-8 check on every access).
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Text {
-    Inline { len: u8, bytes: [u8; INLINE] },
+    Inline(arrayvec::ArrayString<INLINE>),
     Heap(Box<str>),
 }
 
 impl Text {
     fn new(text: &str) -> Self {
-        let mut bytes = [0u8; INLINE];
-        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
-            (Some(dest), Ok(len)) => {
-                dest.copy_from_slice(text.as_bytes());
-                Self::Inline { len, bytes }
-            }
-            _ => Self::Heap(Box::from(text)),
-        }
+        arrayvec::ArrayString::from(text).map_or_else(|_| Self::Heap(Box::from(text)), Self::Inline)
     }
 
     fn as_str(&self) -> &str {
         match self {
-            // Copied from a `&str`, so always UTF-8.
-            Self::Inline { len, bytes } => bytes
-                .get(..usize::from(*len))
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or(""),
+            Self::Inline(s) => s.as_str(),
             Self::Heap(s) => s,
         }
     }
