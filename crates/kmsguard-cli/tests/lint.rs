@@ -46,15 +46,55 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The correct examples in `policies/` give no finding at all.
 #[test]
 fn bundled_examples_lint_clean() {
-    let out = kmsguard(&["lint", "--no-config", "policies/"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    for dir in [
+        "policies/key-policies",
+        "policies/identity-policies",
+        "policies/grants",
+        "policies/cli",
+    ] {
+        let out = kmsguard(&["lint", "--no-config", "--fail-on", "info", dir]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{dir}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+/// Each broken example in `policies/broken/` gives exactly its intended finding: the code its
+/// file name starts with, once, and nothing else.
+#[test]
+fn broken_examples_give_exactly_their_finding() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("policies/broken")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let code = name.split('-').next().unwrap();
+        let out = kmsguard(&[
+            "lint",
+            "--no-config",
+            "--format",
+            "json",
+            path.to_str().unwrap(),
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let codes: Vec<&str> = v["files"][0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, [code], "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} broken examples");
 }
 
 #[test]
