@@ -28,7 +28,7 @@ use std::fmt;
 
 mod matching;
 
-use matching::{cmp_ci, edit_distance_ci, key_matches, starts_with_ci, wildcard_match_ci};
+use matching::{cmp_ci, edit_distance_ci_within, key_matches, starts_with_ci, wildcard_match_ci};
 
 /// The generated tables (see `build.rs`).
 ///
@@ -167,8 +167,9 @@ fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Optio
         if c.len().abs_diff(query.len()) > limit {
             continue;
         }
-        let d = edit_distance_ci(c, query);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        // Only a strictly better candidate can replace the best so far.
+        let bound = best.map_or(limit, |(bd, _)| bd.saturating_sub(1));
+        if let Some(d) = edit_distance_ci_within(c, query, bound) {
             best = Some((d, c));
         }
     }

@@ -160,6 +160,56 @@ pub(crate) fn edit_distance_ci(a: &str, b: &str) -> usize {
     prev.get(b.len()).copied().unwrap_or(usize::MAX)
 }
 
+/// [`edit_distance_ci`] when it is at most `limit`, else `None`; stops as soon as every
+/// alignment costs more than `limit` and keeps its rows on the stack (suggestion searches call
+/// it for every candidate name).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "both names are shorter than MAX (checked first), so every index is below MAX"
+)]
+pub(crate) fn edit_distance_ci_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    const MAX: usize = 96;
+    if a.len() >= MAX || b.len() >= MAX {
+        let d = edit_distance_ci(a, b);
+        return (d <= limit).then_some(d);
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let width = b.len().saturating_add(1);
+    let mut prev2 = [0usize; MAX];
+    let mut prev = [0usize; MAX];
+    let mut cur = [0usize; MAX];
+    for (j, slot) in prev.iter_mut().enumerate().take(width) {
+        *slot = j;
+    }
+    for (i, &ac) in a.iter().enumerate() {
+        let ac = ac.to_ascii_lowercase();
+        cur[0] = i.saturating_add(1);
+        let mut row_min = cur[0];
+        for (j, &bc) in b.iter().enumerate() {
+            let bc = bc.to_ascii_lowercase();
+            let mut d = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(ac != bc));
+            if i > 0
+                && j > 0
+                && a[i - 1].to_ascii_lowercase() == bc
+                && b[j - 1].to_ascii_lowercase() == ac
+            {
+                d = d.min(prev2[j - 1] + 1);
+            }
+            cur[j + 1] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= limit).then_some(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +255,22 @@ mod tests {
         assert_eq!(edit_distance_ci("", "abc"), 3);
         assert_eq!(edit_distance_ci("KMS", "kms"), 0);
         assert_eq!(edit_distance_ci("kitten", "sitting"), 3);
+        for (a, b) in [
+            ("Decrpyt", "Decrypt"),
+            ("kmss", "kms"),
+            ("", "abc"),
+            ("KMS", "kms"),
+            ("kitten", "sitting"),
+            ("ListKeys", "ListAliases"),
+        ] {
+            for limit in 0..6 {
+                let d = edit_distance_ci(a, b);
+                assert_eq!(
+                    edit_distance_ci_within(a, b, limit),
+                    (d <= limit).then_some(d),
+                    "{a} {b} {limit}"
+                );
+            }
+        }
     }
 }
