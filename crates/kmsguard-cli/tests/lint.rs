@@ -46,7 +46,8 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The correct examples in `policies/` give no finding at all.
+/// The correct examples in `policies/` give no warning or error (the cross-account examples
+/// carry K209 external-access information, which is their point).
 #[test]
 fn bundled_examples_lint_clean() {
     for dir in [
@@ -55,7 +56,7 @@ fn bundled_examples_lint_clean() {
         "policies/grants",
         "policies/cli",
     ] {
-        let out = kmsguard(&["lint", "--no-config", "--fail-on", "info", dir]);
+        let out = kmsguard(&["lint", "--no-config", "--fail-on", "warning", dir]);
         assert_eq!(
             out.status.code(),
             Some(0),

@@ -35,6 +35,7 @@ pub static RULES: &[&dyn Rule] = &[
     &security::unrestricted_create_grant::UnrestrictedCreateGrant,
     &security::service_principal_without_source::ServicePrincipalWithoutSource,
     &security::orphaned_principal::OrphanedPrincipal,
+    &security::external_access::ExternalAccess,
     &grant::unconstrained_grant::UnconstrainedGrant,
     &grant::grant_allows_create_grant::GrantAllowsCreateGrant,
     &grant::grant_without_retiring_principal::GrantWithoutRetiringPrincipal,

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use kmsguard_syntax::formats::Content;
+use kmsguard_syntax::formats::{Content, ParsedFile};
 use kmsguard_syntax::{Diagnostic, SourceFile, Span};
 use serde::Serialize;
 
@@ -50,6 +50,8 @@ struct DiagnosticOut<'a> {
     name: &'static str,
     severity: &'static str,
     message: &'a str,
+    /// The Sid of the statement the finding is in, when it has one.
+    sid: Option<String>,
     span: SpanOut,
     labels: Vec<LabelOut<'a>>,
     note: Option<&'a str>,
@@ -86,12 +88,17 @@ fn span(source: &SourceFile, s: Span) -> SpanOut {
     }
 }
 
-fn diagnostic<'a>(source: &SourceFile, d: &'a Diagnostic) -> DiagnosticOut<'a> {
+fn diagnostic<'a>(
+    source: &SourceFile,
+    parsed: &ParsedFile,
+    d: &'a Diagnostic,
+) -> DiagnosticOut<'a> {
     DiagnosticOut {
         code: d.code.as_str(),
         name: d.code.name(),
         severity: d.severity.name(),
         message: &d.message,
+        sid: crate::lint::sid_at(parsed, d),
         span: span(source, d.primary_span()),
         labels: d
             .labels
@@ -140,7 +147,7 @@ pub(crate) fn write(reports: &[FileReport]) -> io::Result<()> {
             diagnostics: r
                 .findings
                 .iter()
-                .map(|d| diagnostic(&r.source, d))
+                .map(|d| diagnostic(&r.source, &r.parsed, d))
                 .collect(),
         })
         .collect();
