@@ -123,10 +123,9 @@ fn s(id: u32) -> &'static str {
 fn folded<const N: usize>(parts: &[&str]) -> Option<arrayvec::ArrayString<N>> {
     let mut out = arrayvec::ArrayString::<N>::new();
     for p in parts {
-        for c in p.chars() {
-            out.try_push(c.to_ascii_lowercase()).ok()?;
-        }
+        out.try_push_str(p).ok()?;
     }
+    out.make_ascii_lowercase();
     Some(out)
 }
 
