@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use kmsguard_eval::context::ContextValue;
 use kmsguard_eval::decision::{Failure, Layer, StatementRef, Verdict};
+use kmsguard_eval::explain::{render_layers, statement_name, verdict};
 use kmsguard_eval::{Explanation, Request};
 use kmsguard_syntax::ast::{Condition, Statement};
 use kmsguard_syntax::render::{RenderOptions, render};
@@ -14,16 +15,6 @@ use kmsguard_syntax::{Code, Diagnostic, SourceFile, Span, Spanned};
 use serde::Serialize;
 
 use crate::can::Loaded;
-
-fn verdict(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Deny => "denies",
-        Verdict::Allow => "allows",
-        Verdict::NoMatch => "no applicable statement",
-        Verdict::Unknown => "could not be evaluated",
-        Verdict::NotApplicable => "does not apply to this request",
-    }
-}
 
 /// The source and statement a reference points at, when it came from a loaded file.
 fn locate<'l>(
@@ -39,16 +30,6 @@ fn locate<'l>(
             .find(|st| st.node.index == s.index)?;
         Some((&l.source, st))
     })
-}
-
-fn statement_name(s: &StatementRef) -> String {
-    match s.sid.as_deref().filter(|x| !x.is_empty()) {
-        Some(sid) => format!(
-            "{} statement `{sid}` (#{}) of {}",
-            s.effect, s.index, s.policy
-        ),
-        None => format!("{} statement #{} of {}", s.effect, s.index, s.policy),
-    }
 }
 
 fn value_text(v: Option<&ContextValue>) -> String {
@@ -118,23 +99,7 @@ pub(crate) fn human(
         req.action,
         req.resource
     );
-    for l in &ex.layers {
-        let _ = writeln!(out, "  {}: {}", l.layer, verdict(l.verdict));
-        for s in &l.decisive {
-            let _ = writeln!(out, "    applies: {}", statement_name(s));
-        }
-        for m in &l.near_misses {
-            let _ = writeln!(
-                out,
-                "    near miss: {}: {}",
-                statement_name(&m.statement),
-                m.failed
-            );
-        }
-    }
-    for n in &ex.notes {
-        let _ = writeln!(out, "  note: {n}");
-    }
+    out.push_str(&render_layers(ex));
     out.push('\n');
     for l in &ex.layers {
         for s in &l.decisive {
