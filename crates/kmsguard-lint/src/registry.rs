@@ -24,6 +24,7 @@ pub static RULES: &[&dyn Rule] = &[
     &validity::duplicate_sid::DuplicateSid,
     &validity::alias_resource_in_identity_policy::AliasResourceInIdentityPolicy,
     &validity::redundant_statement::RedundantStatement,
+    &validity::condition_never_matches::ConditionNeverMatches,
     &validity::non_key_action_in_key_policy::NonKeyActionInKeyPolicy,
     &validity::key_policy_resource_not_key::KeyPolicyResourceNotKey,
     &security::public_key::PublicKey,

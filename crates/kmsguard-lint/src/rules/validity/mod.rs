@@ -9,6 +9,7 @@ pub(crate) mod action_matches_nothing;
 pub(crate) mod alias_resource_in_identity_policy;
 pub(crate) mod allow_with_not_element;
 pub(crate) mod condition_key_not_supported;
+pub(crate) mod condition_never_matches;
 pub(crate) mod duplicate_sid;
 pub(crate) mod key_policy_resource_not_key;
 pub(crate) mod misused_set_qualifier;
