@@ -175,6 +175,11 @@ fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Optio
     best.map(|(_, c)| c)
 }
 
+/// Condition-key lookups already made, by case-folded name.
+static KEY_MEMO: std::sync::LazyLock<
+    std::sync::RwLock<std::collections::HashMap<String, Option<&'static Key>>>,
+> = std::sync::LazyLock::new(Default::default);
+
 /// Suggestions already computed, by (service prefix or empty for services, case-folded name):
 /// a linter sees the same unknown names over and over, and each search compares the name with
 /// every candidate.
@@ -271,14 +276,25 @@ impl Catalog {
     /// types, the global key's or the owning service's type wins.
     #[must_use]
     pub fn condition_key(&self, name: &str) -> Option<ConditionKeyDef> {
-        if let Some(k) = find(&data::ALL_KEYS, |k| k.n, name) {
-            return Some(ConditionKeyDef::from_row(k));
+        // Policies name the same few keys again and again, and a templated key is found by a
+        // scan: remember every answer.
+        let lower = name.to_ascii_lowercase();
+        if let Some(hit) = KEY_MEMO.read().ok().and_then(|m| m.get(&lower).copied()) {
+            return hit.map(ConditionKeyDef::from_row);
         }
-        let templated = |keys: &'static [Key]| {
-            keys.iter()
-                .find(|k| k.v && key_matches(s(k.n), name))
-                .map(ConditionKeyDef::from_row)
-        };
+        let found = self.condition_key_row(name);
+        if let Ok(mut m) = KEY_MEMO.write() {
+            m.insert(lower, found);
+        }
+        found.map(ConditionKeyDef::from_row)
+    }
+
+    fn condition_key_row(&self, name: &str) -> Option<&'static Key> {
+        if let Some(k) = find(&data::ALL_KEYS, |k| k.n, name) {
+            return Some(k);
+        }
+        let templated =
+            |keys: &'static [Key]| keys.iter().find(|k| k.v && key_matches(s(k.n), name));
         templated(&data::GLOBAL_KEYS)
             .or_else(|| {
                 let prefix = name.split_once(':')?.0;
