@@ -4,11 +4,26 @@ use kmsguard_syntax::formats::Document;
 use kmsguard_syntax::{Diagnostic, SourceFile};
 
 use crate::RuleMeta;
+use crate::probe::{CrossAccount, IamSide, KeyProbe};
+
+/// What the rules share about one document, computed at most once: the key policy compiled
+/// for each kind of evaluator question (several security rules ask the same compiled policy).
+#[derive(Default)]
+pub(crate) struct Shared {
+    probes: [std::cell::OnceCell<KeyProbe>; 3],
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shared")
+    }
+}
 
 /// The context of one rule on one document.
 #[derive(Debug)]
 pub struct Context<'a> {
     meta: &'static RuleMeta,
+    shared: &'a Shared,
     source: &'a SourceFile,
     document: &'a Document,
     findings: Vec<Diagnostic>,
@@ -17,15 +32,34 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub(crate) fn new(
         meta: &'static RuleMeta,
+        shared: &'a Shared,
         source: &'a SourceFile,
         document: &'a Document,
     ) -> Self {
         Self {
             meta,
+            shared,
             source,
             document,
             findings: Vec::new(),
         }
+    }
+
+    /// The document's key policy compiled for evaluator questions of this kind, shared by
+    /// every rule that asks them.
+    pub(crate) fn key_probe(
+        &self,
+        policy: &kmsguard_syntax::ast::Policy,
+        iam: IamSide,
+        cross: CrossAccount,
+    ) -> &'a KeyProbe {
+        let [none, all_enforced, all_ignored] = &self.shared.probes;
+        let slot = match (iam, cross) {
+            (IamSide::None, _) => none,
+            (IamSide::AllowAll, CrossAccount::Enforced) => all_enforced,
+            (IamSide::AllowAll, CrossAccount::Ignored) => all_ignored,
+        };
+        slot.get_or_init(|| KeyProbe::new(policy, iam, cross))
     }
 
     /// A finding of this rule with its code and default severity; add labels, note and help,

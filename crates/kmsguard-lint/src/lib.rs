@@ -23,12 +23,13 @@ pub fn lint_file(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for doc in &file.documents {
+        let shared = context::Shared::default();
         for rule in registry::RULES {
             let meta = rule.meta();
             if !enabled(meta) {
                 continue;
             }
-            let mut cx = Context::new(meta, source, doc);
+            let mut cx = Context::new(meta, &shared, source, doc);
             match &doc.content {
                 Content::Policy(p) if meta.applies_to_policy(p.kind) => {
                     rule.check_policy(p, &mut cx)

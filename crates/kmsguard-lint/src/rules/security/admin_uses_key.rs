@@ -1,7 +1,7 @@
 use kmsguard_syntax::ast::{Policy, PolicyKind};
 
 use crate::probe::{
-    Ask, CrossAccount, IamSide, KeyProbe, USE_ACTIONS, action_span, local_subjects, principal_span,
+    Ask, CrossAccount, IamSide, USE_ACTIONS, action_span, local_subjects, principal_span,
     statement, statement_start, ticked,
 };
 use crate::rule::Applies;
@@ -61,7 +61,7 @@ impl Rule for AdminUsesKey {
         if subjects.is_empty() {
             return;
         }
-        let probe = KeyProbe::new(policy, IamSide::None, CrossAccount::Enforced);
+        let probe = cx.key_probe(policy, IamSide::None, CrossAccount::Enforced);
         for who in &subjects {
             let Some(admin) = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]
                 .into_iter()

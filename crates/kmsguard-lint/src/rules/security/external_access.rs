@@ -1,8 +1,8 @@
 use kmsguard_syntax::ast::{Policy, PolicyKind};
 
 use crate::probe::{
-    Ask, CrossAccount, IamSide, KeyProbe, Subject, USE_ACTIONS, distinct_named, principal_span,
-    statement, statement_start, ticked,
+    Ask, CrossAccount, IamSide, Subject, USE_ACTIONS, distinct_named, principal_span, statement,
+    statement_start, ticked,
 };
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
@@ -58,7 +58,7 @@ impl Rule for ExternalAccess {
         if external.is_empty() {
             return;
         }
-        let probe = KeyProbe::new(policy, IamSide::AllowAll, CrossAccount::Enforced);
+        let probe = cx.key_probe(policy, IamSide::AllowAll, CrossAccount::Enforced);
         for (p, _) in external {
             let Some(who) = Subject::named(p) else {
                 continue;

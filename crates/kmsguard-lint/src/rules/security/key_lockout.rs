@@ -3,8 +3,8 @@ use kmsguard_syntax::Severity;
 use kmsguard_syntax::ast::{Effect, Policy, PolicyKind, PrincipalForm};
 
 use crate::probe::{
-    Ask, CrossAccount, IamSide, KeyProbe, Subject, action_span, aws_principals,
-    condition_principals, covers, distinct_named, statement_start,
+    Ask, CrossAccount, IamSide, Subject, action_span, aws_principals, condition_principals, covers,
+    distinct_named, statement_start,
 };
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
@@ -64,7 +64,7 @@ impl Rule for KeyLockout {
         if policy.statements.is_empty() {
             return;
         }
-        let probe = KeyProbe::new(policy, IamSide::AllowAll, CrossAccount::Enforced);
+        let probe = cx.key_probe(policy, IamSide::AllowAll, CrossAccount::Enforced);
         let owner = probe.owner().to_owned();
         let mut subjects = vec![Subject::root(&owner), Subject::member(&owner)];
         subjects.extend(

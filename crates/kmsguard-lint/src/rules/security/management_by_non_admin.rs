@@ -1,7 +1,8 @@
+use crate::probe::KeyProbe;
 use kmsguard_syntax::ast::{Policy, PolicyKind};
 
 use crate::probe::{
-    Ask, CrossAccount, IamSide, KeyProbe, MANAGEMENT_ACTIONS, Subject, USE_ACTIONS, action_span,
+    Ask, CrossAccount, IamSide, MANAGEMENT_ACTIONS, Subject, USE_ACTIONS, action_span,
     aws_principals, is_admin_statement, local_subjects, principal_span, statement, statement_start,
     ticked,
 };
@@ -65,7 +66,7 @@ impl Rule for ManagementByNonAdmin {
             .filter(|(st, _)| is_admin_statement(&st.node))
             .map(|(_, p)| p.node.text.as_str())
             .collect();
-        let probe = KeyProbe::new(policy, IamSide::None, CrossAccount::Enforced);
+        let probe = cx.key_probe(policy, IamSide::None, CrossAccount::Enforced);
         for who in subjects
             .iter()
             .filter(|w| !admins.contains(&w.text.as_str()))
@@ -75,10 +76,10 @@ impl Rule for ManagementByNonAdmin {
                 .copied()
                 .filter(|a| probe.allowed(who, a, Ask::Plain))
                 .collect();
-            if granted.is_empty() || administers_and_uses(&probe, who, &granted) {
+            if granted.is_empty() || administers_and_uses(probe, who, &granted) {
                 continue;
             }
-            report(policy, &probe, who, &granted, cx);
+            report(policy, probe, who, &granted, cx);
         }
     }
 }

@@ -1,7 +1,8 @@
+use crate::probe::KeyProbe;
 use kmsguard_syntax::ast::{Policy, PolicyKind};
 
 use crate::probe::{
-    Ask, CrossAccount, IamSide, KeyProbe, MANAGEMENT_ACTIONS, Subject, action_span, distinct_named,
+    Ask, CrossAccount, IamSide, MANAGEMENT_ACTIONS, Subject, action_span, distinct_named,
     principal_span, statement, statement_start, ticked,
 };
 use crate::rule::Applies;
@@ -72,14 +73,14 @@ impl Rule for RiskyCrossAccountAccess {
         }
         // Admin actions are asked about as if KMS honoured them across accounts, to see what
         // the policy *grants*.
-        let probe = KeyProbe::new(policy, IamSide::AllowAll, CrossAccount::Ignored);
+        let probe = cx.key_probe(policy, IamSide::AllowAll, CrossAccount::Ignored);
         for (p, _) in external {
             let Some(who) = Subject::named(p) else {
                 continue;
             };
             let account = p.form.account().unwrap_or_default();
-            admin_finding(policy, &probe, &who, account, cx);
-            grant_finding(policy, &probe, &who, account, cx);
+            admin_finding(policy, probe, &who, account, cx);
+            grant_finding(policy, probe, &who, account, cx);
         }
     }
 }

@@ -3,8 +3,7 @@ use kmsguard_syntax::ast::{
 };
 
 use crate::probe::{
-    Ask, CrossAccount, IamSide, KeyProbe, Subject, principal_span, statement, statement_start,
-    ticked,
+    Ask, CrossAccount, IamSide, Subject, principal_span, statement, statement_start, ticked,
 };
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
@@ -77,7 +76,7 @@ impl Rule for ServicePrincipalWithoutSource {
         if services.is_empty() {
             return;
         }
-        let probe = KeyProbe::new(policy, IamSide::None, CrossAccount::Enforced);
+        let probe = cx.key_probe(policy, IamSide::None, CrossAccount::Enforced);
         let owner = probe.owner().to_owned();
         for service in services {
             let who = Subject::service(service);

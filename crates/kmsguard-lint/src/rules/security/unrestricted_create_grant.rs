@@ -1,7 +1,7 @@
 use kmsguard_syntax::ast::{Policy, PolicyKind};
 
 use crate::probe::{
-    Ask, CrossAccount, IamSide, KeyProbe, action_span, local_subjects, principal_span, statement,
+    Ask, CrossAccount, IamSide, action_span, local_subjects, principal_span, statement,
     statement_start,
 };
 use crate::rule::Applies;
@@ -60,7 +60,7 @@ impl Rule for UnrestrictedCreateGrant {
         if subjects.is_empty() {
             return;
         }
-        let probe = KeyProbe::new(policy, IamSide::None, CrossAccount::Enforced);
+        let probe = cx.key_probe(policy, IamSide::None, CrossAccount::Enforced);
         let mut reported: Vec<usize> = Vec::new();
         for who in &subjects {
             if probe.allowed(who, "kms:PutKeyPolicy", Ask::Plain) {
