@@ -318,3 +318,38 @@ fn rules_and_explain() {
     assert!(text.contains("## Why it matters"));
     assert_eq!(kmsguard(&["explain", "K999"]).status.code(), Some(2));
 }
+
+/// `docs/rules/<CODE>.md` is `kmsguard explain CODE` for every rule, and `docs/rules/README.md`
+/// is `kmsguard rules`; run with `UPDATE_DOCS=1` to regenerate after changing a rule's docs.
+#[test]
+fn rule_docs_are_current() {
+    let dir = root().join("docs/rules");
+    let update = std::env::var_os("UPDATE_DOCS").is_some();
+    if update {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    let table = String::from_utf8(kmsguard(&["rules"]).stdout).unwrap();
+    let mut expected = vec![(
+        dir.join("README.md"),
+        format!(
+            "# kmsguard lint rules\n\nGenerated from `kmsguard rules`; each rule's page is `kmsguard explain CODE`.\n\n```\n{table}```\n"
+        ),
+    )];
+    for line in table.lines().skip(1) {
+        let code = line.split_whitespace().next().unwrap();
+        let page = String::from_utf8(kmsguard(&["explain", code]).stdout).unwrap();
+        expected.push((dir.join(format!("{code}.md")), page));
+    }
+    let mut stale = Vec::new();
+    for (path, text) in &expected {
+        if update {
+            std::fs::write(path, text).unwrap();
+        } else if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(path.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale rule docs (regenerate with UPDATE_DOCS=1 cargo test -p kmsguard-cli --test lint): {stale:?}"
+    );
+}
