@@ -667,6 +667,26 @@ impl PolicySet {
         eval_policy(p, layer, req, has_boundary, trace.report(layer))
     }
 
+    /// A layer that is present only for some callers (a boundary for IAM users and roles, a
+    /// session policy for sessions): its classes when it `applies`, else marked not applicable.
+    fn optional_layer(
+        p: Option<&CompiledPolicy>,
+        applies: bool,
+        layer: Layer,
+        req: &Request,
+        has_boundary: bool,
+        trace: &mut Trace<'_>,
+    ) -> Option<Classes> {
+        let p = p?;
+        if !applies {
+            trace.not_applicable(layer);
+            return None;
+        }
+        let c = Self::layer(p, layer, req, has_boundary, trace);
+        trace.set_verdict(layer, &c, c.any_allow());
+        Some(c)
+    }
+
     /// One SCP or RCP level: the classes of all its policies merged.
     fn level(
         level: &[CompiledPolicy],
@@ -732,31 +752,23 @@ impl PolicySet {
             trace.not_applicable(Layer::Identity);
         }
         deny = deny.or(identity.deny);
-        let boundary = match &self.boundary {
-            Some(p) if has_boundary => {
-                let c = Self::layer(p, Layer::Boundary, req, has_boundary, trace);
-                trace.set_verdict(Layer::Boundary, &c, c.any_allow());
-                Some(c)
-            }
-            Some(_) => {
-                trace.not_applicable(Layer::Boundary);
-                None
-            }
-            None => None,
-        };
+        let boundary = Self::optional_layer(
+            self.boundary.as_ref(),
+            has_boundary,
+            Layer::Boundary,
+            req,
+            has_boundary,
+            trace,
+        );
         deny = deny.or(boundary.map_or(Tri::No, |c| c.deny));
-        let session = match &self.session {
-            Some(p) if kind.is_session() => {
-                let c = Self::layer(p, Layer::Session, req, has_boundary, trace);
-                trace.set_verdict(Layer::Session, &c, c.any_allow());
-                Some(c)
-            }
-            Some(_) => {
-                trace.not_applicable(Layer::Session);
-                None
-            }
-            None => None,
-        };
+        let session = Self::optional_layer(
+            self.session.as_ref(),
+            kind.is_session(),
+            Layer::Session,
+            req,
+            has_boundary,
+            trace,
+        );
         deny = deny.or(session.map_or(Tri::No, |c| c.deny));
         // D13: the endpoint policy is a gate; its Deny is explicit and it must allow, but it
         // never grants by itself.
