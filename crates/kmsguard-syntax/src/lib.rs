@@ -14,6 +14,7 @@ pub mod lower;
 pub mod render;
 pub mod source;
 mod swar;
+pub mod unknown;
 
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use formats::{

@@ -1,0 +1,18 @@
+//! A model of one or more AWS accounts, read from AWS CLI outputs, CloudFormation templates
+//! and Terraform plans, and the KMS scenario checks and queries that run on it.
+//!
+//! - [`model`]: the [`Inventory`] every reader produces.
+//! - [`aws_cli`]: AWS CLI JSON outputs (`describe-key`, `get-bucket-replication`, …) and the
+//!   `kmsguard.inventory.toml` manifest.
+//! - [`cloudformation`]: CloudFormation templates (JSON and YAML, intrinsics resolved).
+//! - [`terraform`]: `terraform show -json` plans.
+//! - [`load`]: recognises each file and hands it to its reader.
+
+pub mod aws_cli;
+pub mod cloudformation;
+pub mod load;
+pub mod model;
+pub mod terraform;
+
+pub use load::{LoadOptions, SourceFormat, load_paths, read_file};
+pub use model::*;
