@@ -106,6 +106,8 @@ enum Kind {
     /// A pattern that can match nothing (variable outside the resource segment, not ARN
     /// shaped).
     Never,
+    /// A pattern holding a value unknown until deploy (`kmsguard_syntax::unknown`).
+    Unknown,
     /// A segment-wise pattern.
     Segs {
         segs: Segments,
@@ -123,6 +125,12 @@ impl ArnMatcher {
         if p.is_any() {
             return Self {
                 kind: Kind::Any,
+                vars: Vec::new(),
+            };
+        }
+        if kmsguard_syntax::unknown::contains(&p.template.raw) {
+            return Self {
+                kind: Kind::Unknown,
                 vars: Vec::new(),
             };
         }
@@ -162,12 +170,18 @@ impl ArnMatcher {
     /// patterns such as `arn:aws:sqs:*` match). Policy variables are substituted from `ctx`
     /// as literal text; if one cannot be resolved and has no default the pattern matches
     /// nothing (conditions.md §6.3) — check [`ArnMatcher::has_unresolved`] to tell that case
-    /// apart (for `NotResource` it means "not excluded"). Never returns `Truth::Unknown`.
+    /// apart (for `NotResource` it means "not excluded"). Returns `Truth::Unknown` only for
+    /// a pattern that holds a value unknown until deploy.
     #[must_use]
     pub fn matches(&self, arn: &str, ctx: &RequestContext) -> Truth {
         let hit = match &self.kind {
             Kind::Any => true,
             Kind::Never => false,
+            Kind::Unknown => {
+                return Truth::Unknown(
+                    "a resource in this statement is unknown until deploy".into(),
+                );
+            }
             Kind::Segs { segs, spanning } => {
                 with_resolved(&self.vars, ctx, |v| match_segments(segs, *spanning, arn, v))
             }

@@ -126,6 +126,8 @@ struct CompiledStatement {
     principal: Option<CompiledPrincipals>,
     /// `(is NotAction, patterns)`; `None`: no `Action` element (inert, kms.md §8.1).
     actions: Option<(bool, Vec<ActionMatcher>)>,
+    /// Some action pattern holds a placeholder (unknown until deploy).
+    action_unknown: bool,
     /// `(is NotResource, matchers)`; `None`: no `Resource` element.
     resources: Option<(bool, Vec<ArnMatcher>)>,
     conditions: Vec<CompiledCondition>,
@@ -150,7 +152,17 @@ impl CompiledStatement {
         missing_resource_matches: bool,
         has_boundary: bool,
     ) -> Outcome {
-        if !self.matches_action(&req.action_lower) {
+        // A placeholder (a value unknown until deploy, `kmsguard_syntax::unknown`) makes the
+        // element it sits in undecidable: the statement may or may not apply.
+        let mut unknown: Option<String> = None;
+        if let Some((negated, _)) = &self.actions {
+            let hit = self.matches_action(&req.action_lower);
+            if self.action_unknown && (*negated || !hit) {
+                unknown = Some(UNKNOWN_ACTION.to_owned());
+            } else if !hit {
+                return Outcome::Miss(Miss::Action);
+            }
+        } else {
             return Outcome::Miss(Miss::Action);
         }
         let m = if with_principal {
@@ -165,6 +177,10 @@ impl CompiledStatement {
                         return Outcome::Miss(Miss::Principal);
                     }
                     if has_boundary || p.not_principal_applies(&req.caller) {
+                        if p.has_unknown() && !has_boundary {
+                            // The unknown entry may list the caller, who would then escape.
+                            unknown = Some(UNKNOWN_PRINCIPAL.to_owned());
+                        }
                         PrincipalMatch::Star
                     } else {
                         return Outcome::Miss(Miss::Principal);
@@ -172,6 +188,12 @@ impl CompiledStatement {
                 }
                 Some(p) => match p.best_match(&req.caller) {
                     Some(m) => m,
+                    None if p.has_unknown() => {
+                        // It may name the caller in any way; count it as the strongest match
+                        // so that nothing is concluded from its absence.
+                        unknown = Some(UNKNOWN_PRINCIPAL.to_owned());
+                        PrincipalMatch::Direct
+                    }
                     None => return Outcome::Miss(Miss::Principal),
                 },
             }
@@ -180,7 +202,6 @@ impl CompiledStatement {
             // attached to (Part C.1).
             PrincipalMatch::Direct
         };
-        let mut unknown: Option<String> = None;
         match &self.resources {
             // Part C.3: in generic resource policies and trust policies a missing `Resource`
             // means the attached resource; key-policy statements without it never apply;
@@ -228,6 +249,9 @@ impl CompiledStatement {
     }
 }
 
+const UNKNOWN_ACTION: &str = "an action in this statement is unknown until deploy";
+const UNKNOWN_PRINCIPAL: &str = "a principal in this statement is unknown until deploy";
+
 /// One compiled policy.
 #[derive(Clone, Debug)]
 struct CompiledPolicy {
@@ -252,6 +276,12 @@ impl CompiledPolicy {
                     span: s.span,
                     effect: st.effect.node,
                     principal: st.principal.as_ref().map(CompiledPrincipals::compile),
+                    action_unknown: st.action.as_ref().is_some_and(|a| {
+                        a.patterns()
+                            .node
+                            .iter()
+                            .any(|p| kmsguard_syntax::unknown::contains(p.node.text()))
+                    }),
                     actions: st.action.as_ref().map(|a| {
                         (
                             matches!(a, ActionBlock::NotAction(_)),

@@ -66,6 +66,8 @@ enum Entry {
     /// Federated providers, canonical users, placeholders and invalid values: never match a
     /// KMS caller (A7.2, A7.3).
     Never,
+    /// A value unknown until deploy (`kmsguard_syntax::unknown`): it may name the caller.
+    Unknown,
 }
 
 impl Entry {
@@ -82,6 +84,7 @@ impl Entry {
             PrincipalForm::FederatedUser { .. } => Self::FederatedUser(p.text.clone()),
             PrincipalForm::UniqueId(UniqueIdKind::User) => Self::UserId(p.text.clone()),
             PrincipalForm::UniqueId(UniqueIdKind::Role) => Self::RoleId(p.text.clone()),
+            PrincipalForm::Unknown => Self::Unknown,
             _ => Self::Never,
         }
     }
@@ -132,7 +135,7 @@ impl Entry {
             Self::Service(name) => {
                 (c.kind == CallerKind::Service && c.arn == *name).then_some(PrincipalMatch::Service)
             }
-            Self::Never => None,
+            Self::Never | Self::Unknown => None,
         }
     }
 }
@@ -158,7 +161,13 @@ impl CompiledPrincipals {
                             out.extend(list.node.iter().map(|p| Entry::from_aws(&p.node)));
                         }
                         PrincipalEntry::Service(list) => {
-                            out.extend(list.node.iter().map(|s| Entry::Service(s.node.clone())));
+                            out.extend(list.node.iter().map(|s| {
+                                if kmsguard_syntax::unknown::contains(&s.node) {
+                                    Entry::Unknown
+                                } else {
+                                    Entry::Service(s.node.clone())
+                                }
+                            }));
                         }
                         PrincipalEntry::Federated(_) | PrincipalEntry::CanonicalUser(_) => {
                             out.push(Entry::Never);
@@ -172,6 +181,12 @@ impl CompiledPrincipals {
             negated: block.is_not(),
             entries,
         }
+    }
+
+    /// Whether some entry is unknown until deploy (it may name any caller).
+    #[must_use]
+    pub fn has_unknown(&self) -> bool {
+        self.entries.contains(&Entry::Unknown)
     }
 
     /// Whether this is a `NotPrincipal` element.

@@ -82,6 +82,9 @@ pub struct CompiledCondition {
     body: Body,
     /// Policy variables referenced by the values (String, Arn and Bool families only, §6.2).
     vars: Vec<VarRef>,
+    /// The key or a value holds a placeholder (unknown until deploy): the condition's truth
+    /// is unknown.
+    unknown: bool,
 }
 
 impl CompiledCondition {
@@ -123,12 +126,17 @@ impl CompiledCondition {
             OperatorFamily::Ip => Body::Ip(ip::IpTest::compile(&values)),
             OperatorFamily::Arn => Body::Arn(arn::ArnTest::compile(&values, variables, &mut vars)),
         };
+        let unknown = kmsguard_syntax::unknown::contains(c.key.text())
+            || values
+                .iter()
+                .any(|v| kmsguard_syntax::unknown::contains(&v.template.raw));
         Self {
             operator,
             key_lower: Box::from(c.key.lower()),
             key_text: Box::from(c.key.text()),
             body,
             vars,
+            unknown,
         }
     }
 
@@ -161,6 +169,12 @@ impl CompiledCondition {
     /// Evaluates the condition against the request (conditions.md §3).
     #[must_use]
     pub fn eval(&self, ctx: &RequestContext) -> Truth {
+        if self.unknown {
+            return Truth::Unknown(format!(
+                "a value of the condition on `{}` is unknown until deploy",
+                self.key_text
+            ));
+        }
         if ctx.is_ambiguous(&self.key_lower) {
             return Truth::Unknown(format!(
                 "context key `{}` was supplied in several spellings differing only in case, \

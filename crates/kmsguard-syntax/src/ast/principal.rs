@@ -121,6 +121,10 @@ pub enum PrincipalForm {
     Placeholder,
     /// A value in none of the forms AWS accepts; it matches nobody.
     Invalid,
+    /// A value a template cannot know before deploy (it holds a
+    /// [`crate::unknown`] placeholder): it may name anyone, so a decision that depends on it
+    /// is indeterminate.
+    Unknown,
 }
 
 impl PrincipalForm {
@@ -176,6 +180,9 @@ pub fn looks_like_placeholder(s: &str) -> bool {
 }
 
 fn parse_form(text: &str) -> PrincipalForm {
+    if crate::unknown::contains(text) {
+        return PrincipalForm::Unknown;
+    }
     if text == "*" {
         return PrincipalForm::Any;
     }

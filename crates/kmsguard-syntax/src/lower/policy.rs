@@ -304,6 +304,11 @@ fn lower_actions(found: &Found<'_, '_>, sink: &mut Sink) -> Option<ActionBlock> 
 
 /// Checks one action, reporting it when invalid; the offset of its colon when valid.
 fn check_action(text: &str, span: Span, sink: &mut Sink) -> Option<Option<usize>> {
+    if crate::unknown::contains(text) {
+        // Unknown until deploy: kept, never judged. A colon offset (0 when there is none) keeps
+        // it from reading as the bare `*`; matching treats it as unknown.
+        return Some(Some(text.find(':').unwrap_or(0)));
+    }
     let Some((colon, wild_service)) = ActionPattern::scan(text) else {
         let colons = text.matches(':').count();
         let why = if colons > 1 {
@@ -357,6 +362,13 @@ fn parse_resource(
     variables: bool,
     sink: &mut Sink,
 ) -> Option<ResourcePattern> {
+    if crate::unknown::contains(text) {
+        // Unknown until deploy: kept literally, never judged (the evaluator treats it as
+        // unknown).
+        return Some(ResourcePattern {
+            template: Template::literal(text),
+        });
+    }
     if text != "*" && ArnParts::parse(text).is_none() {
         sink.push(
             Diagnostic::error(Code::P115, format!("invalid resource `{text}`"))
