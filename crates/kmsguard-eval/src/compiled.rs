@@ -9,6 +9,7 @@
 //! condition cannot be evaluated; [`PolicySet::explain`] records the reasons.
 
 use std::fmt;
+use std::sync::Arc;
 
 use kmsguard_syntax::ast::{ActionBlock, Effect, Grant, Policy, PolicyKind, ResourceBlock};
 use kmsguard_syntax::{Diagnostic, Severity, Span};
@@ -252,9 +253,11 @@ impl CompiledStatement {
 const UNKNOWN_ACTION: &str = "an action in this statement is unknown until deploy";
 const UNKNOWN_PRINCIPAL: &str = "a principal in this statement is unknown until deploy";
 
-/// One compiled policy.
+/// One compiled policy. Compile it once with [`CompiledPolicy::new`] and share it between
+/// policy sets with the `*_compiled` builder methods (who-can asks the same key policy about
+/// thousands of principals).
 #[derive(Clone, Debug)]
-struct CompiledPolicy {
+pub struct CompiledPolicy {
     label: String,
     kind: PolicyKind,
     has_errors: bool,
@@ -262,6 +265,12 @@ struct CompiledPolicy {
 }
 
 impl CompiledPolicy {
+    /// Compiles a policy for sharing.
+    #[must_use]
+    pub fn new(src: &PolicySource) -> Arc<Self> {
+        Arc::new(Self::compile(src))
+    }
+
     fn compile(src: &PolicySource) -> Self {
         let variables = src.policy.variables_enabled();
         let statements = src
@@ -469,14 +478,15 @@ impl Default for Options {
 /// Builds a [`PolicySet`].
 #[derive(Debug, Default)]
 pub struct PolicySetBuilder {
-    resource: Option<CompiledPolicy>,
-    vpc_endpoint: Option<CompiledPolicy>,
-    identity: Vec<CompiledPolicy>,
-    boundary: Option<CompiledPolicy>,
-    session: Option<CompiledPolicy>,
-    scps: Vec<Vec<CompiledPolicy>>,
-    rcps: Vec<Vec<CompiledPolicy>>,
+    resource: Option<Arc<CompiledPolicy>>,
+    vpc_endpoint: Option<Arc<CompiledPolicy>>,
+    identity: Vec<Arc<CompiledPolicy>>,
+    boundary: Option<Arc<CompiledPolicy>>,
+    session: Option<Arc<CompiledPolicy>>,
+    scps: Vec<Arc<[CompiledPolicy]>>,
+    rcps: Vec<Arc<[CompiledPolicy]>>,
     grants: Vec<CompiledGrant>,
+    shared_grants: Option<Arc<[CompiledGrant]>>,
     options: Options,
 }
 
@@ -491,7 +501,7 @@ impl PolicySetBuilder {
     /// another service's resource policy (`Resource`).
     #[must_use]
     pub fn resource_policy(mut self, p: &PolicySource) -> Self {
-        self.resource = Some(CompiledPolicy::compile(p));
+        self.resource = Some(CompiledPolicy::new(p));
         self
     }
 
@@ -499,36 +509,41 @@ impl PolicySetBuilder {
     /// that do not use an endpoint, or whose endpoint has the default (allow-all) policy.
     #[must_use]
     pub fn vpc_endpoint_policy(mut self, p: &PolicySource) -> Self {
-        self.vpc_endpoint = Some(CompiledPolicy::compile(p));
+        self.vpc_endpoint = Some(CompiledPolicy::new(p));
         self
     }
 
     /// Adds one identity-based policy of the caller.
     #[must_use]
     pub fn identity_policy(mut self, p: &PolicySource) -> Self {
-        self.identity.push(CompiledPolicy::compile(p));
+        self.identity.push(CompiledPolicy::new(p));
         self
     }
 
     /// Sets the caller's permissions boundary.
     #[must_use]
     pub fn boundary(mut self, p: &PolicySource) -> Self {
-        self.boundary = Some(CompiledPolicy::compile(p));
+        self.boundary = Some(CompiledPolicy::new(p));
         self
     }
 
     /// Sets the session policy.
     #[must_use]
     pub fn session_policy(mut self, p: &PolicySource) -> Self {
-        self.session = Some(CompiledPolicy::compile(p));
+        self.session = Some(CompiledPolicy::new(p));
         self
     }
 
     /// Adds one SCP level (root first): every SCP attached at that level.
     #[must_use]
     pub fn scp_level(mut self, level: &[PolicySource]) -> Self {
-        self.scps
-            .push(level.iter().map(CompiledPolicy::compile).collect());
+        self.scps.push(
+            level
+                .iter()
+                .map(CompiledPolicy::compile)
+                .collect::<Vec<_>>()
+                .into(),
+        );
         self
     }
 
@@ -536,8 +551,13 @@ impl PolicySetBuilder {
     /// implicit at every level, FORMAT.md).
     #[must_use]
     pub fn rcp_level(mut self, level: &[PolicySource]) -> Self {
-        self.rcps
-            .push(level.iter().map(CompiledPolicy::compile).collect());
+        self.rcps.push(
+            level
+                .iter()
+                .map(CompiledPolicy::compile)
+                .collect::<Vec<_>>()
+                .into(),
+        );
         self
     }
 
@@ -546,6 +566,35 @@ impl PolicySetBuilder {
     pub fn grant(mut self, g: &Grant) -> Self {
         let n = self.grants.len();
         self.grants.push(CompiledGrant::compile(g, n));
+        self
+    }
+
+    /// Sets the key policy from an already compiled one (see [`CompiledPolicy::new`]).
+    #[must_use]
+    pub fn resource_compiled(mut self, p: Arc<CompiledPolicy>) -> Self {
+        self.resource = Some(p);
+        self
+    }
+
+    /// Adds an already compiled identity-based policy of the caller.
+    #[must_use]
+    pub fn identity_compiled(mut self, p: Arc<CompiledPolicy>) -> Self {
+        self.identity.push(p);
+        self
+    }
+
+    /// Sets an already compiled permissions boundary.
+    #[must_use]
+    pub fn boundary_compiled(mut self, p: Arc<CompiledPolicy>) -> Self {
+        self.boundary = Some(p);
+        self
+    }
+
+    /// Uses the grants of another policy set (the same key), replacing any added with
+    /// [`PolicySetBuilder::grant`].
+    #[must_use]
+    pub fn grants_of(mut self, other: &PolicySet) -> Self {
+        self.shared_grants = Some(Arc::clone(&other.grants));
         self
     }
 
@@ -566,8 +615,9 @@ impl PolicySetBuilder {
             .chain(&self.boundary)
             .chain(&self.session)
             .chain(&self.vpc_endpoint)
-            .chain(self.scps.iter().flatten())
-            .chain(self.rcps.iter().flatten());
+            .map(|p| &**p)
+            .chain(self.scps.iter().flat_map(|l| l.iter()))
+            .chain(self.rcps.iter().flat_map(|l| l.iter()));
         let invalid = all
             .filter(|p| p.has_errors)
             .map(|p| p.label.clone())
@@ -580,7 +630,7 @@ impl PolicySetBuilder {
             session: self.session,
             scps: self.scps,
             rcps: self.rcps,
-            grants: self.grants,
+            grants: self.shared_grants.unwrap_or_else(|| self.grants.into()),
             options: self.options,
             invalid,
         }
@@ -590,14 +640,14 @@ impl PolicySetBuilder {
 /// Every policy of one authorization question, compiled once (see module docs).
 #[derive(Debug)]
 pub struct PolicySet {
-    resource: Option<CompiledPolicy>,
-    vpc_endpoint: Option<CompiledPolicy>,
-    identity: Vec<CompiledPolicy>,
-    boundary: Option<CompiledPolicy>,
-    session: Option<CompiledPolicy>,
-    scps: Vec<Vec<CompiledPolicy>>,
-    rcps: Vec<Vec<CompiledPolicy>>,
-    grants: Vec<CompiledGrant>,
+    resource: Option<Arc<CompiledPolicy>>,
+    vpc_endpoint: Option<Arc<CompiledPolicy>>,
+    identity: Vec<Arc<CompiledPolicy>>,
+    boundary: Option<Arc<CompiledPolicy>>,
+    session: Option<Arc<CompiledPolicy>>,
+    scps: Vec<Arc<[CompiledPolicy]>>,
+    rcps: Vec<Arc<[CompiledPolicy]>>,
+    grants: Arc<[CompiledGrant]>,
     options: Options,
     invalid: Vec<String>,
 }
@@ -783,7 +833,7 @@ impl PolicySet {
         }
         deny = deny.or(identity.deny);
         let boundary = Self::optional_layer(
-            self.boundary.as_ref(),
+            self.boundary.as_deref(),
             has_boundary,
             Layer::Boundary,
             req,
@@ -792,7 +842,7 @@ impl PolicySet {
         );
         deny = deny.or(boundary.map_or(Tri::No, |c| c.deny));
         let session = Self::optional_layer(
-            self.session.as_ref(),
+            self.session.as_deref(),
             kind.is_session(),
             Layer::Session,
             req,
@@ -1013,7 +1063,7 @@ impl PolicySet {
             return Tri::No;
         };
         let mut ok = Tri::No;
-        for g in &self.grants {
+        for g in self.grants.iter() {
             if !grant_is_for(g, &req.resource) {
                 continue;
             }

@@ -17,6 +17,8 @@ pub mod kms;
 pub mod principal;
 pub mod request;
 
-pub use compiled::{Authorizer, LoadError, Options, PolicySet, PolicySetBuilder, PolicySource};
+pub use compiled::{
+    Authorizer, CompiledPolicy, LoadError, Options, PolicySet, PolicySetBuilder, PolicySource,
+};
 pub use decision::{Decision, Explanation};
 pub use request::{Caller, CallerKind, Request, RequestError, derive_caller_keys};
