@@ -27,7 +27,7 @@ pub(crate) enum ExplainFormat {
 }
 
 /// Exit status: the engine could not decide.
-const EXIT_INDETERMINATE: u8 = 3;
+pub(crate) const EXIT_INDETERMINATE: u8 = 3;
 
 /// Arguments of `kmsguard can`.
 #[derive(Debug, clap::Args)]
@@ -82,6 +82,11 @@ pub(crate) struct CanArgs {
     /// input) and print one JSON line per case, in input order.
     #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["principal", "key_policy", "identity_policies", "boundary", "session_policy", "vpc_endpoint_policy", "scps", "rcps", "grants", "context"])]
     cases: Option<PathBuf>,
+    /// Take the key, its policy and grants, the caller's IAM policies and the organization's
+    /// SCPs and RCPs from an inventory (`kmsguard scan` input): `--resource` may then be a key
+    /// id or alias, and `--principal` a role or user ARN.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["key_policy", "identity_policies", "boundary", "scps", "rcps", "grants", "cases"])]
+    inventory: Vec<PathBuf>,
     /// Let a key policy grant any action to another account. By default kmsguard follows the
     /// KMS guide: only cryptographic operations and a few others work across accounts.
     #[arg(long)]
@@ -125,6 +130,21 @@ fn single(args: &CanArgs, options: Options) -> Result<u8, String> {
     else {
         return Err("`--principal`, `--action` and `--resource` are required".to_owned());
     };
+    if !args.inventory.is_empty() {
+        let mut context = Vec::new();
+        for kv in &args.context {
+            context.push(parse_context(kv)?);
+        }
+        return crate::inventory_cmd::can(&crate::inventory_cmd::CanQuery {
+            inventory: &args.inventory,
+            principal,
+            action,
+            resource,
+            context,
+            format: args.format,
+            color: args.color,
+        });
+    }
     let color = crate::use_color(args.color);
     let mut loaded: Vec<Loaded> = Vec::new();
     let mut b = PolicySet::builder().options(options);

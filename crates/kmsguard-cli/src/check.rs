@@ -184,6 +184,27 @@ fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileRepo
         }
         Err(e) => return Err(format!("cannot read `{name}`: {e}")),
     };
+    // CloudFormation templates and Terraform plans are read by the inventory readers, which
+    // resolve intrinsics and unknown values; their policies are then linted like any other.
+    if options.format.is_none() {
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            let family = kmsguard_inventory::SourceFormat::detect(path, text);
+            if family != kmsguard_inventory::SourceFormat::AwsCli {
+                let mut inv = kmsguard_inventory::Inventory::default();
+                let load = kmsguard_inventory::LoadOptions {
+                    format: Some(family),
+                    ..Default::default()
+                };
+                let id = kmsguard_inventory::read_file(&mut inv, path, text.to_owned(), &load);
+                let parsed = kmsguard_inventory::documents::parsed_file(&inv, id);
+                let source = inv
+                    .file(id)
+                    .cloned()
+                    .unwrap_or_else(|| SourceFile::new(name.clone(), text.to_owned()));
+                return Ok(FileReport::new(source, parsed));
+            }
+        }
+    }
     let parsed = parse_bytes(&bytes, options);
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,

@@ -3,7 +3,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Expands the command-line paths: files as given, directories walked for `*.json` files.
+/// Expands the command-line paths: files as given, directories walked for `*.json`, `*.yaml`
+/// and `*.yml` files (YAML is read as CloudFormation).
 /// The result is sorted and free of duplicates so that output order never depends on the file
 /// system. Errors name the path that could not be read.
 pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, io::Error)> {
@@ -32,10 +33,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> 
             if !entry.file_name().to_string_lossy().starts_with('.') {
                 walk(&path, out)?;
             }
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
+        } else if path.extension().is_some_and(|e| {
+            ["json", "yaml", "yml"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        }) {
             out.push(path);
         }
     }

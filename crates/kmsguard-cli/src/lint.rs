@@ -26,7 +26,7 @@ pub(crate) enum FailOn {
 }
 
 impl FailOn {
-    fn severity(self) -> Severity {
+    pub(crate) fn severity(self) -> Severity {
         match self {
             Self::Error => Severity::Error,
             Self::Warning => Severity::Warning,
@@ -89,7 +89,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         return EXIT_USAGE;
     };
     reports.retain(|r| !config.excluded(Path::new(r.source.name())));
-    lint_reports(&mut reports, &config);
+    lint_reports(&mut reports, &config, &|_| true);
     if let Some(path) = &args.baseline {
         match baseline::apply(path, &mut reports, args.update_baseline) {
             Ok(Some(note)) => eprintln!("kmsguard: {note}"),
@@ -116,11 +116,17 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
 }
 
 fn load_config(args: &LintArgs) -> Result<Config, String> {
-    if args.no_config {
+    load_config_from(args.config.as_deref(), args.no_config)
+}
+
+/// The configuration: `path`, or `kmsguard.toml` found upward from the working directory,
+/// or none with `no_config`.
+pub(crate) fn load_config_from(path: Option<&Path>, no_config: bool) -> Result<Config, String> {
+    if no_config {
         return Ok(Config::default());
     }
-    let path = match &args.config {
-        Some(p) => Some(p.clone()),
+    let path = match path {
+        Some(p) => Some(p.to_path_buf()),
         None => std::env::current_dir()
             .ok()
             .and_then(|d| Config::discover(&d)),
@@ -129,11 +135,18 @@ fn load_config(args: &LintArgs) -> Result<Config, String> {
 }
 
 /// Runs the rules on every report (in parallel), then applies the configuration.
-pub(crate) fn lint_reports(reports: &mut [FileReport], config: &Config) {
+pub(crate) fn lint_reports(
+    reports: &mut [FileReport],
+    config: &Config,
+    rules: &(dyn Fn(&FileReport) -> bool + Sync),
+) {
     use rayon::prelude::*;
     reports.par_iter_mut().for_each(|r| {
-        let mut found = kmsguard_lint::lint_file(&r.parsed, &r.source, &|m| config.enabled(m.code));
-        r.findings.append(&mut found);
+        if rules(r) {
+            let mut found =
+                kmsguard_lint::lint_file(&r.parsed, &r.source, &|m| config.enabled(m.code));
+            r.findings.append(&mut found);
+        }
         let name = r.source.name().to_owned();
         let parsed = &r.parsed;
         let sid_of = |d: &Diagnostic| sid_at(parsed, d);

@@ -5,8 +5,10 @@ mod can;
 mod check;
 mod config;
 mod files;
+mod inventory_cmd;
 mod lint;
 mod output;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -37,7 +39,16 @@ enum Command {
     /// Lint policies, grants and key metadata: validity, security and operational rules.
     /// Exit 0 clean, 1 findings at or above `--fail-on`, 2 usage or input error.
     Lint(lint::LintArgs),
-    /// List the lint rules.
+    /// Read an inventory (AWS CLI outputs, CloudFormation templates, Terraform plans) and run
+    /// every lint rule and every scenario check (S3 replication, image sharing, multi-Region
+    /// keys, rotation). Exit codes as `lint`.
+    Scan(scan::ScanArgs),
+    /// List every principal of an inventory that can call an action on a key, with the path
+    /// that admits it.
+    WhoCan(inventory_cmd::WhoCanArgs),
+    /// List the keys of an inventory a principal can use, with the actions.
+    Access(inventory_cmd::AccessArgs),
+    /// List the lint rules and scenario checks.
     Rules,
     /// Print a rule's documentation: `kmsguard explain K201` or `kmsguard explain public-key`.
     Explain {
@@ -99,6 +110,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Can(args) => can::run(&args),
         Command::Lint(args) => lint::run(&args),
+        Command::Scan(args) => scan::run(&args),
+        Command::WhoCan(args) => inventory_cmd::who_can(&args),
+        Command::Access(args) => inventory_cmd::access(&args),
         Command::Rules => rules(),
         Command::Explain { rule } => explain(&rule),
     };
@@ -131,6 +145,16 @@ fn rules() -> u8 {
             m.summary()
         ));
     }
+    for m in kmsguard_inventory::scenarios::SCENARIOS {
+        out.push_str(&format!(
+            "{:<5} {:<32} {:<9} {:<12} {}\n",
+            m.code.as_str(),
+            m.code.name(),
+            m.severity.name(),
+            "scenario",
+            m.summary
+        ));
+    }
     print!("{out}");
     EXIT_OK
 }
@@ -149,9 +173,20 @@ fn explain(rule: &str) -> u8 {
             println!("{}", m.docs_text());
             EXIT_OK
         }
-        None => {
-            eprintln!("error: no rule `{rule}`; `kmsguard rules` lists them");
-            EXIT_USAGE
-        }
+        None => match kmsguard_inventory::scenarios::SCENARIOS
+            .iter()
+            .find(|m| m.code.as_str().eq_ignore_ascii_case(rule) || m.code.name() == rule)
+        {
+            Some(m) => {
+                println!("# {} {}\n", m.code.as_str(), m.code.name());
+                println!("severity: {}; category: scenario\n", m.severity.name());
+                println!("{}\n\n{}", m.summary, m.why);
+                EXIT_OK
+            }
+            None => {
+                eprintln!("error: no rule `{rule}`; `kmsguard rules` lists them");
+                EXIT_USAGE
+            }
+        },
     }
 }

@@ -8,10 +8,15 @@
 //! - [`terraform`]: `terraform show -json` plans.
 //! - [`load`]: recognises each file and hands it to its reader.
 
+pub mod access;
 pub mod aws_cli;
 pub mod cloudformation;
+pub mod documents;
 pub mod load;
 pub mod model;
+pub mod query;
+pub mod scenarios;
+pub mod synthetic;
 pub mod terraform;
 
 pub use load::{LoadOptions, SourceFormat, load_paths, read_file};

@@ -1,0 +1,128 @@
+//! `kmsguard scan`: read an inventory (AWS CLI outputs, CloudFormation templates, Terraform
+//! plans), run every lint rule on each document and every scenario check across them, and
+//! report with the same outputs, configuration, suppressions, baseline and exit codes as
+//! `kmsguard lint`.
+
+use std::path::{Path, PathBuf};
+
+use kmsguard_inventory::model::FileId;
+use kmsguard_inventory::{LoadOptions, documents, scenarios};
+
+use crate::check::{FileReport, write_reports};
+use crate::config::Config;
+use crate::lint::{FailOn, lint_reports, load_config_from};
+use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, baseline};
+
+/// Arguments of `kmsguard scan`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ScanArgs {
+    /// Inventory directories and files (AWS CLI JSON outputs, CloudFormation templates,
+    /// Terraform plans; a `kmsguard.inventory.toml` in a directory says what bare documents
+    /// belong to).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t)]
+    fail_on: FailOn,
+    /// Configuration file (default: `kmsguard.toml` in the working directory or a parent).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore any `kmsguard.toml`.
+    #[arg(long)]
+    no_config: bool,
+    /// Report only findings that are not in this baseline file; if it does not exist, record
+    /// today's findings in it.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Rewrite the baseline file with today's findings.
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+    /// The account templates and plans deploy to (`AWS::AccountId`); a stand-in otherwise.
+    #[arg(long, value_name = "ID")]
+    account: Option<String>,
+    /// The Region templates and plans deploy to (`AWS::Region`); a stand-in otherwise.
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Run only the scenario checks, not the per-document lint rules.
+    #[arg(long)]
+    scenarios_only: bool,
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t)]
+    color: ColorChoice,
+}
+
+pub(crate) fn run(args: &ScanArgs) -> u8 {
+    let config = match load_config_from(args.config.as_deref(), args.no_config) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let options = LoadOptions {
+        account: args.account.clone(),
+        region: args.region.clone(),
+        ..LoadOptions::default()
+    };
+    let inv = match kmsguard_inventory::load_paths(&args.paths, &options) {
+        Ok(inv) => inv,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut reports = reports_of(&inv, &config);
+    for f in scenarios::run(&inv) {
+        if let Some(r) = reports.get_mut(f.file.0 as usize) {
+            r.findings.push(f.diagnostic);
+        }
+    }
+    if args.scenarios_only {
+        lint_reports(&mut reports, &config, &|_| false);
+    } else {
+        lint_reports(&mut reports, &config, &|_| true);
+    }
+    reports.retain(|r| !config.excluded(Path::new(r.source.name())));
+    if let Some(path) = &args.baseline {
+        match baseline::apply(path, &mut reports, args.update_baseline) {
+            Ok(Some(note)) => eprintln!("kmsguard: {note}"),
+            Ok(None) => {}
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    if let Err(code) = write_reports(&reports, args.format, args.color) {
+        return code;
+    }
+    if reports
+        .iter()
+        .any(|r| r.has_at_least(args.fail_on.severity()))
+    {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// One report per inventory file, in file order, holding the readers' diagnostics.
+pub(crate) fn reports_of(inv: &kmsguard_inventory::Inventory, _config: &Config) -> Vec<FileReport> {
+    inv.files
+        .iter()
+        .enumerate()
+        .map(|(i, source)| {
+            let mut parsed =
+                documents::parsed_file(inv, FileId(u32::try_from(i).unwrap_or(u32::MAX)));
+            let findings = std::mem::take(&mut parsed.diagnostics);
+            FileReport {
+                source: source.clone(),
+                parsed,
+                findings,
+            }
+        })
+        .collect()
+}

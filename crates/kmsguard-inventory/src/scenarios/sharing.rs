@@ -1,0 +1,316 @@
+//! Sharing encrypted AMIs and EBS snapshots with other accounts (scenarios.md §2).
+
+use std::collections::BTreeSet;
+
+use kmsguard_eval::context::ContextValue;
+use kmsguard_syntax::ast::{PrincipalEntry, Principals};
+
+use super::{Finding, Need, ask_all, codes, finding, place, report_missing};
+use crate::access::{Ask, Principal, World};
+use crate::model::{IdentityKind, Inventory, Key, KeyManager, Origin, Sharing};
+
+/// What a consumer account needs on the key of a shared image (scenarios.md §2.1): the four
+/// reported as errors, asked through EC2.
+const USE: &[&str] = &["kms:DescribeKey", "kms:Decrypt", "kms:ReEncryptFrom"];
+const GRANT: &[&str] = &["kms:CreateGrant"];
+const GENERATE: &[&str] = &["kms:GenerateDataKeyWithoutPlaintext"];
+
+struct Shared<'a> {
+    what: String,
+    owner: Option<&'a str>,
+    origin: &'a Origin,
+    sharing: &'a Sharing,
+    public: bool,
+    /// `(key reference, encrypted)` per snapshot.
+    keys: Vec<Option<String>>,
+}
+
+pub(super) fn check(world: &mut World<'_>, out: &mut Vec<Finding>) {
+    let inv = world.inventory();
+    let mut items = Vec::new();
+    for image in &inv.images {
+        let keys = image
+            .snapshots
+            .iter()
+            .filter(|s| s.encrypted)
+            .map(|s| {
+                s.kms_key.clone().or_else(|| {
+                    inv.snapshots
+                        .iter()
+                        .find(|x| x.id == s.snapshot_id)
+                        .and_then(|x| x.kms_key.as_ref().map(|k| k.node.clone()))
+                })
+            })
+            .collect();
+        items.push(Shared {
+            what: format!("image `{}`", image.id),
+            owner: image.account.as_deref(),
+            origin: &image.origin,
+            sharing: &image.launch_permissions,
+            public: image.public,
+            keys,
+        });
+    }
+    for snap in &inv.snapshots {
+        if !snap.encrypted {
+            continue;
+        }
+        items.push(Shared {
+            what: format!("snapshot `{}`", snap.id),
+            owner: snap.account.as_deref(),
+            origin: &snap.origin,
+            sharing: &snap.volume_permissions,
+            public: false,
+            keys: vec![snap.kms_key.as_ref().map(|k| k.node.clone())],
+        });
+    }
+    let mut checked = BTreeSet::new();
+    for item in &items {
+        check_item(world, inv, item, &mut checked, out);
+    }
+}
+
+fn check_item(
+    world: &mut World<'_>,
+    inv: &Inventory,
+    item: &Shared<'_>,
+    checked: &mut BTreeSet<(String, String)>,
+    out: &mut Vec<Finding>,
+) {
+    let public = item.public || item.sharing.public.is_some();
+    if item.keys.is_empty() {
+        return;
+    }
+    if public {
+        let span = item.sharing.public.unwrap_or(item.origin.span);
+        out.push(Finding {
+            diagnostic: finding(
+                codes::S204,
+                &super::span_in(item.origin, span),
+                "public",
+                format!("{} has encrypted snapshots and is public", item.what),
+            )
+            .diagnostic
+            .help("remove the `Group: all` launch permission and share with accounts, an organization or OUs"),
+            file: item.origin.file,
+            fixes: Vec::new(),
+        });
+    }
+    let targets: Vec<&str> = item
+        .sharing
+        .accounts
+        .iter()
+        .map(|a| a.node.as_str())
+        .filter(|a| Some(*a) != item.owner)
+        .collect();
+    if targets.is_empty() {
+        return;
+    }
+    for key_ref in item.keys.iter().flatten() {
+        if kmsguard_syntax::unknown::contains(key_ref) {
+            continue;
+        }
+        let aws_alias = key_ref.ends_with("alias/aws/ebs");
+        let key = inv.find_key(key_ref);
+        if aws_alias || key.is_some_and(|k| k.manager == Some(KeyManager::Aws)) {
+            out.push(Finding {
+                diagnostic: finding(
+                    codes::S201,
+                    item.origin,
+                    "encrypted with an AWS managed key",
+                    format!(
+                        "{} is shared with {} but is encrypted with the AWS managed key `{key_ref}`, which no other account can use",
+                        item.what,
+                        targets.join(", ")
+                    ),
+                )
+                .diagnostic
+                .help("copy the image (or snapshot) with `--kms-key-id` set to a customer managed key whose policy admits the target accounts, and share the copy"),
+                file: item.origin.file,
+                fixes: Vec::new(),
+            });
+            continue;
+        }
+        let Some(key) = key else {
+            continue;
+        };
+        for t in &targets {
+            if checked.insert((key.arn.clone(), (*t).to_owned())) {
+                check_consumer(world, inv, item, key, t, out);
+            }
+        }
+    }
+}
+
+/// Whether the key policy names a principal of `account` (an account, user or role there).
+fn names_account(key: &Key, account: &str) -> bool {
+    let Some(doc) = &key.policy else {
+        return false;
+    };
+    doc.policy.statements.iter().any(|s| {
+        s.node
+            .principal
+            .as_ref()
+            .is_some_and(|p| match &p.principals().node {
+                Principals::Any => false,
+                Principals::Map(entries) => entries.iter().any(|e| match e {
+                    PrincipalEntry::Aws(list) => list
+                        .node
+                        .iter()
+                        .any(|p| p.node.form.account() == Some(account)),
+                    _ => false,
+                }),
+            })
+    })
+}
+
+fn via(key: &Key) -> Vec<(String, ContextValue)> {
+    vec![(
+        "kms:ViaService".to_owned(),
+        ContextValue::Single(format!("ec2.{}.amazonaws.com", key.region)),
+    )]
+}
+
+fn check_consumer(
+    world: &mut World<'_>,
+    inv: &Inventory,
+    item: &Shared<'_>,
+    key: &Key,
+    account: &str,
+    out: &mut Vec<Finding>,
+) {
+    let purpose = format!(
+        "to launch or copy the shared {} ({})",
+        item.what,
+        place(inv, item.origin)
+    );
+    let known: Vec<Principal> = inv
+        .identities
+        .iter()
+        .filter(|i| i.account == account && i.kind != IdentityKind::Group)
+        .filter_map(|i| Principal::from_arn(&i.arn))
+        .collect();
+    if known.is_empty() {
+        // The target account's IAM side is not in the inventory: check that the key policy
+        // admits the account at all; whether its principals have IAM permissions is unknown.
+        let Some(p) = Principal::from_arn(&format!(
+            "arn:aws:iam::{account}:role/kmsguard-any-principal"
+        )) else {
+            return;
+        };
+        if names_account(key, account) {
+            // Some principals of the account are named; which ones the target uses is
+            // unknown, so nothing is concluded.
+            return;
+        }
+        report_need(world, item, key, &p, USE, &purpose, out);
+        report_need(world, item, key, &p, GRANT, &purpose, out);
+        return;
+    }
+    let named: Vec<&Principal> = known.iter().filter(|p| key_names(key, &p.arn)).collect();
+    let consumers: Vec<&Principal> = if named.is_empty() {
+        // Delegation to the account (or `*` with conditions): the consumers are the
+        // principals whose IAM policies allow some use of the key.
+        known
+            .iter()
+            .filter(|p| {
+                USE.iter().chain(GRANT).any(|a| {
+                    world.iam_side_allows(&Ask {
+                        principal: p,
+                        action: a,
+                        key,
+                        context: via(key),
+                    })
+                })
+            })
+            .collect()
+    } else {
+        named
+    };
+    if consumers.is_empty() {
+        // Nobody in the account can use the key: propose the IAM statement for the first
+        // principal (in ARN order).
+        if let Some(first) = known.iter().min_by(|a, b| a.arn.cmp(&b.arn)) {
+            report_need(world, item, key, first, USE, &purpose, out);
+            report_need(world, item, key, first, GRANT, &purpose, out);
+        }
+        return;
+    }
+    for p in consumers {
+        report_need(world, item, key, p, USE, &purpose, out);
+        report_need(world, item, key, p, GRANT, &purpose, out);
+        let need = Need {
+            principal: p,
+            key,
+            actions: GENERATE,
+            context: via(key),
+            grant_context: false,
+        };
+        let missing = ask_all(world, &need);
+        if missing.denied.is_empty() {
+            report_missing(
+                world,
+                &need,
+                &missing,
+                (codes::S205, codes::S205),
+                &purpose,
+                "SharedImageNewVolumes",
+                item.origin,
+                out,
+            );
+        }
+    }
+}
+
+fn key_names(key: &Key, arn: &str) -> bool {
+    let Some(doc) = &key.policy else {
+        return false;
+    };
+    doc.policy.statements.iter().any(|s| {
+        s.node
+            .principal
+            .as_ref()
+            .is_some_and(|p| match &p.principals().node {
+                Principals::Any => false,
+                Principals::Map(entries) => entries.iter().any(|e| match e {
+                    PrincipalEntry::Aws(list) => list.node.iter().any(|x| x.node.text == arn),
+                    _ => false,
+                }),
+            })
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report_need(
+    world: &mut World<'_>,
+    item: &Shared<'_>,
+    key: &Key,
+    p: &Principal,
+    actions: &[&str],
+    purpose: &str,
+    out: &mut Vec<Finding>,
+) {
+    let need = Need {
+        principal: p,
+        key,
+        actions,
+        context: via(key),
+        grant_context: true,
+    };
+    let missing = ask_all(world, &need);
+    let hint = if actions == GRANT {
+        "SharedImageCreateGrant"
+    } else {
+        "SharedImageUseKey"
+    };
+    report_missing(
+        world,
+        &need,
+        &missing,
+        (codes::S202, codes::S203),
+        purpose,
+        hint,
+        item.origin,
+        out,
+    );
+}
