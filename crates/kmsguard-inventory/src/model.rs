@@ -320,6 +320,26 @@ pub struct Snapshot {
     pub origin: Origin,
 }
 
+/// An EBS volume (a CloudFormation `AWS::EC2::Volume`, `ec2 describe-volumes`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Volume {
+    /// `VolumeId` (for a template, the logical id).
+    pub id: String,
+    /// The owning account, when known.
+    pub account: Option<String>,
+    /// The Region, when known.
+    pub region: Option<String>,
+    /// `Encrypted`, when stated (`None`: the account's encryption-by-default decides).
+    pub encrypted: Option<bool>,
+    /// `KmsKeyId` (a key id, key ARN, alias name or alias ARN); `None` means the account's
+    /// default EBS key.
+    pub kms_key: Option<Spanned<String>>,
+    /// `SnapshotId` the volume is created from.
+    pub snapshot_id: Option<String>,
+    /// Where it was read from.
+    pub origin: Origin,
+}
+
 /// `ec2 get-ebs-default-kms-key-id` for one account and Region.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EbsDefault {
@@ -387,6 +407,8 @@ pub struct Inventory {
     pub snapshots: Vec<Snapshot>,
     /// EBS default keys.
     pub ebs_defaults: Vec<EbsDefault>,
+    /// EBS volumes.
+    pub volumes: Vec<Volume>,
     /// SCPs and RCPs.
     pub org_policies: Vec<OrgPolicy>,
     /// Organization structure, when known.

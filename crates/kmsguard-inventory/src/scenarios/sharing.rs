@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use kmsguard_eval::context::ContextValue;
-use kmsguard_syntax::ast::{PrincipalEntry, Principals};
+use kmsguard_syntax::ast::{PrincipalEntry, PrincipalForm, Principals};
 
 use super::{Finding, Need, ask_all, codes, finding, place, report_missing};
 use crate::access::{Ask, Principal, World};
@@ -142,26 +142,40 @@ fn check_item(
     }
 }
 
-/// Whether the key policy names a principal of `account` (an account, user or role there).
-fn names_account(key: &Key, account: &str) -> bool {
+/// The users and roles of `account` that the key policy names (not the account itself).
+fn named_in(key: &Key, account: &str) -> Vec<Principal> {
     let Some(doc) = &key.policy else {
-        return false;
+        return Vec::new();
     };
-    doc.policy.statements.iter().any(|s| {
-        s.node
-            .principal
-            .as_ref()
-            .is_some_and(|p| match &p.principals().node {
-                Principals::Any => false,
-                Principals::Map(entries) => entries.iter().any(|e| match e {
-                    PrincipalEntry::Aws(list) => list
-                        .node
-                        .iter()
-                        .any(|p| p.node.form.account() == Some(account)),
-                    _ => false,
-                }),
-            })
-    })
+    let mut out: Vec<Principal> = Vec::new();
+    for s in &doc.policy.statements {
+        let Some(block) = &s.node.principal else {
+            continue;
+        };
+        let Principals::Map(entries) = &block.principals().node else {
+            continue;
+        };
+        for e in entries {
+            let PrincipalEntry::Aws(list) = e else {
+                continue;
+            };
+            for p in &list.node {
+                let is_entity = matches!(
+                    p.node.form,
+                    PrincipalForm::Role { .. } | PrincipalForm::User { .. }
+                );
+                if is_entity && p.node.form.account() == Some(account) {
+                    if let Some(pr) = Principal::from_arn(&p.node.text) {
+                        if !out.contains(&pr) {
+                            out.push(pr);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.arn.cmp(&b.arn));
+    out
 }
 
 fn via(key: &Key) -> Vec<(String, ContextValue)> {
@@ -190,25 +204,9 @@ fn check_consumer(
         .filter(|i| i.account == account && i.kind != IdentityKind::Group)
         .filter_map(|i| Principal::from_arn(&i.arn))
         .collect();
-    if known.is_empty() {
-        // The target account's IAM side is not in the inventory: check that the key policy
-        // admits the account at all; whether its principals have IAM permissions is unknown.
-        let Some(p) = Principal::from_arn(&format!(
-            "arn:aws:iam::{account}:role/kmsguard-any-principal"
-        )) else {
-            return;
-        };
-        if names_account(key, account) {
-            // Some principals of the account are named; which ones the target uses is
-            // unknown, so nothing is concluded.
-            return;
-        }
-        report_need(world, item, key, &p, USE, &purpose, out);
-        report_need(world, item, key, &p, GRANT, &purpose, out);
-        return;
-    }
-    let named: Vec<&Principal> = known.iter().filter(|p| key_names(key, &p.arn)).collect();
-    let consumers: Vec<&Principal> = if named.is_empty() {
+    // Users and roles of the account that the key policy names.
+    let named = named_in(key, account);
+    let from_iam: Vec<Principal> = if named.is_empty() {
         // Delegation to the account (or `*` with conditions): the consumers are the
         // principals whose IAM policies allow some use of the key.
         known
@@ -223,20 +221,26 @@ fn check_consumer(
                     })
                 })
             })
+            .cloned()
             .collect()
     } else {
-        named
+        Vec::new()
     };
+    let mut consumers: Vec<Principal> = named.into_iter().chain(from_iam).collect();
     if consumers.is_empty() {
-        // Nobody in the account can use the key: propose the IAM statement for the first
-        // principal (in ARN order).
-        if let Some(first) = known.iter().min_by(|a, b| a.arn.cmp(&b.arn)) {
-            report_need(world, item, key, first, USE, &purpose, out);
-            report_need(world, item, key, first, GRANT, &purpose, out);
+        match known.iter().min_by(|a, b| a.arn.cmp(&b.arn)) {
+            // Nobody in the account can use the key: propose the IAM statement for the first
+            // principal (in ARN order).
+            Some(first) => consumers.push(first.clone()),
+            // The account's IAM side is not in the inventory: a stand-in principal of the
+            // account shows whether the key policy admits the account; its IAM side is
+            // unknown, so only the key policy side can be reported.
+            None => consumers.extend(Principal::from_arn(&format!(
+                "arn:aws:iam::{account}:role/any-principal-of-{account}"
+            ))),
         }
-        return;
     }
-    for p in consumers {
+    for p in &consumers {
         report_need(world, item, key, p, USE, &purpose, out);
         report_need(world, item, key, p, GRANT, &purpose, out);
         let need = Need {
@@ -260,24 +264,6 @@ fn check_consumer(
             );
         }
     }
-}
-
-fn key_names(key: &Key, arn: &str) -> bool {
-    let Some(doc) = &key.policy else {
-        return false;
-    };
-    doc.policy.statements.iter().any(|s| {
-        s.node
-            .principal
-            .as_ref()
-            .is_some_and(|p| match &p.principals().node {
-                Principals::Any => false,
-                Principals::Map(entries) => entries.iter().any(|e| match e {
-                    PrincipalEntry::Aws(list) => list.node.iter().any(|x| x.node.text == arn),
-                    _ => false,
-                }),
-            })
-    })
 }
 
 #[allow(clippy::too_many_arguments)]
