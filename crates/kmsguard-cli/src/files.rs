@@ -29,8 +29,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> 
         let path = entry.path();
         let file_type = entry.file_type().map_err(|e| (path.clone(), e))?;
         if file_type.is_dir() {
-            // Hidden directories (`.git`, `.terraform`) hold no inputs.
-            if !entry.file_name().to_string_lossy().starts_with('.') {
+            // Hidden directories (`.git`, `.terraform`) hold no inputs, and a directory with
+            // a `kmsguard.inventory.toml` is an inventory for `kmsguard scan`, whose files
+            // (bucket settings, image attributes) are not documents `check` and `lint` read.
+            if !entry.file_name().to_string_lossy().starts_with('.')
+                && !path.join("kmsguard.inventory.toml").is_file()
+            {
                 walk(&path, out)?;
             }
         } else if path.extension().is_some_and(|e| {

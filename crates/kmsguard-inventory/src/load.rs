@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use kmsguard_syntax::SourceFile;
+use kmsguard_syntax::{Code, Diagnostic, SourceFile, Span};
 
-use crate::model::{FileId, Inventory, State};
+use crate::aws_cli::manifest::{self, Manifest, OrgAccountEntry};
+use crate::model::{FileId, Inventory, OrgAccount, State};
 use crate::{aws_cli, cloudformation, terraform};
 
 /// The families of input a file can belong to.
@@ -70,8 +71,165 @@ pub fn read_file(inv: &mut Inventory, path: &Path, text: String, options: &LoadO
 /// Reads files and directories (searched for `*.json`, `*.yaml`, `*.yml`, and a
 /// `kmsguard.inventory.toml` manifest in each directory given).
 ///
+/// Directories are walked in sorted order, so the inventory (and which of two descriptions
+/// of the same thing wins) does not depend on the file system. Each directory's manifest
+/// applies to its files and those below it; the nearest manifest's values win, then the
+/// manifest's over `options`. Every file goes to its reader through the same recognition as
+/// [`read_file`]; AWS CLI outputs also get what the manifest says about them.
+///
 /// # Errors
-/// A path that cannot be read, with the path and the reason.
+/// A path that cannot be read or an invalid manifest, with the path (and the line) and the
+/// reason.
 pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory, String> {
-    aws_cli::load_paths(paths, options)
+    let mut loader = Loader {
+        inv: Inventory::default(),
+        session: aws_cli::Session::default(),
+        seen: std::collections::BTreeSet::new(),
+        org: Vec::new(),
+        options,
+    };
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.is_dir() {
+            loader.walk(path, &mut Vec::new())?;
+        } else {
+            let dir = path.parent().unwrap_or_else(|| Path::new(""));
+            let mut chain = Vec::new();
+            if let Some(m) = Manifest::load(dir).map_err(|e| e.to_string())? {
+                chain.push(m);
+            }
+            loader.file(path, &chain)?;
+        }
+    }
+    let Loader {
+        mut inv,
+        mut session,
+        org,
+        ..
+    } = loader;
+    session.finish(&mut inv);
+    for entry in org {
+        let account = OrgAccount {
+            account: entry.id,
+            path: entry.path,
+            management: entry.management,
+        };
+        match inv
+            .org_accounts
+            .iter_mut()
+            .find(|a| a.account == account.account)
+        {
+            Some(existing) => *existing = account,
+            None => inv.org_accounts.push(account),
+        }
+    }
+    Ok(inv)
+}
+
+/// The state of one [`load_paths`] call.
+struct Loader<'o> {
+    inv: Inventory,
+    session: aws_cli::Session,
+    /// Files already read (a path given twice is read once).
+    seen: std::collections::BTreeSet<PathBuf>,
+    /// `[[organization.account]]` entries of every manifest, applied last.
+    org: Vec<OrgAccountEntry>,
+    options: &'o LoadOptions,
+}
+
+impl Loader<'_> {
+    /// Reads a directory: its manifest, then its entries in name order.
+    fn walk(&mut self, dir: &Path, chain: &mut Vec<Manifest>) -> Result<(), String> {
+        let manifest = Manifest::load(dir).map_err(|e| e.to_string())?;
+        let pushed = manifest.is_some();
+        if let Some(m) = manifest {
+            self.org.extend(m.organization.iter().cloned());
+            chain.push(m);
+        }
+        let mut entries = std::fs::read_dir(dir)
+            .and_then(|rd| rd.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            // Symbolic links to directories are not followed (no cycles).
+            if kind.is_dir() {
+                self.walk(&path, chain)?;
+            } else if is_input(&path) && path.is_file() {
+                self.file(&path, chain)?;
+            }
+        }
+        if pushed {
+            chain.pop();
+        }
+        Ok(())
+    }
+
+    /// Reads one file with the options and hints its manifests give.
+    fn file(&mut self, path: &Path, chain: &[Manifest]) -> Result<(), String> {
+        if path.file_name().is_some_and(|n| n == manifest::FILE_NAME)
+            || !self.seen.insert(manifest::normalize(path))
+        {
+            return Ok(());
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (text, utf8_error) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+            }
+        };
+        let mut options = self.options.clone();
+        for m in chain {
+            options.account = m.account.clone().or(options.account);
+            options.region = m.region.clone().or(options.region);
+            options.state = m.state.or(options.state);
+        }
+        let entry = chain.iter().rev().find_map(|m| m.entry(path));
+        let hints = entry.map(|e| e.hints.clone()).unwrap_or_default();
+        if let Some(e) = entry {
+            options.account = e.account.clone().or(options.account);
+            options.region = e.region.clone().or(options.region);
+            options.state = e.state.or(options.state);
+        }
+        if let Some(at) = utf8_error {
+            let file = self
+                .inv
+                .add_file(SourceFile::new(path.display().to_string(), text));
+            let d = Diagnostic::error(Code::P002, "the input is not valid UTF-8")
+                .label(Span::at(at), "invalid UTF-8 starts here")
+                .help("save the file as UTF-8");
+            self.inv.diagnostics.push((file, d));
+            return Ok(());
+        }
+        let format = options
+            .format
+            .unwrap_or_else(|| SourceFormat::detect(path, &text));
+        if format == SourceFormat::AwsCli {
+            let file = self
+                .inv
+                .add_file(SourceFile::new(path.display().to_string(), text));
+            aws_cli::read_with(&mut self.inv, file, &options, &hints, &mut self.session);
+        } else {
+            read_file(&mut self.inv, path, text, &options);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a directory entry is an input: `*.json`, `*.yaml`, `*.yml`.
+fn is_input(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["json", "yaml", "yml"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
 }

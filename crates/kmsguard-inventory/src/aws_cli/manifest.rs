@@ -1,0 +1,514 @@
+//! `kmsguard.inventory.toml`: what an inventory directory's files cannot say about themselves.
+//!
+//! ```toml
+//! account = "111111111111"          # defaults for every file of the directory
+//! region = "eu-west-1"
+//! state = "current"                 # or "proposed"
+//!
+//! [[file]]
+//! path = "orders-src/get-bucket-encryption.json"
+//! bucket = "orders-src-euw1"        # what the document belongs to
+//!
+//! [[file]]
+//! path = "keys/source-key-policy.json"
+//! key = "arn:aws:kms:eu-west-1:111111111111:key/5c3a1f0e-2b7d-4e61-9a8c-7f0d1e2b3c4d"
+//! state = "proposed"
+//!
+//! [[organization.account]]
+//! id = "111111111111"
+//! path = ["r-ab12", "ou-ab12-prod"]
+//! ```
+//!
+//! The full list of keys is in `docs/inventory.md`. An unknown key, a malformed value or a
+//! `path` that does not exist is an error naming the manifest's line.
+
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Shape, arn_parts, is_account_id};
+use crate::model::State;
+
+/// The manifest's file name.
+pub const FILE_NAME: &str = "kmsguard.inventory.toml";
+
+/// What a document is, for content that cannot say (`{"Policy": "..."}` is a key policy or a
+/// bucket policy; a bare document is any policy), or to skip recognition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum DocKind {
+    /// A KMS key policy (`get-key-policy` or a bare document).
+    KeyPolicy,
+    /// An S3 bucket policy (`get-bucket-policy` or a bare document).
+    BucketPolicy,
+    /// A service control policy.
+    Scp,
+    /// A resource control policy.
+    Rcp,
+    /// An inline policy of the manifest's `role`, `user` or `group`.
+    InlinePolicy,
+    /// The trust policy of the manifest's `role`.
+    TrustPolicy,
+    /// The managed policy `policy_arn`.
+    ManagedPolicy,
+    /// `aws kms describe-key`.
+    DescribeKey,
+    /// `aws kms list-grants`.
+    ListGrants,
+    /// `aws kms get-key-rotation-status`.
+    KeyRotationStatus,
+    /// `aws kms list-aliases`.
+    ListAliases,
+    /// `aws iam get-account-authorization-details`.
+    AccountAuthorizationDetails,
+    /// `aws iam get-policy-version`.
+    PolicyVersion,
+    /// `aws s3api get-bucket-replication`.
+    BucketReplication,
+    /// `aws s3api get-bucket-encryption`.
+    BucketEncryption,
+    /// `aws s3api get-bucket-location`.
+    BucketLocation,
+    /// `aws s3api get-bucket-versioning` (its empty output `{}` needs this).
+    BucketVersioning,
+    /// `aws ec2 describe-images`.
+    DescribeImages,
+    /// `aws ec2 describe-snapshots`.
+    DescribeSnapshots,
+    /// `aws ec2 describe-image-attribute --attribute launchPermission`.
+    ImageLaunchPermission,
+    /// `aws ec2 describe-snapshot-attribute --attribute createVolumePermission`.
+    SnapshotVolumePermission,
+    /// `aws ec2 get-ebs-default-kms-key-id`.
+    EbsDefaultKmsKey,
+    /// `aws organizations describe-policy`.
+    OrgPolicy,
+    /// `aws organizations list-targets-for-policy`.
+    PolicyTargets,
+    /// `aws organizations list-parents`.
+    Parents,
+}
+
+impl DocKind {
+    /// The output shape this kind forces, for kinds that name a command; `None` for kinds
+    /// that say what a policy document is (its shape is still recognised).
+    pub(crate) fn shape(self) -> Option<Shape> {
+        Some(match self {
+            Self::KeyPolicy
+            | Self::BucketPolicy
+            | Self::Scp
+            | Self::Rcp
+            | Self::InlinePolicy
+            | Self::TrustPolicy
+            | Self::ManagedPolicy => return None,
+            Self::DescribeKey => Shape::DescribeKey,
+            Self::ListGrants => Shape::ListGrants,
+            Self::KeyRotationStatus => Shape::RotationStatus,
+            Self::ListAliases => Shape::ListAliases,
+            Self::AccountAuthorizationDetails => Shape::AuthorizationDetails,
+            Self::PolicyVersion => Shape::PolicyVersion,
+            Self::BucketReplication => Shape::BucketReplication,
+            Self::BucketEncryption => Shape::BucketEncryption,
+            Self::BucketLocation => Shape::BucketLocation,
+            Self::BucketVersioning => Shape::BucketVersioning,
+            Self::DescribeImages => Shape::DescribeImages,
+            Self::DescribeSnapshots => Shape::DescribeSnapshots,
+            Self::ImageLaunchPermission => Shape::ImageAttribute,
+            Self::SnapshotVolumePermission => Shape::SnapshotAttribute,
+            Self::EbsDefaultKmsKey => Shape::EbsDefaultKey,
+            Self::OrgPolicy => Shape::OrgPolicy,
+            Self::PolicyTargets => Shape::PolicyTargets,
+            Self::Parents => Shape::Parents,
+        })
+    }
+}
+
+/// What the manifest says a file belongs to (its `account`, `region` and `state` go into the
+/// file's [`crate::LoadOptions`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileHints {
+    /// `kind`.
+    pub kind: Option<DocKind>,
+    /// `key`: the key ARN of a key policy, rotation status or grant list.
+    pub key: Option<String>,
+    /// `bucket`: the bucket of an `s3api` output.
+    pub bucket: Option<String>,
+    /// `role`: the role name of an inline or trust policy.
+    pub role: Option<String>,
+    /// `user`: the user name of an inline policy.
+    pub user: Option<String>,
+    /// `group`: the group name of an inline policy.
+    pub group: Option<String>,
+    /// `policy_arn`: the managed policy of a `get-policy-version` output or bare document.
+    pub policy_arn: Option<String>,
+    /// `name`: the policy name of a bare inline policy, SCP or RCP.
+    pub name: Option<String>,
+    /// `policy`: the Organizations policy (id or name) a `list-targets-for-policy` output is of.
+    pub policy: Option<String>,
+    /// `child`: the account or OU a `list-parents` output is of.
+    pub child: Option<String>,
+    /// `targets`: where an SCP or RCP is attached (`r-…`, `ou-…`, account ids).
+    pub targets: Vec<String>,
+}
+
+/// One `[[file]]` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEntry {
+    /// The file (the manifest's directory joined with `path`).
+    pub path: PathBuf,
+    /// The entry's line in the manifest.
+    pub line: usize,
+    /// `account`.
+    pub account: Option<String>,
+    /// `region`.
+    pub region: Option<String>,
+    /// `state`.
+    pub state: Option<State>,
+    /// The rest.
+    pub hints: FileHints,
+}
+
+/// One `[[organization.account]]` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgAccountEntry {
+    /// `id`: the account.
+    pub id: String,
+    /// `path`: the root id, then OU ids, outermost first.
+    pub path: Vec<String>,
+    /// `management`: the management account (SCPs and RCPs do not apply to it).
+    pub management: bool,
+}
+
+/// A parsed manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Manifest {
+    /// The directory it describes.
+    pub dir: PathBuf,
+    /// Default `account`.
+    pub account: Option<String>,
+    /// Default `region`.
+    pub region: Option<String>,
+    /// Default `state`.
+    pub state: Option<State>,
+    /// `[[file]]` entries.
+    pub files: Vec<FileEntry>,
+    /// `[[organization.account]]` entries.
+    pub organization: Vec<OrgAccountEntry>,
+}
+
+/// A manifest that cannot be used: where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestError {
+    /// The manifest file.
+    pub path: PathBuf,
+    /// 1-based line, 0 when the problem is not at a line (the file cannot be read).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    account: Option<Spanned<String>>,
+    region: Option<String>,
+    state: Option<RawState>,
+    #[serde(default)]
+    file: Vec<RawFile>,
+    organization: Option<RawOrganization>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum RawState {
+    Current,
+    Proposed,
+}
+
+impl From<RawState> for State {
+    fn from(s: RawState) -> Self {
+        match s {
+            RawState::Current => State::Current,
+            RawState::Proposed => State::Proposed,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    path: Spanned<String>,
+    account: Option<Spanned<String>>,
+    region: Option<String>,
+    state: Option<RawState>,
+    kind: Option<DocKind>,
+    key: Option<Spanned<String>>,
+    bucket: Option<String>,
+    role: Option<String>,
+    user: Option<String>,
+    group: Option<String>,
+    policy_arn: Option<Spanned<String>>,
+    name: Option<String>,
+    policy: Option<String>,
+    child: Option<String>,
+    targets: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganization {
+    #[serde(default)]
+    account: Vec<RawOrgAccount>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrgAccount {
+    id: Spanned<String>,
+    path: Spanned<Vec<String>>,
+    #[serde(default)]
+    management: bool,
+}
+
+impl Manifest {
+    /// Reads `dir`'s manifest, if it has one.
+    ///
+    /// # Errors
+    /// The manifest cannot be read or is invalid.
+    pub fn load(dir: &Path) -> Result<Option<Self>, ManifestError> {
+        let path = dir.join(FILE_NAME);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| ManifestError {
+            path: path.clone(),
+            line: 0,
+            message: e.to_string(),
+        })?;
+        Self::parse(&text, &path).map(Some)
+    }
+
+    /// Parses manifest text; `path` is the manifest file (its directory anchors `path`
+    /// entries, which must exist).
+    ///
+    /// # Errors
+    /// Invalid TOML, an unknown key, a malformed value, or a `path` that does not exist.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ManifestError> {
+        let src = Src { text, path };
+        let err = |offset: usize, message: String| src.err(offset, message);
+        let raw: RawManifest = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            err(offset, e.message().trim_end().to_owned())
+        })?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let account = raw.account.map(|a| check_account(a, &src)).transpose()?;
+        let mut files: Vec<FileEntry> = Vec::new();
+        for f in raw.file {
+            let entry = file_entry(f, &dir, &src)?;
+            if files.iter().any(|e| e.path == entry.path) {
+                return Err(ManifestError {
+                    line: entry.line,
+                    ..err(
+                        0,
+                        format!("`{}` has two `[[file]]` entries", entry.path.display()),
+                    )
+                });
+            }
+            files.push(entry);
+        }
+        let mut organization = Vec::new();
+        for a in raw.organization.map(|o| o.account).unwrap_or_default() {
+            let id = check_account(a.id, &src)?;
+            let span = a.path.span();
+            let org_path = a.path.into_inner();
+            check_org_path(&org_path).map_err(|m| err(span.start, m))?;
+            organization.push(OrgAccountEntry {
+                id,
+                path: org_path,
+                management: a.management,
+            });
+        }
+        Ok(Self {
+            dir,
+            account,
+            region: raw.region,
+            state: raw.state.map(State::from),
+            files,
+            organization,
+        })
+    }
+
+    /// The entry for `file`, if any.
+    #[must_use]
+    pub fn entry(&self, file: &Path) -> Option<&FileEntry> {
+        let file = normalize(file);
+        self.files.iter().find(|e| e.path == file)
+    }
+}
+
+/// The manifest's text and path, for errors that name a line.
+struct Src<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Src<'_> {
+    fn line(&self, offset: usize) -> usize {
+        kmsguard_syntax::source::line_col(self.text, offset).line
+    }
+
+    fn err(&self, offset: usize, message: String) -> ManifestError {
+        ManifestError {
+            path: self.path.to_path_buf(),
+            line: self.line(offset),
+            message,
+        }
+    }
+}
+
+fn check_account(a: Spanned<String>, src: &Src<'_>) -> Result<String, ManifestError> {
+    let start = a.span().start;
+    let a = a.into_inner();
+    if is_account_id(&a) {
+        Ok(a)
+    } else {
+        Err(src.err(start, format!("`{a}` is not an account id (12 digits)")))
+    }
+}
+
+fn file_entry(f: RawFile, dir: &Path, src: &Src<'_>) -> Result<FileEntry, ManifestError> {
+    let err = |offset: usize, message: String| src.err(offset, message);
+    let at = f.path.span().start;
+    let line_err = |m: String| err(at, m);
+    let rel = f.path.into_inner();
+    let path = normalize(&dir.join(&rel));
+    if !path.is_file() {
+        return Err(line_err(format!(
+            "`{rel}` does not exist in {}",
+            dir.display()
+        )));
+    }
+    let account = f.account.map(|a| check_account(a, src)).transpose()?;
+    let key = match f.key {
+        Some(k) => {
+            let start = k.span().start;
+            let k = k.into_inner();
+            if !super::kms::is_key_arn(&k) {
+                return Err(err(
+                    start,
+                    format!(
+                        "`key` must be a key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`), found `{k}`"
+                    ),
+                ));
+            }
+            Some(k)
+        }
+        None => None,
+    };
+    let policy_arn = match f.policy_arn {
+        Some(p) => {
+            let start = p.span().start;
+            let p = p.into_inner();
+            if !arn_parts(&p)
+                .is_some_and(|a| a.service == "iam" && a.resource.starts_with("policy/"))
+            {
+                return Err(err(
+                    start,
+                    format!("`policy_arn` must be an IAM policy ARN, found `{p}`"),
+                ));
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    let owners = [
+        key.is_some(),
+        f.bucket.is_some(),
+        f.role.is_some(),
+        f.user.is_some(),
+        f.group.is_some(),
+        policy_arn.is_some(),
+    ];
+    if owners.iter().filter(|o| **o).count() > 1 {
+        return Err(line_err(format!(
+            "`{rel}` names more than one of `key`, `bucket`, `role`, `user`, `group`, `policy_arn`"
+        )));
+    }
+    let targets = match f.targets {
+        Some(t) => {
+            let start = t.span().start;
+            let t = t.into_inner();
+            if let Some(bad) = t
+                .iter()
+                .find(|t| !(t.starts_with("r-") || t.starts_with("ou-") || is_account_id(t)))
+            {
+                return Err(err(
+                    start,
+                    format!(
+                        "target `{bad}` is not a root (`r-…`), an OU (`ou-…`) or an account id"
+                    ),
+                ));
+            }
+            t
+        }
+        None => Vec::new(),
+    };
+    Ok(FileEntry {
+        path,
+        line: src.line(at),
+        account,
+        region: f.region,
+        state: f.state.map(State::from),
+        hints: FileHints {
+            kind: f.kind,
+            key,
+            bucket: f.bucket,
+            role: f.role,
+            user: f.user,
+            group: f.group,
+            policy_arn,
+            name: f.name,
+            policy: f.policy,
+            child: f.child,
+            targets,
+        },
+    })
+}
+
+fn check_org_path(path: &[String]) -> Result<(), String> {
+    match path.split_first() {
+        None => Err("`path` must start with the root id (`r-…`)".to_owned()),
+        Some((root, _)) if !root.starts_with("r-") => Err(format!(
+            "`path` must start with the root id (`r-…`), found `{root}`"
+        )),
+        Some((_, ous)) => match ous.iter().find(|o| !o.starts_with("ou-")) {
+            Some(bad) => Err(format!(
+                "`path` lists OU ids (`ou-…`) after the root, found `{bad}`"
+            )),
+            None => Ok(()),
+        },
+    }
+}
+
+/// `path` without `.` components (so `./a.json` and `a.json` match).
+#[must_use]
+pub fn normalize(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| *c != Component::CurDir)
+        .collect()
+}

@@ -1,0 +1,352 @@
+//! Putting what a file describes into the inventory: finding or creating the resource, and
+//! deciding, facet by facet, whether the new description replaces the one already there.
+//!
+//! A *facet* is one thing an output describes about one resource: a key's metadata, its
+//! policy, its grants, its rotation; a bucket's replication, encryption, location. The rule:
+//! a proposed description replaces a current one, a current one never replaces a proposed
+//! one, and between two of the same state the later file (in path order) wins, except for
+//! lists (grants, targets) where they add up.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kmsguard_syntax::Span;
+
+use super::{arn_parts, is_account_id};
+use crate::model::{
+    FileId, Identity, IdentityKind, Image, Inventory, Key, OrgAccount, Origin, Sharing, Snapshot,
+    State,
+};
+
+/// What a facet's new description does to the one already held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Claim {
+    /// Nothing was held: write.
+    First,
+    /// A current description is replaced by a proposed one: clear, then write.
+    Upgrade,
+    /// Same state as what is held: overwrite a value, add to a list.
+    Same,
+    /// A proposed description is held and this one is current: ignore it.
+    Skip,
+}
+
+impl Claim {
+    /// Whether to write at all.
+    pub(crate) fn writes(self) -> bool {
+        self != Self::Skip
+    }
+
+    /// Whether a list should be emptied before writing.
+    pub(crate) fn clears(self) -> bool {
+        self == Self::Upgrade
+    }
+}
+
+/// What one load remembers across its files.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The state of the description last written for each facet (`key:ARN#policy`).
+    facets: BTreeMap<String, State>,
+    /// Resources this load created (`key:ARN`): everything the model holds about them came
+    /// from this session, so `facets` alone says which state holds each facet.
+    created: BTreeSet<String>,
+    /// Organization policies by id: (id, policy name).
+    org_ids: Vec<(String, String)>,
+    /// `list-targets-for-policy` outputs waiting for their policy: (policy id or name,
+    /// targets, file, span).
+    targets: Vec<(String, Vec<String>, FileId, Span)>,
+    /// `list-parents` outputs: (child, parent).
+    parents: Vec<(String, String)>,
+}
+
+impl Session {
+    /// Claims facet `facet` of `resource` for a description in `state`. `held` is the state
+    /// of what the model already holds for that facet, which matters only when another reader
+    /// (a template, a plan) put it there: this session then has no record of it.
+    pub(crate) fn claim_over(
+        &mut self,
+        resource: &str,
+        facet: &str,
+        state: State,
+        held: Option<State>,
+    ) -> Claim {
+        let key = format!("{resource}#{facet}");
+        if !self.facets.contains_key(&key) && !self.created.contains(resource) {
+            if let Some(h) = held {
+                self.facets.insert(key.clone(), h);
+            }
+        }
+        self.claim(key, state)
+    }
+
+    /// Claims facet `facet` (`resource#facet`) for a description in `state`.
+    fn claim(&mut self, facet: String, state: State) -> Claim {
+        match self.facets.get(&facet).copied() {
+            None => {
+                self.facets.insert(facet, state);
+                Claim::First
+            }
+            Some(State::Current) if state == State::Proposed => {
+                self.facets.insert(facet, state);
+                Claim::Upgrade
+            }
+            Some(State::Proposed) if state == State::Current => Claim::Skip,
+            Some(_) => Claim::Same,
+        }
+    }
+
+    /// Remembers an organization policy's id.
+    pub(crate) fn org_id(&mut self, id: String, name: String) {
+        self.org_ids.push((id, name));
+    }
+
+    /// Remembers targets of the policy `policy` (id or name).
+    pub(crate) fn pending_targets(
+        &mut self,
+        policy: String,
+        targets: Vec<String>,
+        file: FileId,
+        span: Span,
+    ) {
+        self.targets.push((policy, targets, file, span));
+    }
+
+    /// Remembers that `parent` is the parent of `child` (an account or OU).
+    pub(crate) fn parent(&mut self, child: String, parent: String) {
+        self.parents.push((child, parent));
+    }
+
+    /// Resolves what needed every file: attaches policy targets and builds each account's
+    /// path from the root out of `list-parents` outputs. Accounts the inventory already
+    /// places (a manifest's `[[organization.account]]`) keep their path.
+    pub fn finish(&mut self, inv: &mut Inventory) {
+        for (policy, targets, file, span) in std::mem::take(&mut self.targets) {
+            let name = self
+                .org_ids
+                .iter()
+                .find(|(id, _)| *id == policy)
+                .map_or(policy.as_str(), |(_, n)| n.as_str());
+            match inv.org_policies.iter_mut().find(|p| p.name == name) {
+                Some(p) => {
+                    for t in targets {
+                        if !p.targets.contains(&t) {
+                            p.targets.push(t);
+                        }
+                    }
+                }
+                None => inv.diagnostics.push((
+                    file,
+                    kmsguard_syntax::Diagnostic::warning(
+                        super::UNATTACHED,
+                        format!("targets of policy `{policy}`, which the inventory does not hold"),
+                    )
+                    .label(span, "these targets are left out")
+                    .help("add the `organizations describe-policy` output of that policy to the inventory"),
+                )),
+            }
+        }
+        for (child, _) in &self.parents {
+            if !is_account_id(child) || inv.org_accounts.iter().any(|a| a.account == *child) {
+                continue;
+            }
+            let mut path = Vec::new();
+            let mut at = child.as_str();
+            // A cycle in hand-written outputs must not loop forever.
+            while let Some((_, parent)) = self.parents.iter().find(|(c, _)| c == at) {
+                if path.contains(parent) || path.len() > 16 {
+                    break;
+                }
+                path.push(parent.clone());
+                at = parent;
+            }
+            path.reverse();
+            inv.org_accounts.push(OrgAccount {
+                account: child.clone(),
+                path,
+                management: false,
+            });
+        }
+        self.parents.clear();
+    }
+}
+
+/// The index of the key `arn`, creating a stub from the ARN when the inventory does not
+/// hold it yet (its metadata unknown until `describe-key` is read).
+pub(crate) fn key_index(
+    inv: &mut Inventory,
+    session: &mut Session,
+    arn: &str,
+    origin: &Origin,
+) -> usize {
+    if let Some(i) = inv.keys.iter().position(|k| k.arn == arn) {
+        return i;
+    }
+    session.created.insert(key_resource(arn));
+    let parts = arn_parts(arn);
+    let id = parts
+        .and_then(|p| p.resource.strip_prefix("key/"))
+        .unwrap_or(arn);
+    inv.keys.push(Key {
+        arn: arn.to_owned(),
+        id: id.to_owned(),
+        account: parts.map(|p| p.account.to_owned()).unwrap_or_default(),
+        region: parts.map(|p| p.region.to_owned()).unwrap_or_default(),
+        spec: None,
+        usage: None,
+        key_origin: None,
+        manager: None,
+        state: None,
+        multi_region: None,
+        primary_arn: None,
+        custom_key_store: None,
+        rotation_enabled: None,
+        policy: None,
+        grants: Vec::new(),
+        origin: origin.clone(),
+    });
+    inv.keys.len().saturating_sub(1)
+}
+
+/// The IAM noun of a kind (`role`).
+pub(crate) fn noun(kind: IdentityKind) -> &'static str {
+    match kind {
+        IdentityKind::Role => "role",
+        IdentityKind::User => "user",
+        IdentityKind::Group => "group",
+    }
+}
+
+/// The index of the identity `name` of `kind` in `account`, creating a stub (ARN without a
+/// path) when the inventory does not hold it. A role's name is unique in its account whatever
+/// its path, so the name and account identify it.
+pub(crate) fn identity_index(
+    inv: &mut Inventory,
+    session: &mut Session,
+    kind: IdentityKind,
+    account: &str,
+    name: &str,
+    origin: &Origin,
+) -> usize {
+    if let Some(i) = inv
+        .identities
+        .iter()
+        .position(|i| i.kind == kind && i.account == account && i.name == name)
+    {
+        return i;
+    }
+    session
+        .created
+        .insert(identity_resource(kind, account, name));
+    inv.identities.push(Identity {
+        kind,
+        arn: format!("arn:aws:iam::{account}:{}/{name}", noun(kind)),
+        name: name.to_owned(),
+        account: account.to_owned(),
+        unique_id: None,
+        inline_policies: Vec::new(),
+        attached_policies: Vec::new(),
+        groups: Vec::new(),
+        boundary: None,
+        trust_policy: None,
+        origin: Origin {
+            location: String::new(),
+            ..origin.clone()
+        },
+    });
+    inv.identities.len().saturating_sub(1)
+}
+
+/// The index of bucket `name`, creating it when needed.
+pub(crate) fn bucket_index(
+    inv: &mut Inventory,
+    session: &mut Session,
+    name: &str,
+    origin: &Origin,
+) -> usize {
+    if let Some(i) = inv.buckets.iter().position(|b| b.name == name) {
+        return i;
+    }
+    session.created.insert(bucket_resource(name));
+    inv.buckets.push(crate::model::Bucket {
+        name: name.to_owned(),
+        account: None,
+        region: None,
+        encryption: None,
+        versioning_enabled: None,
+        replication: None,
+        policy: None,
+        origin: origin.clone(),
+    });
+    inv.buckets.len().saturating_sub(1)
+}
+
+/// The index of image `id`, creating a stub when needed.
+pub(crate) fn image_index(
+    inv: &mut Inventory,
+    session: &mut Session,
+    id: &str,
+    origin: &Origin,
+) -> usize {
+    if let Some(i) = inv.images.iter().position(|b| b.id == id) {
+        return i;
+    }
+    session.created.insert(ec2_resource(id));
+    inv.images.push(Image {
+        id: id.to_owned(),
+        account: None,
+        region: None,
+        public: false,
+        snapshots: Vec::new(),
+        launch_permissions: Sharing::default(),
+        origin: origin.clone(),
+    });
+    inv.images.len().saturating_sub(1)
+}
+
+/// The index of snapshot `id`, creating a stub when needed.
+pub(crate) fn snapshot_index(
+    inv: &mut Inventory,
+    session: &mut Session,
+    id: &str,
+    origin: &Origin,
+) -> usize {
+    if let Some(i) = inv.snapshots.iter().position(|b| b.id == id) {
+        return i;
+    }
+    session.created.insert(ec2_resource(id));
+    inv.snapshots.push(Snapshot {
+        id: id.to_owned(),
+        account: None,
+        region: None,
+        encrypted: false,
+        kms_key: None,
+        volume_permissions: Sharing::default(),
+        origin: origin.clone(),
+    });
+    inv.snapshots.len().saturating_sub(1)
+}
+
+/// The resource name of a key in [`Session`] records.
+pub(crate) fn key_resource(arn: &str) -> String {
+    format!("key:{arn}")
+}
+
+/// The resource name of an identity.
+pub(crate) fn identity_resource(kind: IdentityKind, account: &str, name: &str) -> String {
+    format!("{}:{account}:{name}", noun(kind))
+}
+
+/// The resource name of a bucket.
+pub(crate) fn bucket_resource(name: &str) -> String {
+    format!("s3:{name}")
+}
+
+/// The resource name of an image or snapshot.
+pub(crate) fn ec2_resource(id: &str) -> String {
+    format!("ec2:{id}")
+}
+
+/// Whether a key holds `describe-key` metadata (not only a stub made from its ARN).
+pub(crate) fn described(k: &Key) -> bool {
+    k.spec.is_some() || k.usage.is_some() || k.state.is_some() || k.manager.is_some()
+}
