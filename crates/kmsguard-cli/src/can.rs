@@ -321,7 +321,7 @@ fn one<'l>(l: &'l Loaded, path: &Path) -> Result<&'l PolicySource, String> {
     }
 }
 
-fn parse_context(kv: &str) -> Result<(String, ContextValue), String> {
+pub(crate) fn parse_context(kv: &str) -> Result<(String, ContextValue), String> {
     let (k, v) = kv
         .split_once('=')
         .ok_or_else(|| format!("`--context {kv}`: expected KEY=VALUE"))?;

@@ -84,12 +84,16 @@ fn glob(pattern: &str) -> Result<Glob, String> {
         .map_err(|e| format!("invalid glob `{pattern}`: {e}"))
 }
 
-/// Whether `code_or_name` is a known code or name (reader codes and lint rules).
+/// Whether `code_or_name` is a known code or name (reader codes, lint rules, inventory reader
+/// codes and scenario checks).
 fn known(code_or_name: &str) -> bool {
     Code::ALL
         .iter()
         .any(|c| c.as_str().eq_ignore_ascii_case(code_or_name) || c.name() == code_or_name)
         || kmsguard_lint::registry::find(code_or_name).is_some()
+        || kmsguard_inventory::codes()
+            .iter()
+            .any(|c| c.as_str().eq_ignore_ascii_case(code_or_name) || c.name() == code_or_name)
 }
 
 fn matches_code(code: Code, code_or_name: &str) -> bool {

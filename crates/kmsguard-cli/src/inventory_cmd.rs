@@ -18,6 +18,10 @@ use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, output};
 /// Arguments of `kmsguard who-can`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct WhoCanArgs {
+    /// A request context key (repeatable): `KEY=VALUE`, or `KEY=["a","b"]` for a multivalued
+    /// key, for example `kms:ViaService=s3.eu-west-1.amazonaws.com`. Caller keys are filled in.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
     /// The action, for example `kms:Decrypt`.
     #[arg(long)]
     action: String,
@@ -35,6 +39,10 @@ pub(crate) struct WhoCanArgs {
 /// Arguments of `kmsguard access`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct AccessArgs {
+    /// A request context key (repeatable): `KEY=VALUE`, or `KEY=["a","b"]` for a multivalued
+    /// key, for example `kms:ViaService=s3.eu-west-1.amazonaws.com`. Caller keys are filled in.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
     /// The principal: a role or user ARN, or an assumed-role session ARN.
     #[arg(long)]
     principal: String,
@@ -44,6 +52,13 @@ pub(crate) struct AccessArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: ExplainFormat,
+}
+
+fn context(pairs: &[String]) -> Result<Vec<(String, ContextValue)>, String> {
+    pairs
+        .iter()
+        .map(|kv| crate::can::parse_context(kv))
+        .collect()
 }
 
 fn load(paths: &[PathBuf]) -> Result<Inventory, String> {
@@ -63,7 +78,7 @@ fn path_json(p: &AccessPath) -> serde_json::Value {
     match p {
         AccessPath::KeyPolicy(s) => serde_json::json!({"via": "key-policy", "statements": s}),
         AccessPath::Delegation { key_policy, iam } => {
-            serde_json::json!({"via": "delegation", "key_policy": key_policy, "iam": iam})
+            serde_json::json!({"via": "key-policy-and-iam", "key_policy": key_policy, "iam": iam})
         }
         AccessPath::Grant(g) => serde_json::json!({"via": "grant", "grants": g}),
         AccessPath::Unknown(why) => serde_json::json!({"via": "unknown", "why": why}),
@@ -74,11 +89,11 @@ fn path_text(p: &AccessPath) -> String {
     match p {
         AccessPath::KeyPolicy(s) => format!("key policy: {}", s.join(", ")),
         AccessPath::Delegation { key_policy, iam } => format!(
-            "key policy delegates to the account{}; IAM: {}",
+            "key policy: {}; and IAM: {}",
             if key_policy.is_empty() {
-                String::new()
+                "(no statement)".to_owned()
             } else {
-                format!(" ({})", key_policy.join(", "))
+                key_policy.join(", ")
             },
             iam.join(", ")
         ),
@@ -92,7 +107,7 @@ pub(crate) fn who_can(args: &WhoCanArgs) -> u8 {
         let inv = load(&args.inventory)?;
         let key = find_key(&inv, &args.resource)?;
         let world = World::new(&inv);
-        let found = query::who_can(&world, &args.action, key);
+        let found = query::who_can(&world, &args.action, key, &context(&args.context)?);
         let mut out = std::io::stdout().lock();
         let written = match args.format {
             ExplainFormat::Json => {
@@ -157,7 +172,7 @@ pub(crate) fn access(args: &AccessArgs) -> u8 {
             )
         })?;
         let world = World::new(&inv);
-        let found = query::access(&world, &principal);
+        let found = query::access(&world, &principal, &context(&args.context)?);
         let mut out = std::io::stdout().lock();
         let written = match args.format {
             ExplainFormat::Json => {

@@ -85,6 +85,7 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
     } else {
         lint_reports(&mut reports, &config, &|_| true);
     }
+    drop_intended_external_access(&inv, &mut reports);
     reports.retain(|r| !config.excluded(Path::new(r.source.name())));
     if let Some(path) = &args.baseline {
         match baseline::apply(path, &mut reports, args.update_baseline) {
@@ -125,4 +126,24 @@ pub(crate) fn reports_of(inv: &kmsguard_inventory::Inventory, _config: &Config) 
             }
         })
         .collect()
+}
+
+/// External access (K209) to an account the inventory says is meant to use the key (an image
+/// shared with it, a replication role of it) is intended: `scan` knows why it is there.
+fn drop_intended_external_access(inv: &kmsguard_inventory::Inventory, reports: &mut [FileReport]) {
+    for (i, r) in reports.iter_mut().enumerate() {
+        let file = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+        r.findings.retain(|d| {
+            if d.code.as_str() != "K209" {
+                return true;
+            }
+            let Some(key) = documents::key_of_policy_at(inv, file, d.primary_span()) else {
+                return true;
+            };
+            let intended = documents::intended_external_accounts(inv, key);
+            !intended
+                .iter()
+                .any(|a| d.message.contains(&format!("account `{a}`")))
+        });
+    }
 }

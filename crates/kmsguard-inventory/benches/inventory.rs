@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("world-new", |b| b.iter(|| black_box(World::new(&inv))));
     g.bench_function("who-can-one-key", |b| {
         let world = World::new(&inv);
-        b.iter(|| black_box(who_can(&world, "kms:Decrypt", key)));
+        b.iter(|| black_box(who_can(&world, "kms:Decrypt", key, &[])));
     });
     g.bench_function("baseline-compile-per-principal", |b| {
         b.iter(|| {

@@ -38,7 +38,44 @@ pub struct Principal {
     pub caller: String,
 }
 
+/// The role name of the stand-in for "some principal of an account whose IAM side is not in
+/// the inventory".
+const STAND_IN: &str = "any-principal-of-";
+
 impl Principal {
+    /// A stand-in for the principals of `account` when the inventory does not describe them.
+    #[must_use]
+    pub fn any_of(account: &str) -> Option<Self> {
+        Self::from_arn(&format!("arn:aws:iam::{account}:role/{STAND_IN}{account}"))
+    }
+
+    /// Whether this is the stand-in of [`Principal::any_of`].
+    #[must_use]
+    pub fn is_stand_in(&self) -> bool {
+        self.arn.contains(&format!(":role/{STAND_IN}"))
+    }
+
+    /// How findings name it: the ARN in backticks, or "principals of account `A`".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        if self.is_stand_in() {
+            format!("principals of account `{}`", self.account)
+        } else {
+            format!("`{}`", self.arn)
+        }
+    }
+
+    /// The ARN a fix names: the account root for the stand-in (delegating to the account's
+    /// IAM policies), else the role or user.
+    #[must_use]
+    pub fn policy_arn(&self) -> String {
+        if self.is_stand_in() {
+            format!("arn:aws:iam::{}:root", self.account)
+        } else {
+            self.arn.clone()
+        }
+    }
+
     /// The principal for an IAM role or user ARN. `None` for other text.
     #[must_use]
     pub fn from_arn(arn: &str) -> Option<Self> {

@@ -22,6 +22,11 @@ pub fn parsed_file(inv: &Inventory, file: FileId) -> ParsedFile {
     let mut docs = Vec::new();
     let mine = |d: &&Doc| d.origin.file == file;
     for k in &inv.keys {
+        // An AWS managed key's policy is AWS's and cannot be changed (kms.md §3): linting it
+        // would only report AWS's choices (it has no `PutKeyPolicy` statement by design).
+        if k.manager == Some(crate::model::KeyManager::Aws) {
+            continue;
+        }
         if let Some(d) = k.policy.as_ref().filter(mine) {
             push_doc(&mut docs, d);
         }
@@ -69,4 +74,73 @@ pub fn parsed_file(inv: &Inventory, file: FileId) -> ParsedFile {
         documents: docs,
         diagnostics,
     }
+}
+
+/// Accounts outside a key's own that the inventory says are meant to use it: the accounts an
+/// image or snapshot encrypted with the key is shared with, and the account of a replication
+/// role that writes replicas with it. Cross-account access to those accounts is intended, so
+/// `scan` does not report it as unexplained external access.
+#[must_use]
+pub fn intended_external_accounts(inv: &Inventory, key: &crate::model::Key) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let is_key = |reference: &str| inv.find_key(reference).is_some_and(|k| k.arn == key.arn);
+    for image in &inv.images {
+        let uses = image.snapshots.iter().any(|s| {
+            s.kms_key.as_deref().is_some_and(is_key)
+                || inv.snapshots.iter().any(|x| {
+                    x.id == s.snapshot_id && x.kms_key.as_ref().is_some_and(|k| is_key(&k.node))
+                })
+        });
+        if uses {
+            out.extend(
+                image
+                    .launch_permissions
+                    .accounts
+                    .iter()
+                    .map(|a| a.node.clone()),
+            );
+        }
+    }
+    for snap in &inv.snapshots {
+        if snap.kms_key.as_ref().is_some_and(|k| is_key(&k.node)) {
+            out.extend(
+                snap.volume_permissions
+                    .accounts
+                    .iter()
+                    .map(|a| a.node.clone()),
+            );
+        }
+    }
+    for b in &inv.buckets {
+        let Some(rep) = &b.replication else { continue };
+        if rep
+            .rules
+            .iter()
+            .any(|r| r.replica_kms_key.as_ref().is_some_and(|k| is_key(&k.node)))
+        {
+            if let Some(account) = rep.role.node.split(':').nth(4) {
+                out.push(account.to_owned());
+            }
+        }
+    }
+    out.retain(|a| *a != key.account);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The key whose policy holds `span` of `file`, if any.
+#[must_use]
+pub fn key_of_policy_at(
+    inv: &Inventory,
+    file: FileId,
+    span: kmsguard_syntax::Span,
+) -> Option<&crate::model::Key> {
+    inv.keys.iter().find(|k| {
+        k.policy.as_ref().is_some_and(|d| {
+            d.origin.file == file
+                && d.origin.span.start <= span.start
+                && span.end <= d.origin.span.end
+        })
+    })
 }

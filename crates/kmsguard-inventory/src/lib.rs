@@ -20,4 +20,14 @@ pub mod synthetic;
 pub mod terraform;
 
 pub use load::{LoadOptions, SourceFormat, load_paths, read_file};
+
+/// Every diagnostic code the inventory readers and the scenario checks report.
+#[must_use]
+pub fn codes() -> Vec<kmsguard_syntax::Code> {
+    let mut all = vec![aws_cli::UNATTACHED];
+    all.extend_from_slice(cloudformation::codes::ALL);
+    all.extend_from_slice(terraform::CODES);
+    all.extend(scenarios::SCENARIOS.iter().map(|m| m.code));
+    all
+}
 pub use model::*;

@@ -104,6 +104,9 @@ pub struct Key {
     pub custom_key_store: Option<String>,
     /// Whether automatic rotation is enabled (`get-key-rotation-status`, `EnableKeyRotation`).
     pub rotation_enabled: Option<Spanned<bool>>,
+    /// Where the rotation setting was read, when that is another file than the key's
+    /// (`get-key-rotation-status` output); `None` means the key's own file.
+    pub rotation_origin: Option<Origin>,
     /// The key policy.
     pub policy: Option<Doc>,
     /// The grants on the key.

@@ -2,6 +2,7 @@
 //! with every key.
 
 use kmsguard_eval::Decision;
+use kmsguard_eval::context::ContextValue;
 use kmsguard_eval::decision::{Layer, Verdict};
 
 use crate::access::{Ask, Principal, World};
@@ -12,7 +13,9 @@ use crate::model::{IdentityKind, Key};
 pub enum Path {
     /// A key-policy statement names it (or `*`): the statements, as `label (Sid)`.
     KeyPolicy(Vec<String>),
-    /// The key policy delegates to its account and an IAM policy allows it.
+    /// Both the key policy (naming the caller, or delegating to its account) and an IAM
+    /// policy allow it: the IAM side counts (same-account delegation, or any cross-account
+    /// access).
     Delegation {
         /// The key-policy statements that delegate.
         key_policy: Vec<String>,
@@ -52,9 +55,15 @@ fn statements(ex: &kmsguard_eval::Explanation, layer: Layer) -> Vec<String> {
 }
 
 /// Every role and user of the inventory that can call `action` on `key` (Allow), or might
-/// (Indeterminate), with the path that admits it. Ordered by principal ARN.
+/// (Indeterminate), with the path that admits it, for a request with `context` (caller keys
+/// are added per principal). Ordered by principal ARN.
 #[must_use]
-pub fn who_can(world: &World<'_>, action: &str, key: &Key) -> Vec<Access> {
+pub fn who_can(
+    world: &World<'_>,
+    action: &str,
+    key: &Key,
+    context: &[(String, ContextValue)],
+) -> Vec<Access> {
     let inv = world.inventory();
     let mut out = Vec::new();
     let mut principals: Vec<Principal> = inv
@@ -69,7 +78,7 @@ pub fn who_can(world: &World<'_>, action: &str, key: &Key) -> Vec<Access> {
             principal: p,
             action,
             key,
-            context: Vec::new(),
+            context: context.to_vec(),
         };
         let Some(ex) = world.explain(&ask) else {
             continue;
@@ -150,7 +159,11 @@ pub struct KeyAccess {
 
 /// Every key of the inventory on which `principal` can call some action, with the actions.
 #[must_use]
-pub fn access(world: &World<'_>, principal: &Principal) -> Vec<KeyAccess> {
+pub fn access(
+    world: &World<'_>,
+    principal: &Principal,
+    context: &[(String, ContextValue)],
+) -> Vec<KeyAccess> {
     let inv = world.inventory();
     let mut out = Vec::new();
     for key in &inv.keys {
@@ -161,7 +174,7 @@ pub fn access(world: &World<'_>, principal: &Principal) -> Vec<KeyAccess> {
                 principal,
                 action,
                 key,
-                context: Vec::new(),
+                context: context.to_vec(),
             });
             match d {
                 Decision::Allow => allowed.push(action),

@@ -182,6 +182,7 @@ pub fn generate(roles: usize, keys: usize, seed: u64) -> Inventory {
             primary_arn: None,
             custom_key_store: None,
             rotation_enabled: None,
+            rotation_origin: None,
             policy,
             grants: Vec::new(),
             origin: Origin::default(),

@@ -132,7 +132,7 @@ fn key_policy_wrapper_needs_the_manifest_and_keeps_spans_inside_the_string() {
 
     let alone = one(text, hints());
     assert!(alone.keys.is_empty());
-    assert_eq!(codes(&alone), ["P301"]);
+    assert_eq!(codes(&alone), ["P501"]);
     assert_eq!(alone.diagnostics[0].1.severity, Severity::Warning);
 }
 
@@ -150,7 +150,7 @@ fn bucket_policy_is_told_apart_by_the_manifest_or_by_s3_statements() {
     let alone = one(text, hints());
     assert!(alone.buckets.is_empty() && alone.keys.is_empty());
     let d = &alone.diagnostics[0].1;
-    assert_eq!(d.code.as_str(), "P301");
+    assert_eq!(d.code.as_str(), "P501");
     assert!(d.message.contains("bucket"), "{}", d.message);
 
     // The manifest's kind overrides the guess.
@@ -229,7 +229,7 @@ fn rotation_status_by_key_id_member_manifest_or_account_and_region() {
         &LoadOptions::default(),
     );
     assert!(inv.keys.is_empty());
-    assert_eq!(codes(&inv), ["P301"]);
+    assert_eq!(codes(&inv), ["P501"]);
 }
 
 #[test]
@@ -391,7 +391,7 @@ fn inline_policies_attach_by_name_with_the_account_from_manifest_or_identity() {
         &LoadOptions::default(),
     );
     assert!(inv.identities.is_empty());
-    assert_eq!(codes(&inv), ["P301"]);
+    assert_eq!(codes(&inv), ["P501"]);
 
     // Group policies too.
     let inv = one(
@@ -421,7 +421,7 @@ fn policy_version_needs_the_policy_arn() {
     );
     let alone = one(text, hints());
     assert!(alone.managed_policies.is_empty());
-    assert_eq!(codes(&alone), ["P301"]);
+    assert_eq!(codes(&alone), ["P501"]);
 }
 
 #[test]
@@ -453,7 +453,7 @@ fn bare_documents_go_where_the_manifest_says() {
 
     let alone = one(identity, hints());
     assert!(alone.identities.is_empty());
-    assert_eq!(codes(&alone), ["P301"]);
+    assert_eq!(codes(&alone), ["P501"]);
 }
 
 // ---- s3api -------------------------------------------------------------------------------
@@ -562,7 +562,7 @@ fn location_constraint_values_and_versioning_states() {
 
     let alone = one(r#"{"LocationConstraint": "eu-west-1"}"#, hints());
     assert!(alone.buckets.is_empty());
-    assert_eq!(codes(&alone), ["P301"]);
+    assert_eq!(codes(&alone), ["P501"]);
 }
 
 // ---- ec2 ---------------------------------------------------------------------------------
@@ -726,7 +726,7 @@ fn org_policies_with_targets_in_the_same_file_or_by_the_manifest() {
         &opts,
     );
     s.finish(&mut inv);
-    assert_eq!(codes(&inv), ["P301"]);
+    assert_eq!(codes(&inv), ["P501"]);
 }
 
 #[test]

@@ -50,7 +50,7 @@ proptest! {
         let world = World::new(&inv);
         for key in 0..keys {
             for action in ACTIONS {
-                let listed: Vec<(String, Decision)> = who_can(&world, action, &inv.keys[key])
+                let listed: Vec<(String, Decision)> = who_can(&world, action, &inv.keys[key], &[])
                     .into_iter()
                     .map(|a| (a.principal, a.decision))
                     .collect();
@@ -74,7 +74,7 @@ fn generated_inventories_are_not_trivial() {
     let mut total = 0;
     for key in &inv.keys {
         for action in ACTIONS {
-            allowed += who_can(&world, action, key).len();
+            allowed += who_can(&world, action, key, &[]).len();
             total += inv.identities.len();
         }
     }

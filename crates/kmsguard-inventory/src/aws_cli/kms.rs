@@ -248,6 +248,7 @@ impl Cx<'_> {
         let i = key_index(self.inv, self.session, &arn, &origin);
         if let (true, Some(key)) = (claim.writes(), self.inv.keys.get_mut(i)) {
             key.rotation_enabled = Some(enabled);
+            key.rotation_origin = Some(origin.clone());
         }
     }
 

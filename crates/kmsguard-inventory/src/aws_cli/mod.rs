@@ -13,7 +13,7 @@
 //! Much of what an output describes is not in the output: `get-bucket-encryption` does not
 //! name its bucket, a bare key policy does not name its key. The [`manifest`] of the file's
 //! directory says it ([`FileHints`]); without it such a document is reported as unattached
-//! (`P301`) and left out of the model.
+//! (`P501`) and left out of the model.
 //!
 //! Where a proposed item (the manifest's `state = "proposed"`) and a current one describe the
 //! same facet of the same resource, the proposed one wins whatever the order of the files
@@ -43,7 +43,7 @@ pub use store::Session;
 
 /// A document the reader recognised but cannot tie to a resource: a bare key policy without
 /// the key, an S3 output without its bucket, an inline policy whose account is unknown.
-pub const UNATTACHED: Code = Code::new("P301", "unattached-document");
+pub const UNATTACHED: Code = Code::new("P501", "unattached-document");
 
 /// Reads one CLI output file already added to `inv`, using only its content (no manifest).
 /// Relations that need another file (policy targets, organization parents) are resolved

@@ -200,6 +200,7 @@ pub(crate) fn key_index(
         primary_arn: None,
         custom_key_store: None,
         rotation_enabled: None,
+        rotation_origin: None,
         policy: None,
         grants: Vec::new(),
         origin: origin.clone(),

@@ -84,12 +84,17 @@ impl Fix {
         via: Option<&str>,
         sid_hint: &str,
     ) -> Self {
-        let name = p.arn.rsplit('/').next().unwrap_or(&p.arn);
+        let principal = p.policy_arn();
+        let name = if p.is_stand_in() {
+            "Account"
+        } else {
+            p.arn.rsplit('/').next().unwrap_or(&p.arn)
+        };
         let statement = format!(
             "{{\n  \"Sid\": \"{}{}\",\n  \"Effect\": \"Allow\",\n  \"Principal\": {{ \"AWS\": \"{}\" }},\n  \"Action\": {},\n  \"Resource\": \"*\"{}\n}}",
             sid_part(name),
             sid_hint,
-            p.arn,
+            principal,
             json_list(actions),
             condition(via, actions)
         );

@@ -115,6 +115,8 @@ pub struct Finding {
     pub diagnostic: Diagnostic,
     /// The change that makes it go away, when one statement does.
     pub fixes: Vec<Fix>,
+    /// The whole document the finding is about (its label may mark only part of it).
+    pub scope: Span,
 }
 
 /// Runs every scenario check. Findings come out in a deterministic order (by file, position,
@@ -128,6 +130,7 @@ pub fn run(inv: &Inventory) -> Vec<Finding> {
     multi_region::check(inv, &mut out);
     rotation::check(inv, &mut out);
     via_service::check(inv, &mut out);
+    merge_causes(&mut out);
     out.sort_by(|a, b| {
         (
             a.file,
@@ -148,6 +151,68 @@ pub fn run(inv: &Inventory) -> Vec<Finding> {
     out
 }
 
+/// Keeps one finding per mistake where two checks see the same one:
+///
+/// - a `kms:ViaService` Region mismatch (S501) and the permission it makes a scenario miss
+///   (S104, S105, S202, S203, S205) in the same policy: the S501 finding stays, at the exact
+///   value to change, and says what it breaks;
+/// - an unusable replica key (S103) and the same key reported as unusable where it is
+///   configured (S402): the S103 finding stays.
+fn merge_causes(out: &mut Vec<Finding>) {
+    let missing = [
+        codes::S104,
+        codes::S105,
+        codes::S202,
+        codes::S203,
+        codes::S205,
+    ];
+    let causes: Vec<(FileId, Span)> = out
+        .iter()
+        .filter(|f| f.diagnostic.code == codes::S501)
+        .map(|f| (f.file, f.diagnostic.primary_span()))
+        .collect();
+    let mut consequences = Vec::new();
+    out.retain(|f| {
+        if !missing.contains(&f.diagnostic.code) {
+            return true;
+        }
+        let doc = f.scope;
+        let caused = causes
+            .iter()
+            .any(|(file, at)| *file == f.file && doc.start <= at.start && at.end <= doc.end);
+        if caused {
+            consequences.push((f.file, doc, f.diagnostic.message.clone()));
+        }
+        !caused
+    });
+    for f in out.iter_mut().filter(|f| f.diagnostic.code == codes::S501) {
+        let at = f.diagnostic.primary_span();
+        let effects: Vec<&str> = consequences
+            .iter()
+            .filter(|(file, doc, _)| *file == f.file && doc.start <= at.start && at.end <= doc.end)
+            .map(|(_, _, m)| m.as_str())
+            .collect();
+        if !effects.is_empty() {
+            let note = f.diagnostic.note.take().unwrap_or_default();
+            f.diagnostic.note = Some(format!("{note}\nAs a result, {}", effects.join("; ")));
+        }
+    }
+    let unusable_replicas: Vec<String> = out
+        .iter()
+        .filter(|f| f.diagnostic.code == codes::S103)
+        .map(|f| f.diagnostic.message.clone())
+        .collect();
+    out.retain(|f| {
+        f.diagnostic.code != codes::S402
+            || !f
+                .diagnostic
+                .message
+                .split('`')
+                .nth(1)
+                .is_some_and(|key| unusable_replicas.iter().any(|m| m.contains(key)))
+    });
+}
+
 /// A finding at `origin`.
 fn finding(code: Code, origin: &Origin, label: &str, message: String) -> Finding {
     let severity = meta(code.as_str()).map_or(Severity::Error, |m| m.severity);
@@ -159,6 +224,7 @@ fn finding(code: Code, origin: &Origin, label: &str, message: String) -> Finding
         file: origin.file,
         diagnostic: d,
         fixes: Vec::new(),
+        scope: origin.span,
     }
 }
 
@@ -270,18 +336,28 @@ fn report_missing(
     let iam_side: Vec<String> = missing.iam.iter().chain(&missing.both).cloned().collect();
     if !key_side.is_empty() {
         let origin = k.policy.as_ref().map_or(&k.origin, |d| &d.origin);
+        let anchor = key_anchor(k, p).unwrap_or(origin.span);
         let fix = Fix::key_statement(k, p, &key_side, via.as_deref(), sid_hint);
         let mut f = finding(
             code,
             origin,
             "this key policy does not admit the caller",
             format!(
-                "`{}` cannot call {} on key `{}` {purpose}: the key policy does not allow it",
-                p.arn,
+                "{} cannot call {} on key `{}` {purpose}: the key policy does not allow it",
+                p.describe(),
                 list(&key_side),
                 k.arn
             ),
         );
+        f.diagnostic.labels = vec![kmsguard_syntax::Label {
+            span: anchor,
+            text: Some(if anchor == origin.span {
+                "this key policy does not admit the caller".to_owned()
+            } else {
+                "this statement does not cover it".to_owned()
+            }),
+            primary: true,
+        }];
         f.diagnostic = f.diagnostic.help(format!(
             "add this statement to the key policy of `{}`:\n{}",
             k.arn, fix.statement
@@ -298,8 +374,8 @@ fn report_missing(
             origin,
             "this principal's IAM policies do not allow it",
             format!(
-                "`{}` cannot call {} on key `{}` {purpose}: {}",
-                p.arn,
+                "{} cannot call {} on key `{}` {purpose}: {}",
+                p.describe(),
                 list(&iam_side),
                 k.arn,
                 if p.account == k.account {
@@ -322,8 +398,9 @@ fn report_missing(
             fallback,
             "denied for this scenario",
             format!(
-                "`{}` cannot call `{action}` on key `{}` {purpose}: an explicit deny in the {by}",
-                p.arn, k.arn
+                "{} cannot call `{action}` on key `{}` {purpose}: an explicit deny in the {by}",
+                p.describe(),
+                k.arn
             ),
         );
         out.push(Finding {
@@ -333,6 +410,38 @@ fn report_missing(
             ..f
         });
     }
+}
+
+/// Where a key-policy finding points: the first statement that names the caller (or its
+/// account), the one to extend; else the first statement.
+fn key_anchor(k: &Key, p: &Principal) -> Option<Span> {
+    use kmsguard_syntax::ast::{PrincipalEntry, Principals};
+    let doc = k.policy.as_ref()?;
+    let names = |st: &kmsguard_syntax::ast::Statement| {
+        st.principal
+            .as_ref()
+            .is_some_and(|b| match &b.principals().node {
+                Principals::Any => false,
+                Principals::Map(entries) => entries.iter().any(|e| match e {
+                    PrincipalEntry::Aws(list) => list
+                        .node
+                        .iter()
+                        .any(|x| x.node.text == p.arn || x.node.text == p.policy_arn()),
+                    _ => false,
+                }),
+            })
+    };
+    let st = doc
+        .policy
+        .statements
+        .iter()
+        .find(|s| names(&s.node) && !s.span.is_empty())
+        .or_else(|| doc.policy.statements.first())?;
+    // The statement's first character is enough to find it.
+    Some(Span::new(
+        st.span.start as usize,
+        st.span.start as usize + 1,
+    ))
 }
 
 fn span_in(origin: &Origin, span: Span) -> Origin {

@@ -96,6 +96,7 @@ fn policies(primary: &Key, replica: &Key, out: &mut Vec<Finding>) {
         .help("apply the same key policy to every key of the set (`aws kms put-key-policy` in each Region), or suppress this finding with the reason the Regions differ"),
         file: origin.file,
         fixes: Vec::new(),
+        scope: kmsguard_syntax::Span::default(),
     });
 }
 
@@ -136,6 +137,7 @@ fn grants(primary: &Key, replica: &Key, out: &mut Vec<Finding>) {
                 .help("create the grant on the replica too (`aws kms create-grant` in its Region) if principals use the replica"),
                 file: g.origin.file,
                 fixes: Vec::new(),
+                scope: kmsguard_syntax::Span::default(),
             });
         }
     }

@@ -16,15 +16,22 @@ fn can_auto_rotate(key: &Key) -> bool {
 pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
     for key in &inv.keys {
         // A multi-Region replica follows its primary's setting.
-        if key.primary_arn.is_some() {
+        // A key pending deletion reports rotation as off whatever its setting (kms.md §6.2).
+        if key.primary_arn.is_some()
+            || matches!(
+                key.state.as_deref(),
+                Some("PendingDeletion" | "PendingReplicaDeletion")
+            )
+        {
             continue;
         }
         if let Some(r) = &key.rotation_enabled {
             if !r.node && can_auto_rotate(key) {
+                let base = key.rotation_origin.as_ref().unwrap_or(&key.origin);
                 let origin = if r.span.is_empty() {
-                    key.origin.clone()
+                    base.clone()
                 } else {
-                    span_in(&key.origin, r.span)
+                    span_in(base, r.span)
                 };
                 out.push(Finding {
                     diagnostic: finding(
@@ -40,6 +47,7 @@ pub(super) fn check(inv: &Inventory, out: &mut Vec<Finding>) {
                     )),
                     file: origin.file,
                     fixes: Vec::new(),
+                    scope: kmsguard_syntax::Span::default(),
                 });
             }
         }
@@ -83,6 +91,7 @@ fn in_use(inv: &Inventory, out: &mut Vec<Finding>) {
             }),
             file: origin.file,
             fixes: Vec::new(),
+            scope: kmsguard_syntax::Span::default(),
         });
     };
     for b in &inv.buckets {

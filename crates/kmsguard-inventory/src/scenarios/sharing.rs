@@ -94,6 +94,7 @@ fn check_item(
             .help("remove the `Group: all` launch permission and share with accounts, an organization or OUs"),
             file: item.origin.file,
             fixes: Vec::new(),
+            scope: kmsguard_syntax::Span::default(),
         });
     }
     let targets: Vec<&str> = item
@@ -128,6 +129,7 @@ fn check_item(
                 .help("copy the image (or snapshot) with `--kms-key-id` set to a customer managed key whose policy admits the target accounts, and share the copy"),
                 file: item.origin.file,
                 fixes: Vec::new(),
+                scope: kmsguard_syntax::Span::default(),
             });
             continue;
         }
@@ -235,14 +237,13 @@ fn check_consumer(
             // The account's IAM side is not in the inventory: a stand-in principal of the
             // account shows whether the key policy admits the account; its IAM side is
             // unknown, so only the key policy side can be reported.
-            None => consumers.extend(Principal::from_arn(&format!(
-                "arn:aws:iam::{account}:role/any-principal-of-{account}"
-            ))),
+            None => consumers.extend(Principal::any_of(account)),
         }
     }
     for p in &consumers {
-        report_need(world, item, key, p, USE, &purpose, out);
-        report_need(world, item, key, p, GRANT, &purpose, out);
+        let mut found = Vec::new();
+        report_need(world, item, key, p, USE, &purpose, &mut found);
+        report_need(world, item, key, p, GRANT, &purpose, &mut found);
         let need = Need {
             principal: p,
             key,
@@ -260,9 +261,63 @@ fn check_consumer(
                 &purpose,
                 "SharedImageNewVolumes",
                 item.origin,
-                out,
+                &mut found,
             );
         }
+        out.extend(merge(found));
+    }
+}
+
+/// One finding per principal, side and place: the use actions, `kms:CreateGrant` (asked
+/// apart because its statement carries its own condition) and the warning-level
+/// `kms:GenerateDataKeyWithoutPlaintext` missing on the same side become one finding listing
+/// every missing action, with one fix per statement to add.
+fn merge(found: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    // Errors first, so that a warning joins the error at the same place.
+    let (errors, warnings): (Vec<_>, Vec<_>) = found
+        .into_iter()
+        .partition(|f| f.diagnostic.code != codes::S205);
+    for f in errors.into_iter().chain(warnings) {
+        let place = (f.file, f.diagnostic.primary_span());
+        let same = out.iter_mut().find(|g| {
+            (g.file, g.diagnostic.primary_span()) == place
+                && !g.fixes.is_empty()
+                && !f.fixes.is_empty()
+                && g.fixes.first().map(|x| &x.target) == f.fixes.first().map(|x| &x.target)
+        });
+        match same {
+            Some(g) => {
+                g.diagnostic.message = join_actions(&g.diagnostic.message, &f.diagnostic.message);
+                let help = g.diagnostic.help.take().unwrap_or_default();
+                let more = f
+                    .fixes
+                    .iter()
+                    .map(|x| x.statement.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                g.diagnostic.help = Some(format!("{help}\nand this one:\n{more}"));
+                g.fixes.extend(f.fixes);
+            }
+            None => out.push(f),
+        }
+    }
+    out
+}
+
+/// `"`P` cannot call `A` on key …"` + `"`P` cannot call `B` on key …"` →
+/// `"`P` cannot call `A`, `B` on key …"`.
+fn join_actions(a: &str, b: &str) -> String {
+    let list = |m: &str| -> Option<(String, String, String)> {
+        let (head, rest) = m.split_once(" cannot call ")?;
+        let (actions, tail) = rest.split_once(" on key ")?;
+        Some((head.to_owned(), actions.to_owned(), tail.to_owned()))
+    };
+    match (list(a), list(b)) {
+        (Some((head, x, tail)), Some((_, y, _))) => {
+            format!("{head} cannot call {x}, {y} on key {tail}")
+        }
+        _ => a.to_owned(),
     }
 }
 

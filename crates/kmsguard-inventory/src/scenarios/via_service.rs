@@ -123,6 +123,7 @@ fn check_doc<'d>(
                 )),
                 file: origin.file,
                 fixes: Vec::new(),
+                scope: kmsguard_syntax::Span::default(),
             });
         }
     }

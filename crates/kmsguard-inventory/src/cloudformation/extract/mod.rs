@@ -2,7 +2,8 @@
 //!
 //! Each resource's `Properties` are evaluated once (intrinsics resolved), then read into the
 //! model: KMS keys, replica keys and aliases; IAM roles, users, groups and their policies; S3
-//! buckets with encryption, versioning, replication and bucket policies; EBS volumes. A
+//! buckets with encryption, versioning, replication and bucket policies; EBS volumes; AMIs an
+//! Image Builder distribution configuration shares. A
 //! resource whose `Condition` is decided false is not created, so it is skipped.
 //!
 //! Policies that attach to something by name (`AWS::IAM::Policy`, `AWS::IAM::ManagedPolicy`,
@@ -66,6 +67,7 @@ pub(super) fn read_template(
             "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => iam::identity(&mut cx, res),
             "AWS::S3::Bucket" => s3::bucket(&mut cx, res),
             "AWS::EC2::Volume" => ec2::volume(&mut cx, res),
+            "AWS::ImageBuilder::DistributionConfiguration" => ec2::distribution(&mut cx, res),
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::S3::BucketPolicy" => {
                 attached.push(res);
             }
