@@ -12,6 +12,11 @@ mod scan;
 
 use std::process::ExitCode;
 
+// kmsguard allocates many small strings and trees while it reads inventories; mimalloc makes
+// that markedly cheaper than the system allocator (README, Benchmarks).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Exit status: no error-level finding.

@@ -114,10 +114,8 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
 pub(crate) fn reports_of(inv: &kmsguard_inventory::Inventory, _config: &Config) -> Vec<FileReport> {
     inv.files
         .iter()
-        .enumerate()
-        .map(|(i, source)| {
-            let mut parsed =
-                documents::parsed_file(inv, FileId(u32::try_from(i).unwrap_or(u32::MAX)));
+        .zip(documents::parsed_files(inv))
+        .map(|(source, mut parsed)| {
             let findings = std::mem::take(&mut parsed.diagnostics);
             FileReport {
                 source: source.clone(),

@@ -6,74 +6,112 @@ use kmsguard_syntax::formats::{Content, Document, ParsedFile};
 
 use crate::model::{Doc, FileId, Inventory};
 
-fn push_doc(out: &mut Vec<Document>, doc: &Doc) {
-    out.push(Document {
-        location: doc.origin.location.clone(),
-        name: Some(doc.label.clone()),
-        span: doc.origin.span,
-        content: Content::Policy(doc.policy.clone()),
-    });
+fn doc_document(doc: &Doc) -> (FileId, Document) {
+    (
+        doc.origin.file,
+        Document {
+            location: doc.origin.location.clone(),
+            name: Some(doc.label.clone()),
+            span: doc.origin.span,
+            content: Content::Policy(doc.policy.clone()),
+        },
+    )
 }
 
-/// Every policy and grant read from `file`, in file order, with the readers' diagnostics for
-/// that file.
-#[must_use]
-pub fn parsed_file(inv: &Inventory, file: FileId) -> ParsedFile {
-    let mut docs = Vec::new();
-    let mine = |d: &&Doc| d.origin.file == file;
+/// Every policy and grant of the inventory, with the file it was read from.
+fn all_documents(inv: &Inventory) -> Vec<(FileId, Document)> {
+    let mut out = Vec::new();
     for k in &inv.keys {
         // An AWS managed key's policy is AWS's and cannot be changed (kms.md §3): linting it
         // would only report AWS's choices (it has no `PutKeyPolicy` statement by design).
         if k.manager == Some(crate::model::KeyManager::Aws) {
             continue;
         }
-        if let Some(d) = k.policy.as_ref().filter(mine) {
-            push_doc(&mut docs, d);
-        }
-        for g in k.grants.iter().filter(|g| g.origin.file == file) {
-            docs.push(Document {
-                location: g.origin.location.clone(),
-                name: None,
-                span: g.origin.span,
-                content: Content::Grant(g.grant.clone()),
-            });
+        out.extend(k.policy.iter().map(doc_document));
+        for g in &k.grants {
+            out.push((
+                g.origin.file,
+                Document {
+                    location: g.origin.location.clone(),
+                    name: None,
+                    span: g.origin.span,
+                    content: Content::Grant(g.grant.clone()),
+                },
+            ));
         }
     }
     for i in &inv.identities {
-        for d in i.inline_policies.iter().chain(&i.trust_policy).filter(mine) {
-            push_doc(&mut docs, d);
-        }
+        out.extend(
+            i.inline_policies
+                .iter()
+                .chain(&i.trust_policy)
+                .map(doc_document),
+        );
     }
-    for m in &inv.managed_policies {
-        if mine(&&m.doc) {
-            push_doc(&mut docs, &m.doc);
-        }
-    }
-    for b in &inv.buckets {
-        if let Some(d) = b.policy.as_ref().filter(mine) {
-            push_doc(&mut docs, d);
-        }
-    }
-    for p in &inv.org_policies {
-        if mine(&&p.doc) {
-            push_doc(&mut docs, &p.doc);
-        }
-    }
+    out.extend(inv.managed_policies.iter().map(|m| doc_document(&m.doc)));
+    out.extend(
+        inv.buckets
+            .iter()
+            .filter_map(|b| b.policy.as_ref())
+            .map(doc_document),
+    );
+    out.extend(inv.org_policies.iter().map(|p| doc_document(&p.doc)));
+    out
+}
+
+fn finish(
+    mut docs: Vec<Document>,
+    mut diagnostics: Vec<kmsguard_syntax::Diagnostic>,
+) -> ParsedFile {
     docs.sort_by_key(|d| (d.span.start, d.span.end));
     // A document reachable twice (a managed policy listed once per attachment) is linted once.
     docs.dedup_by(|a, b| a.span == b.span && a.content == b.content);
-    let mut diagnostics: Vec<_> = inv
-        .diagnostics
-        .iter()
-        .filter(|(f, _)| *f == file)
-        .map(|(_, d)| d.clone())
-        .collect();
     kmsguard_syntax::diagnostic::sort(&mut diagnostics);
     ParsedFile {
         format: None,
         documents: docs,
         diagnostics,
     }
+}
+
+/// Every policy and grant read from `file`, in file order, with the readers' diagnostics for
+/// that file.
+#[must_use]
+pub fn parsed_file(inv: &Inventory, file: FileId) -> ParsedFile {
+    let docs = all_documents(inv)
+        .into_iter()
+        .filter(|(f, _)| *f == file)
+        .map(|(_, d)| d)
+        .collect();
+    let diagnostics = inv
+        .diagnostics
+        .iter()
+        .filter(|(f, _)| *f == file)
+        .map(|(_, d)| d.clone())
+        .collect();
+    finish(docs, diagnostics)
+}
+
+/// [`parsed_file`] for every file of the inventory, in one pass.
+#[must_use]
+pub fn parsed_files(inv: &Inventory) -> Vec<ParsedFile> {
+    let n = inv.files.len();
+    let mut docs: Vec<Vec<Document>> = (0..n).map(|_| Vec::new()).collect();
+    let mut diags: Vec<Vec<kmsguard_syntax::Diagnostic>> = (0..n).map(|_| Vec::new()).collect();
+    for (f, d) in all_documents(inv) {
+        if let Some(v) = docs.get_mut(f.0 as usize) {
+            v.push(d);
+        }
+    }
+    for (f, d) in &inv.diagnostics {
+        if let Some(v) = diags.get_mut(f.0 as usize) {
+            v.push(d.clone());
+        }
+    }
+    docs.into_iter()
+        .zip(diags)
+        .map(|(d, g)| finish(d, g))
+        .collect()
 }
 
 /// Accounts outside a key's own that the inventory says are meant to use it: the accounts an

@@ -123,23 +123,59 @@ impl miette::Diagnostic for Report<'_> {
 struct Named<'a>(&'a SourceFile);
 
 impl SourceCode for Named<'_> {
+    /// miette's own `read_span` scans the text from its start for every label, which is
+    /// quadratic over a large template with many findings. This runs it on a window of lines
+    /// around the span (found by scanning from the span outwards) and shifts the result back,
+    /// with line numbers from the file's cached line index.
     fn read_span<'b>(
         &'b self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self
-            .0
-            .text()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let text = self.0.text();
+        let bytes = text.as_bytes();
+        let start = span.offset().min(bytes.len());
+        let end = span.offset().saturating_add(span.len()).min(bytes.len());
+        // The window starts at a line start one line above the context, and ends two line
+        // breaks after it, so that miette sees the same lines as in the whole text.
+        let mut base = start;
+        let mut seen = 0;
+        while base > 0 {
+            if bytes.get(base - 1) == Some(&b'\n') {
+                seen += 1;
+                if seen > context_lines_before.saturating_add(1) {
+                    break;
+                }
+            }
+            base -= 1;
+        }
+        let mut limit = end;
+        let mut seen = 0;
+        while limit < bytes.len() {
+            if bytes.get(limit) == Some(&b'\n') {
+                seen += 1;
+                if seen > context_lines_after.saturating_add(2) {
+                    break;
+                }
+            }
+            limit += 1;
+        }
+        let window = text.get(base..limit).ok_or(MietteError::OutOfBounds)?;
+        let inner = window.read_span(
+            &(start - base, end - start).into(),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let lines = self.0.lines_before(base);
+        let shifted: miette::SourceSpan = (inner.span().offset() + base, inner.span().len()).into();
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name().to_owned(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            shifted,
+            inner.line() + lines,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + lines,
         )))
     }
 }

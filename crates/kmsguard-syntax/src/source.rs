@@ -111,6 +111,9 @@ impl<T> std::ops::Deref for Spanned<T> {
 pub struct SourceFile {
     name: Arc<str>,
     text: Arc<str>,
+    /// Byte offsets of the starts of lines after the first, computed on first use (rendering
+    /// many findings in one large file must not rescan it for each).
+    newlines: Arc<std::sync::OnceLock<Vec<u32>>>,
 }
 
 impl SourceFile {
@@ -119,7 +122,26 @@ impl SourceFile {
         Self {
             name: name.into(),
             text: text.into(),
+            newlines: Arc::default(),
         }
+    }
+
+    /// How many line breaks (`\n`) come before byte `offset`.
+    #[must_use]
+    pub fn lines_before(&self, offset: usize) -> usize {
+        self.newline_offsets()
+            .partition_point(|&n| (n as usize) < offset)
+    }
+
+    fn newline_offsets(&self) -> &[u32] {
+        self.newlines.get_or_init(|| {
+            self.text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect()
+        })
     }
 
     /// The name given at construction.
@@ -140,10 +162,31 @@ impl SourceFile {
         self.text.get(span.range()).unwrap_or("")
     }
 
-    /// One-based line and column (in characters) of a byte offset.
+    /// One-based line and column (in characters) of a byte offset (the same as [`line_col`],
+    /// with the line found in the file's cached line index).
     #[must_use]
     pub fn line_col(&self, offset: u32) -> LineCol {
-        line_col(&self.text, offset as usize)
+        let text: &str = &self.text;
+        let mut offset = (offset as usize).min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset = offset.saturating_sub(1);
+        }
+        let before = self.lines_before(offset);
+        let line_start = match before.checked_sub(1) {
+            Some(i) => self
+                .newline_offsets()
+                .get(i)
+                .map_or(0, |&n| (n as usize).saturating_add(1)),
+            None => 0,
+        };
+        let column = text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            .saturating_add(1);
+        LineCol {
+            line: before.saturating_add(1),
+            column,
+        }
     }
 }
 
@@ -175,4 +218,22 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
         .map_or(0, |s| s.chars().count())
         .saturating_add(1);
     LineCol { line, column }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_line_col_agrees_with_the_scan() {
+        let text = "{\n  \"a\": \"é\u{1F600}x\",\r\n\n  \"b\": 1\n}";
+        let f = SourceFile::new("t", text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                f.line_col(u32::try_from(offset).unwrap_or(u32::MAX)),
+                line_col(text, offset),
+                "{offset}"
+            );
+        }
+    }
 }

@@ -45,7 +45,7 @@ impl Cx<'_> {
     /// attached managed policies, boundary and trust policy; the default version of every
     /// managed policy.
     pub(super) fn authorization_details(&mut self, root: &Node<'_>) {
-        let parsed = self.parse_known(InputFormat::AuthorizationDetails, None);
+        let parsed = self.parse_known(root, InputFormat::AuthorizationDetails, None);
         let mut docs: BTreeMap<String, (Policy, Span)> = parsed
             .documents
             .into_iter()
@@ -118,10 +118,9 @@ impl Cx<'_> {
         let origin = self.origin(entity.span, at);
         let facet = identity_resource(kind, &account, &name.node);
         let existing = self
-            .inv
-            .identities
-            .iter()
-            .find(|i| i.kind == kind && i.account == account && i.name == name.node);
+            .session
+            .find_identity(self.inv, kind, &account, &name.node)
+            .and_then(|i| self.inv.identities.get(i));
         let held = existing.map(|i| i.origin.state);
         let trust_held = existing.and_then(|i| i.trust_policy.as_ref().map(|d| d.origin.state));
         let claim = self.claim(&facet, "details", held);
@@ -229,7 +228,11 @@ impl Cx<'_> {
 
     /// `aws iam get-role-policy` / `get-user-policy` / `get-group-policy`.
     pub(super) fn inline_policy(&mut self, root: &Node<'_>) {
-        let parsed = self.parse_known(InputFormat::GetInlinePolicy, Some(PolicyKind::Identity));
+        let parsed = self.parse_known(
+            root,
+            InputFormat::GetInlinePolicy,
+            Some(PolicyKind::Identity),
+        );
         let Some(node) = root.get("PolicyDocument") else {
             return;
         };
@@ -318,7 +321,11 @@ impl Cx<'_> {
     /// `aws iam get-policy-version`: the manifest's `policy_arn` names the policy. A version
     /// that is not the default one is not in effect and is left out (unless proposed).
     pub(super) fn policy_version(&mut self, root: &Node<'_>) {
-        let parsed = self.parse_known(InputFormat::GetPolicyVersion, Some(PolicyKind::Identity));
+        let parsed = self.parse_known(
+            root,
+            InputFormat::GetPolicyVersion,
+            Some(PolicyKind::Identity),
+        );
         let Some(version) = root.get("PolicyVersion") else {
             return;
         };
@@ -365,24 +372,24 @@ impl Cx<'_> {
         let kind = h.kind;
         let span = root.span;
         if kind == Some(DocKind::KeyPolicy) || (kind.is_none() && h.key.is_some()) {
-            let parsed = self.parse_known(InputFormat::Policy, Some(PolicyKind::Key));
+            let parsed = self.parse_known(root, InputFormat::Policy, Some(PolicyKind::Key));
             if let Some(p) = first_policy(parsed) {
                 self.attach_key_policy(p, span, "");
             }
         } else if kind == Some(DocKind::BucketPolicy) || (kind.is_none() && h.bucket.is_some()) {
-            let parsed = self.parse_known(InputFormat::Policy, Some(PolicyKind::Resource));
+            let parsed = self.parse_known(root, InputFormat::Policy, Some(PolicyKind::Resource));
             if let Some(p) = first_policy(parsed) {
                 self.attach_bucket_policy(p, span, "");
             }
         } else if matches!(kind, Some(DocKind::Scp | DocKind::Rcp)) {
-            self.bare_org_policy(root);
+            self.bare_org_policy(root, root);
         } else if kind == Some(DocKind::TrustPolicy) {
-            let parsed = self.parse_known(InputFormat::Policy, Some(PolicyKind::Trust));
+            let parsed = self.parse_known(root, InputFormat::Policy, Some(PolicyKind::Trust));
             if let Some(p) = first_policy(parsed) {
                 self.attach_trust(p, span);
             }
         } else if h.policy_arn.is_some() || kind == Some(DocKind::ManagedPolicy) {
-            let parsed = self.parse_known(InputFormat::Policy, Some(PolicyKind::Identity));
+            let parsed = self.parse_known(root, InputFormat::Policy, Some(PolicyKind::Identity));
             match (first_policy(parsed), h.policy_arn.clone()) {
                 (Some(p), Some(arn)) => {
                     let doc = self.doc(p, span, "", format!("managed policy {arn}"));
@@ -396,14 +403,14 @@ impl Cx<'_> {
                 (None, _) => {}
             }
         } else if self.hinted_owner().is_some() || kind == Some(DocKind::InlinePolicy) {
-            let parsed = self.parse_known(InputFormat::Policy, Some(PolicyKind::Identity));
+            let parsed = self.parse_known(root, InputFormat::Policy, Some(PolicyKind::Identity));
             if let Some(p) = first_policy(parsed) {
                 let pname = h.name.clone().unwrap_or_else(|| self.file_stem());
                 self.attach_inline(self.hinted_owner(), &pname, p, span, "");
             }
         } else {
             // Read it anyway so its own mistakes are reported.
-            let _ = self.parse_known(InputFormat::Policy, None);
+            let _ = self.parse_known(root, InputFormat::Policy, None);
             self.unattached(
                 span,
                 "resource or identity this policy document is attached to",

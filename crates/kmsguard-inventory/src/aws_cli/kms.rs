@@ -25,7 +25,7 @@ enum PolicyOwner {
 impl Cx<'_> {
     /// `aws kms describe-key`.
     pub(super) fn describe_key(&mut self, root: &Node<'_>) {
-        let parsed = self.parse_known(InputFormat::DescribeKey, None);
+        let parsed = self.parse_known(root, InputFormat::DescribeKey, None);
         let Some(node) = root.get("KeyMetadata") else {
             return;
         };
@@ -98,16 +98,17 @@ impl Cx<'_> {
             return;
         };
         match self.policy_owner(node) {
-            PolicyOwner::Org => self.bare_org_policy(node),
+            PolicyOwner::Org => self.bare_org_policy(root, node),
             PolicyOwner::Bucket => {
                 let parsed =
-                    self.parse_known(InputFormat::GetKeyPolicy, Some(PolicyKind::Resource));
+                    self.parse_known(root, InputFormat::GetKeyPolicy, Some(PolicyKind::Resource));
                 if let Some(policy) = first_policy(parsed) {
                     self.attach_bucket_policy(policy, node.span, "Policy");
                 }
             }
             PolicyOwner::Key => {
-                let parsed = self.parse_known(InputFormat::GetKeyPolicy, Some(PolicyKind::Key));
+                let parsed =
+                    self.parse_known(root, InputFormat::GetKeyPolicy, Some(PolicyKind::Key));
                 if let Some(policy) = first_policy(parsed) {
                     self.attach_key_policy(policy, node.span, "Policy");
                 }
@@ -156,8 +157,8 @@ impl Cx<'_> {
     }
 
     /// `aws kms list-grants` / `list-retirable-grants`, or one grant object.
-    pub(super) fn list_grants(&mut self, format: InputFormat) {
-        let parsed = self.parse_known(format, None);
+    pub(super) fn list_grants(&mut self, root: &Node<'_>, format: InputFormat) {
+        let parsed = self.parse_known(root, format, None);
         for d in parsed.documents {
             let Content::Grant(grant) = d.content else {
                 continue;

@@ -197,6 +197,8 @@ pub struct Manifest {
     pub files: Vec<FileEntry>,
     /// `[[organization.account]]` entries.
     pub organization: Vec<OrgAccountEntry>,
+    /// Index of `files` by path (inventories list thousands of files).
+    index: std::collections::HashMap<PathBuf, usize>,
 }
 
 /// A manifest that cannot be used: where and why.
@@ -309,7 +311,15 @@ impl Manifest {
     /// # Errors
     /// Invalid TOML, an unknown key, a malformed value, or a `path` that does not exist.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ManifestError> {
-        let src = Src { text, path };
+        let src = Src {
+            path,
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        };
         let err = |offset: usize, message: String| src.err(offset, message);
         let raw: RawManifest = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
@@ -318,9 +328,10 @@ impl Manifest {
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let account = raw.account.map(|a| check_account(a, &src)).transpose()?;
         let mut files: Vec<FileEntry> = Vec::new();
+        let mut index = std::collections::HashMap::new();
         for f in raw.file {
             let entry = file_entry(f, &dir, &src)?;
-            if files.iter().any(|e| e.path == entry.path) {
+            if index.insert(entry.path.clone(), files.len()).is_some() {
                 return Err(ManifestError {
                     line: entry.line,
                     ..err(
@@ -350,6 +361,7 @@ impl Manifest {
             state: raw.state.map(State::from),
             files,
             organization,
+            index,
         })
     }
 
@@ -357,19 +369,21 @@ impl Manifest {
     #[must_use]
     pub fn entry(&self, file: &Path) -> Option<&FileEntry> {
         let file = normalize(file);
-        self.files.iter().find(|e| e.path == file)
+        self.files.get(*self.index.get(&file)?)
     }
 }
 
 /// The manifest's text and path, for errors that name a line.
 struct Src<'a> {
-    text: &'a str,
     path: &'a Path,
+    /// Offsets of the line breaks, for line numbers of thousands of entries.
+    newlines: Vec<usize>,
 }
 
 impl Src<'_> {
     fn line(&self, offset: usize) -> usize {
-        kmsguard_syntax::source::line_col(self.text, offset).line
+        // One-based: the line breaks before `offset`, plus one.
+        self.newlines.partition_point(|&n| n < offset) + 1
     }
 
     fn err(&self, offset: usize, message: String) -> ManifestError {

@@ -228,8 +228,8 @@ impl Cx<'_> {
         match shape {
             Shape::DescribeKey => self.describe_key(&root),
             Shape::PolicyString => self.policy_string(&root),
-            Shape::ListGrants => self.list_grants(InputFormat::ListGrants),
-            Shape::Grant => self.list_grants(InputFormat::Grant),
+            Shape::ListGrants => self.list_grants(&root, InputFormat::ListGrants),
+            Shape::Grant => self.list_grants(&root, InputFormat::Grant),
             Shape::RotationStatus => self.rotation_status(&root),
             Shape::ListAliases => self.list_aliases(&root),
             Shape::AuthorizationDetails => self.authorization_details(&root),
@@ -285,10 +285,11 @@ impl Cx<'_> {
         }
     }
 
-    /// Runs `kmsguard_syntax::parse_text` on this file with a known format, keeping its
-    /// diagnostics.
+    /// Reads this file's parsed `root` with a known format (`kmsguard_syntax`'s readers),
+    /// keeping their diagnostics.
     pub(crate) fn parse_known(
         &mut self,
+        root: &Node<'_>,
         format: InputFormat,
         kind: Option<PolicyKind>,
     ) -> ParsedFile {
@@ -297,7 +298,8 @@ impl Cx<'_> {
             kind,
             limits: Limits::default(),
         };
-        let parsed = kmsguard_syntax::parse_text(self.source.text(), &options);
+        // The file is already parsed: only the lowering runs again.
+        let parsed = kmsguard_syntax::formats::parse_root(self.source.text(), root, &options);
         self.diags.extend(parsed.diagnostics.iter().cloned());
         parsed
     }

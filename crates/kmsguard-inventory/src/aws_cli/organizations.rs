@@ -77,7 +77,7 @@ impl Cx<'_> {
 
     /// An SCP or RCP document without the Organizations wrapper: a bare document, or
     /// `{"Policy": "<json>"}`. The manifest's `kind` says which, `name` names it.
-    pub(super) fn bare_org_policy(&mut self, node: &Node<'_>) {
+    pub(super) fn bare_org_policy(&mut self, root: &Node<'_>, node: &Node<'_>) {
         let kind = if self.hints.kind == Some(DocKind::Rcp) {
             OrgPolicyKind::Rcp
         } else {
@@ -88,7 +88,7 @@ impl Cx<'_> {
         } else {
             (InputFormat::Policy, "")
         };
-        let parsed = self.parse_known(format, Some(policy_kind(kind)));
+        let parsed = self.parse_known(root, format, Some(policy_kind(kind)));
         let Some(p) = first_policy(parsed) else {
             return;
         };

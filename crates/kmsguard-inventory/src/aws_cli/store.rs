@@ -57,9 +57,38 @@ pub struct Session {
     targets: Vec<(String, Vec<String>, FileId, Span)>,
     /// `list-parents` outputs: (child, parent).
     parents: Vec<(String, String)>,
+    /// Positions of identities in the model by (kind, account, name), for the first
+    /// `identities_indexed` of them (the model only ever appends identities).
+    identity_ix: std::collections::HashMap<(IdentityKind, String, String), usize>,
+    identities_indexed: usize,
 }
 
 impl Session {
+    /// The position of the identity `(kind, account, name)` in the model, if there is one.
+    pub(crate) fn find_identity(
+        &mut self,
+        inv: &Inventory,
+        kind: IdentityKind,
+        account: &str,
+        name: &str,
+    ) -> Option<usize> {
+        // Index what other readers (or earlier files) added since the last call.
+        for (n, i) in inv
+            .identities
+            .iter()
+            .enumerate()
+            .skip(self.identities_indexed)
+        {
+            self.identity_ix
+                .entry((i.kind, i.account.clone(), i.name.clone()))
+                .or_insert(n);
+        }
+        self.identities_indexed = inv.identities.len();
+        self.identity_ix
+            .get(&(kind, account.to_owned(), name.to_owned()))
+            .copied()
+    }
+
     /// Claims facet `facet` of `resource` for a description in `state`. `held` is the state
     /// of what the model already holds for that facet, which matters only when another reader
     /// (a template, a plan) put it there: this session then has no record of it.
@@ -228,11 +257,7 @@ pub(crate) fn identity_index(
     name: &str,
     origin: &Origin,
 ) -> usize {
-    if let Some(i) = inv
-        .identities
-        .iter()
-        .position(|i| i.kind == kind && i.account == account && i.name == name)
-    {
+    if let Some(i) = session.find_identity(inv, kind, account, name) {
         return i;
     }
     session

@@ -194,8 +194,15 @@ pub fn parse_text(text: &str, options: &ParseOptions) -> ParsedFile {
         Ok(root) => root,
         Err(e) => return failed(json_diagnostic(&e)),
     };
+    parse_root(text, &root, options)
+}
+
+/// Reads a document already parsed from `text` (its spans point into `text`): what
+/// [`parse_text`] does after reading the JSON, for callers that looked at the tree first.
+#[must_use]
+pub fn parse_root(text: &str, root: &Node<'_>, options: &ParseOptions) -> ParsedFile {
     let mut out = ParsedFile::default();
-    let format = options.format.or_else(|| InputFormat::detect(&root));
+    let format = options.format.or_else(|| InputFormat::detect(root));
     out.format = format;
     match format {
         None => out.diagnostics.push(
@@ -204,7 +211,7 @@ pub fn parse_text(text: &str, options: &ParseOptions) -> ParsedFile {
                 .note("kmsguard reads policy documents, KMS grants, and the output of `aws kms get-key-policy`, `list-grants`, `describe-key`, `aws iam get-policy-version`, `get-role-policy` and `get-account-authorization-details`")
                 .help("pass `--input-format` to say what the file is, or `--kind` for a policy"),
         ),
-        Some(f) => cli::read(f, text, &root, options, &mut out),
+        Some(f) => cli::read(f, text, root, options, &mut out),
     }
     crate::diagnostic::sort(&mut out.diagnostics);
     out
