@@ -74,6 +74,24 @@ impl FileReport {
         }
     }
 
+    /// Whether this is a CloudFormation template or Terraform plan that could not be read at
+    /// all (invalid YAML or JSON, not a plan): an input error, exit status 2, as for an
+    /// unreadable file. A policy or CLI output with invalid JSON stays a finding (status 1).
+    pub(crate) fn unreadable_template(&self) -> bool {
+        let family = kmsguard_inventory::SourceFormat::detect(
+            std::path::Path::new(self.source.name()),
+            self.source.text(),
+        );
+        family != kmsguard_inventory::SourceFormat::AwsCli
+            && self.findings.iter().any(|d| {
+                d.severity == Severity::Error
+                    && matches!(
+                        d.code.as_str(),
+                        "P001" | "P002" | "P003" | "P004" | "P005" | "P301" | "P401"
+                    )
+            })
+    }
+
     /// Whether any finding is at least `level` (errors first).
     pub(crate) fn has_at_least(&self, level: Severity) -> bool {
         self.findings.iter().any(|d| d.severity <= level)
@@ -151,7 +169,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
     if let Err(code) = write_reports(&reports, args.format, args.color) {
         return code;
     }
-    if io_failed {
+    if io_failed || reports.iter().any(FileReport::unreadable_template) {
         EXIT_USAGE
     } else if reports.iter().any(|r| r.has_at_least(Severity::Error)) {
         EXIT_FINDINGS

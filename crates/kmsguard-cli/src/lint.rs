@@ -103,7 +103,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
     if let Err(code) = write_reports(&reports, args.format, args.color) {
         return code;
     }
-    if io_failed {
+    if io_failed || reports.iter().any(FileReport::unreadable_template) {
         EXIT_USAGE
     } else if reports
         .iter()

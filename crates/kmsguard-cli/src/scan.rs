@@ -100,7 +100,9 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
     if let Err(code) = write_reports(&reports, args.format, args.color) {
         return code;
     }
-    if reports
+    if reports.iter().any(FileReport::unreadable_template) {
+        EXIT_USAGE
+    } else if reports
         .iter()
         .any(|r| r.has_at_least(args.fail_on.severity()))
     {

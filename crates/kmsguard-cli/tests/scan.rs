@@ -345,3 +345,51 @@ fn can_takes_policies_from_an_inventory() {
         "{text}"
     );
 }
+
+/// A template or plan that cannot be read at all is an input error: one diagnostic with its
+/// line and column, and exit status 2 (from `lint`, `check` and `scan` alike).
+#[test]
+fn malformed_templates_and_plans_exit_2_with_a_located_diagnostic() {
+    let dir = std::env::temp_dir().join(format!("kmsguard-scan-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "bad.yaml",
+            "Resources:\n  Key:\n    Type: AWS::KMS::Key\n    Properties: [unclosed\n",
+            "P301",
+            5,
+        ),
+        (
+            "bad-template.json",
+            "{\"AWSTemplateFormatVersion\": \"2010-09-09\",\n \"Resources\": {\n",
+            "P003",
+            3,
+        ),
+        (
+            "bad-plan.json",
+            "{\"format_version\": \"1.2\",\n \"planned_values\": {\"root_module\": [}\n",
+            "P003",
+            2,
+        ),
+    ];
+    for (name, text, code, line) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let p = path.to_str().unwrap();
+        for cmd in ["lint", "check", "scan"] {
+            let args: Vec<&str> = if cmd == "check" {
+                vec![cmd, "--format", "json", p]
+            } else {
+                vec![cmd, "--no-config", "--format", "json", p]
+            };
+            let out = kmsguard(&args);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {name}");
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let d = &v["files"][0]["diagnostics"][0];
+            assert_eq!(d["code"], code, "{cmd} {name}: {v}");
+            assert_eq!(d["span"]["line"], line, "{cmd} {name}: {v}");
+            assert!(d["span"]["column"].as_u64().unwrap() >= 1);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
