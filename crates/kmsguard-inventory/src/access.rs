@@ -223,9 +223,11 @@ impl<'i> World<'i> {
     /// Compiles the inventory's policies.
     #[must_use]
     pub fn new(inv: &'i Inventory) -> Self {
+        use rayon::prelude::*;
+        // Compiling thousands of policies is the bulk of the set-up: both cores share it.
         let key_policies = inv
             .keys
-            .iter()
+            .par_iter()
             .filter_map(|k| {
                 Some((
                     k.arn.as_str(),
@@ -234,10 +236,13 @@ impl<'i> World<'i> {
             })
             .collect();
         let identities = inv.identities.iter().map(|i| (i.arn.as_str(), i)).collect();
-        let mut identity = HashMap::new();
+        let identity: HashMap<&str, Vec<Arc<CompiledPolicy>>> = inv
+            .identities
+            .par_iter()
+            .map(|i| (i.arn.as_str(), compile_identity(inv, i)))
+            .collect();
         let mut boundaries = HashMap::new();
         for i in &inv.identities {
-            identity.insert(i.arn.as_str(), compile_identity(inv, i));
             if let Some(b) = &i.boundary {
                 if let Some(mp) = inv.find_managed_policy(&b.node) {
                     boundaries.insert(i.arn.as_str(), CompiledPolicy::new(&source(&mp.doc)));

@@ -1,8 +1,9 @@
 //! Recognises each input file by its content and hands it to its reader.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use kmsguard_syntax::{Code, Diagnostic, SourceFile, Span};
+use kmsguard_syntax::{Code, Diagnostic, SourceFile, Span, json};
 
 use crate::aws_cli::manifest::{self, Manifest, OrgAccountEntry};
 use crate::model::{FileId, Inventory, OrgAccount, State};
@@ -86,6 +87,7 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory,
         session: aws_cli::Session::default(),
         seen: std::collections::BTreeSet::new(),
         org: Vec::new(),
+        pending: Vec::new(),
         options,
     };
     for path in paths {
@@ -96,11 +98,12 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory,
             let dir = path.parent().unwrap_or_else(|| Path::new(""));
             let mut chain = Vec::new();
             if let Some(m) = Manifest::load(dir).map_err(|e| e.to_string())? {
-                chain.push(m);
+                chain.push(Arc::new(m));
             }
-            loader.file(path, &chain)?;
+            loader.file(path, &chain);
         }
     }
+    loader.read_pending()?;
     let Loader {
         mut inv,
         mut session,
@@ -134,17 +137,29 @@ struct Loader<'o> {
     seen: std::collections::BTreeSet<PathBuf>,
     /// `[[organization.account]]` entries of every manifest, applied last.
     org: Vec<OrgAccountEntry>,
+    /// Files found, in reading order, with the manifests that apply to each.
+    pending: Vec<(PathBuf, Vec<Arc<Manifest>>)>,
     options: &'o LoadOptions,
+}
+
+/// A file read and, for CLI outputs, parsed (both in parallel, before the sequential reading
+/// that relates files to each other).
+struct Prepared {
+    source: SourceFile,
+    utf8_error: Option<usize>,
+    format: SourceFormat,
+    options: LoadOptions,
+    hints: aws_cli::manifest::FileHints,
 }
 
 impl Loader<'_> {
     /// Reads a directory: its manifest, then its entries in name order.
-    fn walk(&mut self, dir: &Path, chain: &mut Vec<Manifest>) -> Result<(), String> {
+    fn walk(&mut self, dir: &Path, chain: &mut Vec<Arc<Manifest>>) -> Result<(), String> {
         let manifest = Manifest::load(dir).map_err(|e| e.to_string())?;
         let pushed = manifest.is_some();
         if let Some(m) = manifest {
             self.org.extend(m.organization.iter().cloned());
-            chain.push(m);
+            chain.push(Arc::new(m));
         }
         let mut entries = std::fs::read_dir(dir)
             .and_then(|rd| rd.collect::<Result<Vec<_>, _>>())
@@ -163,7 +178,7 @@ impl Loader<'_> {
             if kind.is_dir() {
                 self.walk(&path, chain)?;
             } else if is_input(&path) && path.is_file() {
-                self.file(&path, chain)?;
+                self.file(&path, chain);
             }
         }
         if pushed {
@@ -172,21 +187,22 @@ impl Loader<'_> {
         Ok(())
     }
 
-    /// Reads one file with the options and hints its manifests give.
-    fn file(&mut self, path: &Path, chain: &[Manifest]) -> Result<(), String> {
+    /// Queues one file with the manifests that apply to it (a path given twice is read once).
+    fn file(&mut self, path: &Path, chain: &[Arc<Manifest>]) {
         if path.file_name().is_some_and(|n| n == manifest::FILE_NAME)
             || !self.seen.insert(manifest::normalize(path))
         {
-            return Ok(());
+            return;
         }
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let (text, utf8_error) = match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
-            }
-        };
+        self.pending.push((path.to_path_buf(), chain.to_vec()));
+    }
+
+    /// The options and hints the manifests give one file.
+    fn options_for(
+        &self,
+        path: &Path,
+        chain: &[Arc<Manifest>],
+    ) -> (LoadOptions, aws_cli::manifest::FileHints) {
         let mut options = self.options.clone();
         for m in chain {
             options.account = m.account.clone().or(options.account);
@@ -200,26 +216,72 @@ impl Loader<'_> {
             options.region = e.region.clone().or(options.region);
             options.state = e.state.or(options.state);
         }
-        if let Some(at) = utf8_error {
-            let file = self
-                .inv
-                .add_file(SourceFile::new(path.display().to_string(), text));
-            let d = Diagnostic::error(Code::P002, "the input is not valid UTF-8")
-                .label(Span::at(at), "invalid UTF-8 starts here")
-                .help("save the file as UTF-8");
-            self.inv.diagnostics.push((file, d));
-            return Ok(());
-        }
-        let format = options
-            .format
-            .unwrap_or_else(|| SourceFormat::detect(path, &text));
-        if format == SourceFormat::AwsCli {
-            let file = self
-                .inv
-                .add_file(SourceFile::new(path.display().to_string(), text));
-            aws_cli::read_with(&mut self.inv, file, &options, &hints, &mut self.session);
-        } else {
-            read_file(&mut self.inv, path, text, &options);
+        (options, hints)
+    }
+
+    /// Reads every queued file: the bytes and the JSON of CLI outputs in parallel, then each
+    /// file in order (later files may refer to what earlier ones described).
+    fn read_pending(&mut self) -> Result<(), String> {
+        use rayon::prelude::*;
+        let pending = std::mem::take(&mut self.pending);
+        let this = &*self;
+        let prepared: Vec<Result<Prepared, String>> = pending
+            .par_iter()
+            .map(|(path, chain)| {
+                let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let (text, utf8_error) = match String::from_utf8(bytes) {
+                    Ok(text) => (text, None),
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+                    }
+                };
+                let (options, hints) = this.options_for(path, chain);
+                let format = options
+                    .format
+                    .unwrap_or_else(|| SourceFormat::detect(path, &text));
+                Ok(Prepared {
+                    source: SourceFile::new(path.display().to_string(), text),
+                    utf8_error,
+                    format,
+                    options,
+                    hints,
+                })
+            })
+            .collect();
+        let prepared = prepared.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let roots: Vec<Option<Result<json::Node<'_>, json::JsonError>>> = prepared
+            .par_iter()
+            .map(|p| {
+                (p.format == SourceFormat::AwsCli && p.utf8_error.is_none())
+                    .then(|| json::parse(p.source.text(), &json::Limits::default()))
+            })
+            .collect();
+        for ((path, _), (p, root)) in pending.iter().zip(prepared.iter().zip(&roots)) {
+            if let Some(at) = p.utf8_error {
+                let file = self.inv.add_file(p.source.clone());
+                let d = Diagnostic::error(Code::P002, "the input is not valid UTF-8")
+                    .label(Span::at(at), "invalid UTF-8 starts here")
+                    .help("save the file as UTF-8");
+                self.inv.diagnostics.push((file, d));
+                continue;
+            }
+            match root {
+                Some(root) => {
+                    let file = self.inv.add_file(p.source.clone());
+                    aws_cli::read_parsed(
+                        &mut self.inv,
+                        file,
+                        &p.options,
+                        &p.hints,
+                        &mut self.session,
+                        root.as_ref(),
+                    );
+                }
+                None => {
+                    read_file(&mut self.inv, path, p.source.text().to_owned(), &p.options);
+                }
+            }
         }
         Ok(())
     }

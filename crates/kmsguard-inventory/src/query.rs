@@ -64,8 +64,8 @@ pub fn who_can(
     key: &Key,
     context: &[(String, ContextValue)],
 ) -> Vec<Access> {
+    use rayon::prelude::*;
     let inv = world.inventory();
-    let mut out = Vec::new();
     let mut principals: Vec<Principal> = inv
         .identities
         .iter()
@@ -73,40 +73,41 @@ pub fn who_can(
         .filter_map(|i| Principal::from_arn(&i.arn))
         .collect();
     principals.sort_by(|a, b| a.arn.cmp(&b.arn));
-    for p in &principals {
-        let ask = Ask {
-            principal: p,
-            action,
-            key,
-            context: context.to_vec(),
-        };
-        let Some(ex) = world.explain(&ask) else {
-            continue;
-        };
-        let decision = ex.decision;
-        if !matches!(decision, Decision::Allow | Decision::Indeterminate) {
-            continue;
-        }
-        let path = if decision == Decision::Indeterminate {
-            Path::Unknown(crate::access::unknown_reason(&ex))
-        } else {
-            let key_policy = statements(&ex, Layer::KeyPolicy);
-            let iam = statements(&ex, Layer::Identity);
-            let grants = statements(&ex, Layer::Grants);
-            if !grants.is_empty() && key_policy.is_empty() {
-                Path::Grant(grants)
-            } else if iam.is_empty() {
-                Path::KeyPolicy(key_policy)
-            } else {
-                Path::Delegation { key_policy, iam }
+    let out: Vec<Access> = principals
+        .par_iter()
+        .filter_map(|p| {
+            let ask = Ask {
+                principal: p,
+                action,
+                key,
+                context: context.to_vec(),
+            };
+            let ex = world.explain(&ask)?;
+            let decision = ex.decision;
+            if !matches!(decision, Decision::Allow | Decision::Indeterminate) {
+                return None;
             }
-        };
-        out.push(Access {
-            principal: p.arn.clone(),
-            decision,
-            path,
-        });
-    }
+            let path = if decision == Decision::Indeterminate {
+                Path::Unknown(crate::access::unknown_reason(&ex))
+            } else {
+                let key_policy = statements(&ex, Layer::KeyPolicy);
+                let iam = statements(&ex, Layer::Identity);
+                let grants = statements(&ex, Layer::Grants);
+                if !grants.is_empty() && key_policy.is_empty() {
+                    Path::Grant(grants)
+                } else if iam.is_empty() {
+                    Path::KeyPolicy(key_policy)
+                } else {
+                    Path::Delegation { key_policy, iam }
+                }
+            };
+            Some(Access {
+                principal: p.arn.clone(),
+                decision,
+                path,
+            })
+        })
+        .collect();
     out
 }
 

@@ -83,6 +83,39 @@ pub fn read_with(
     inv.diagnostics.extend(diags.into_iter().map(|d| (file, d)));
 }
 
+/// [`read_with`] for a file whose text was already parsed into `root` (the loader parses
+/// files in parallel, then reads them in order).
+pub fn read_parsed(
+    inv: &mut Inventory,
+    file: FileId,
+    options: &LoadOptions,
+    hints: &FileHints,
+    session: &mut Session,
+    root: Result<&Node<'_>, &kmsguard_syntax::json::JsonError>,
+) {
+    let Some(source) = inv.file(file).cloned() else {
+        return;
+    };
+    let mut cx = Cx {
+        inv,
+        session,
+        file,
+        source: &source,
+        state: options.state.unwrap_or_default(),
+        account: options.account.clone(),
+        region: options.region.clone(),
+        hints,
+        diags: Vec::new(),
+    };
+    match root {
+        Ok(root) => cx.read_node(root),
+        Err(e) => cx.diags.push(kmsguard_syntax::formats::json_diagnostic(e)),
+    }
+    let Cx { inv, mut diags, .. } = cx;
+    kmsguard_syntax::diagnostic::sort(&mut diags);
+    inv.diagnostics.extend(diags.into_iter().map(|d| (file, d)));
+}
+
 /// The shapes of CLI output this reader knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Shape {
@@ -208,46 +241,47 @@ impl Cx<'_> {
     fn read_root(&mut self) {
         let source = self.source;
         let text = source.text();
-        let root = match json::parse(text, &Limits::default()) {
-            Ok(root) => root,
-            Err(e) => {
-                self.diags
-                    .push(kmsguard_syntax::formats::json_diagnostic(&e));
-                return;
-            }
-        };
+        match json::parse(text, &Limits::default()) {
+            Ok(root) => self.read_node(&root),
+            Err(e) => self
+                .diags
+                .push(kmsguard_syntax::formats::json_diagnostic(&e)),
+        }
+    }
+
+    fn read_node(&mut self, root: &Node<'_>) {
         let shape = self
             .hints
             .kind
             .and_then(DocKind::shape)
-            .or_else(|| Shape::detect(&root));
+            .or_else(|| Shape::detect(root));
         let Some(shape) = shape else {
-            self.unrecognised(&root);
+            self.unrecognised(root);
             return;
         };
         match shape {
-            Shape::DescribeKey => self.describe_key(&root),
-            Shape::PolicyString => self.policy_string(&root),
-            Shape::ListGrants => self.list_grants(&root, InputFormat::ListGrants),
-            Shape::Grant => self.list_grants(&root, InputFormat::Grant),
-            Shape::RotationStatus => self.rotation_status(&root),
-            Shape::ListAliases => self.list_aliases(&root),
-            Shape::AuthorizationDetails => self.authorization_details(&root),
-            Shape::InlinePolicy => self.inline_policy(&root),
-            Shape::PolicyVersion => self.policy_version(&root),
-            Shape::BucketReplication => self.bucket_replication(&root),
-            Shape::BucketEncryption => self.bucket_encryption(&root),
-            Shape::BucketLocation => self.bucket_location(&root),
-            Shape::BucketVersioning => self.bucket_versioning(&root),
-            Shape::DescribeImages => self.describe_images(&root),
-            Shape::DescribeSnapshots => self.describe_snapshots(&root),
-            Shape::ImageAttribute => self.image_attribute(&root),
-            Shape::SnapshotAttribute => self.snapshot_attribute(&root),
-            Shape::EbsDefaultKey => self.ebs_default(&root),
-            Shape::OrgPolicy => self.org_policy(&root),
-            Shape::PolicyTargets => self.policy_targets(&root),
-            Shape::Parents => self.parents(&root),
-            Shape::BarePolicy => self.bare_policy(&root),
+            Shape::DescribeKey => self.describe_key(root),
+            Shape::PolicyString => self.policy_string(root),
+            Shape::ListGrants => self.list_grants(root, InputFormat::ListGrants),
+            Shape::Grant => self.list_grants(root, InputFormat::Grant),
+            Shape::RotationStatus => self.rotation_status(root),
+            Shape::ListAliases => self.list_aliases(root),
+            Shape::AuthorizationDetails => self.authorization_details(root),
+            Shape::InlinePolicy => self.inline_policy(root),
+            Shape::PolicyVersion => self.policy_version(root),
+            Shape::BucketReplication => self.bucket_replication(root),
+            Shape::BucketEncryption => self.bucket_encryption(root),
+            Shape::BucketLocation => self.bucket_location(root),
+            Shape::BucketVersioning => self.bucket_versioning(root),
+            Shape::DescribeImages => self.describe_images(root),
+            Shape::DescribeSnapshots => self.describe_snapshots(root),
+            Shape::ImageAttribute => self.image_attribute(root),
+            Shape::SnapshotAttribute => self.snapshot_attribute(root),
+            Shape::EbsDefaultKey => self.ebs_default(root),
+            Shape::OrgPolicy => self.org_policy(root),
+            Shape::PolicyTargets => self.policy_targets(root),
+            Shape::Parents => self.parents(root),
+            Shape::BarePolicy => self.bare_policy(root),
         }
     }
 
