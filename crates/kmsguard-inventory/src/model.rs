@@ -115,6 +115,39 @@ pub struct Key {
     pub origin: Origin,
 }
 
+impl Key {
+    /// A key known only by its ARN parts, every fact about it unknown (a key that a grant, a
+    /// policy or a reference names before, or without, its description).
+    #[must_use]
+    pub fn unknown(
+        arn: String,
+        id: String,
+        account: String,
+        region: String,
+        origin: Origin,
+    ) -> Self {
+        Self {
+            arn,
+            id,
+            account,
+            region,
+            spec: None,
+            usage: None,
+            key_origin: None,
+            manager: None,
+            state: None,
+            multi_region: None,
+            primary_arn: None,
+            custom_key_store: None,
+            rotation_enabled: None,
+            rotation_origin: None,
+            policy: None,
+            grants: Vec::new(),
+            origin,
+        }
+    }
+}
+
 /// A grant with its origin.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrantItem {

@@ -66,21 +66,8 @@ pub fn read_with(
     let Some(source) = inv.file(file).cloned() else {
         return;
     };
-    let mut cx = Cx {
-        inv,
-        session,
-        file,
-        source: &source,
-        state: options.state.unwrap_or_default(),
-        account: options.account.clone(),
-        region: options.region.clone(),
-        hints,
-        diags: Vec::new(),
-    };
-    cx.read_root();
-    let Cx { inv, mut diags, .. } = cx;
-    kmsguard_syntax::diagnostic::sort(&mut diags);
-    inv.diagnostics.extend(diags.into_iter().map(|d| (file, d)));
+    let root = json::parse(source.text(), &Limits::default());
+    read_parsed(inv, file, options, hints, session, root.as_ref());
 }
 
 /// [`read_with`] for a file whose text was already parsed into `root` (the loader parses
@@ -238,17 +225,6 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    fn read_root(&mut self) {
-        let source = self.source;
-        let text = source.text();
-        match json::parse(text, &Limits::default()) {
-            Ok(root) => self.read_node(&root),
-            Err(e) => self
-                .diags
-                .push(kmsguard_syntax::formats::json_diagnostic(&e)),
-        }
-    }
-
     fn read_node(&mut self, root: &Node<'_>) {
         let shape = self
             .hints

@@ -215,25 +215,13 @@ pub(crate) fn key_index(
     let id = parts
         .and_then(|p| p.resource.strip_prefix("key/"))
         .unwrap_or(arn);
-    inv.keys.push(Key {
-        arn: arn.to_owned(),
-        id: id.to_owned(),
-        account: parts.map(|p| p.account.to_owned()).unwrap_or_default(),
-        region: parts.map(|p| p.region.to_owned()).unwrap_or_default(),
-        spec: None,
-        usage: None,
-        key_origin: None,
-        manager: None,
-        state: None,
-        multi_region: None,
-        primary_arn: None,
-        custom_key_store: None,
-        rotation_enabled: None,
-        rotation_origin: None,
-        policy: None,
-        grants: Vec::new(),
-        origin: origin.clone(),
-    });
+    inv.keys.push(Key::unknown(
+        arn.to_owned(),
+        id.to_owned(),
+        parts.map(|p| p.account.to_owned()).unwrap_or_default(),
+        parts.map(|p| p.region.to_owned()).unwrap_or_default(),
+        origin.clone(),
+    ));
     inv.keys.len().saturating_sub(1)
 }
 

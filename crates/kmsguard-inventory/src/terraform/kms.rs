@@ -185,25 +185,9 @@ fn key_mut<'i>(cx: &'i mut Cx<'_, '_>, reference: &Val, location: &str) -> Optio
                 ),
             };
             let origin = cx.origin(reference.span, location);
-            cx.inv.keys.push(Key {
-                arn,
-                id,
-                account,
-                region,
-                spec: None,
-                usage: None,
-                key_origin: None,
-                manager: None,
-                state: None,
-                multi_region: None,
-                primary_arn: None,
-                custom_key_store: None,
-                rotation_enabled: None,
-                rotation_origin: None,
-                policy: None,
-                grants: Vec::new(),
-                origin,
-            });
+            cx.inv
+                .keys
+                .push(Key::unknown(arn, id, account, region, origin));
             cx.inv.keys.len().checked_sub(1)?
         }
     };
