@@ -19,6 +19,10 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+// The hash the library looks names up with.
+#[path = "src/hash.rs"]
+mod hash;
+
 #[derive(Default)]
 struct Strings {
     blob: String,
@@ -39,6 +43,11 @@ impl Strings {
         self.offsets.push(u32::try_from(self.blob.len()).unwrap());
         self.ids.insert(s.to_owned(), id);
         id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        let i = id as usize;
+        &self.blob[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 }
 
@@ -136,10 +145,41 @@ struct KeyRow {
     templated: bool,
 }
 
-fn write_keys(out: &mut String, table: &str, rows: &[KeyRow]) {
+/// The filter the library applies before matching a templated key name: the first (up to)
+/// eight bytes of its literal head (before the first variable), ASCII-lower-cased, as a
+/// little-endian word, and the mask of those bytes. `(0, 0)` (no filter) for other names.
+fn head_filter(name: &str) -> (u64, u64) {
+    if !is_templated(name) {
+        return (0, 0);
+    }
+    let lower = name.to_ascii_lowercase();
+    let var = lower.find("${").unwrap_or(lower.len());
+    let tail = if lower.ends_with("/tag-key") {
+        lower.len() - "tag-key".len()
+    } else {
+        lower.len()
+    };
+    let head = &lower.as_bytes()[..var.min(tail).min(8)];
+    let mut word = [0u8; 8];
+    word[..head.len()].copy_from_slice(head);
+    let mask = if head.len() == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * head.len())) - 1
+    };
+    (u64::from_le_bytes(word), mask)
+}
+
+fn write_keys(out: &mut String, table: &str, rows: &[KeyRow], strs: &Strings) {
     writeln!(out, "pub(crate) static {table}: [Key; {}] = [", rows.len()).unwrap();
     for k in rows {
-        writeln!(out, "Key{{n:{},t:T::{},v:{}}},", k.name, k.ty, k.templated).unwrap();
+        let (hd, hm) = head_filter(strs.name(k.name));
+        writeln!(
+            out,
+            "Key{{n:{},t:T::{},v:{},hd:{hd:#x},hm:{hm:#x}}},",
+            k.name, k.ty, k.templated
+        )
+        .unwrap();
     }
     out.push_str("];\n");
 }
@@ -166,12 +206,16 @@ fn main() {
     let mut act_res = String::new();
     let mut rtypes = String::new();
     let (mut n_services, mut n_actions, mut n_act_res, mut n_rtypes) = (0usize, 0usize, 0, 0);
-    // Case-folded name -> row index, for O(1) lookups through perfect-hash maps.
+    // Case-folded name -> row index, for the lookup tables.
     let mut service_index: std::collections::BTreeMap<String, usize> =
         std::collections::BTreeMap::new();
-    let mut action_index: std::collections::BTreeMap<String, usize> =
+    // (first action row of the service, case-folded action name) -> action row. The first row
+    // seeds the hash, so that each service's names hash apart.
+    let mut action_index: std::collections::BTreeMap<(usize, String), usize> =
         std::collections::BTreeMap::new();
     let mut svc_keys: Vec<KeyRow> = Vec::new();
+    // Every key name listed for an action or a resource type.
+    let mut key_refs: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
     // Union of every key definition, first definition of a (case-folded) name wins:
     // global keys, then each service's own keys, then keys a service lists under another prefix.
     let mut all_keys: HashMap<String, KeyRow> = HashMap::new();
@@ -214,6 +258,7 @@ fn main() {
                 .into_iter()
                 .map(|k| strs.id(k))
                 .collect();
+            key_refs.extend(keys.iter().copied());
             let (k0, k1) = refs.range(keys);
             writeln!(
                 rtypes,
@@ -277,6 +322,7 @@ fn main() {
                     .into_iter()
                     .map(|k| strs.id(k))
                     .collect();
+                key_refs.extend(keys.iter().copied());
                 // Dependent actions listed per resource type are merged into the action's.
                 for d in strings(r.get("dependent_actions"), "dependent_actions") {
                     let id = strs.id(d);
@@ -292,6 +338,7 @@ fn main() {
                 .into_iter()
                 .map(|k| strs.id(k))
                 .collect();
+            key_refs.extend(keys.iter().copied());
             let (k0, k1) = refs.range(keys);
             let (d0, d1) = refs.range(deps);
             writeln!(
@@ -301,11 +348,7 @@ fn main() {
             )
             .unwrap();
             action_index
-                .entry(format!(
-                    "{}:{}",
-                    prefix.to_ascii_lowercase(),
-                    act_name.to_ascii_lowercase()
-                ))
+                .entry((a_start, act_name.to_ascii_lowercase()))
                 .or_insert(n_actions);
             n_actions += 1;
         }
@@ -368,37 +411,146 @@ fn main() {
         "pub(crate) static RTYPES: [Rt; {n_rtypes}] = [\n{rtypes}];"
     )
     .unwrap();
-    let service_values: Vec<(&str, String)> = service_index
+    // Lookup tables: open addressing over `hash::hash_ci`, `(tag, row)` per slot.
+    let table = |out: &mut String, name: &str, entries: &[(u64, usize)]| {
+        let len = hash::table_len(entries.len());
+        let mut slots = vec![(0u32, u32::MAX); len];
+        for &(h, row) in entries {
+            let (mut slot, tag) = hash::slot_and_tag(h, len);
+            while slots[slot].1 != u32::MAX {
+                slot = (slot + 1) & (len - 1);
+            }
+            slots[slot] = (tag, u32::try_from(row).unwrap());
+        }
+        write!(out, "pub(crate) static {name}: [(u32, u32); {len}] = [").unwrap();
+        for (tag, row) in slots {
+            write!(out, "({tag},{row}),").unwrap();
+        }
+        out.push_str("];\n");
+    };
+    let service_entries: Vec<(u64, usize)> = service_index
         .iter()
-        .map(|(k, v)| (k.as_str(), v.to_string()))
+        .map(|(k, &v)| (hash::hash_ci(0, k.as_bytes()), v))
         .collect();
-    let mut service_map = phf_codegen::Map::new();
-    for (k, v) in &service_values {
-        service_map.entry(*k, v);
-    }
+    table(&mut out, "SERVICE_TABLE", &service_entries);
+    let action_entries: Vec<(u64, usize)> = action_index
+        .iter()
+        .map(|((svc, name), &v)| (hash::hash_ci(*svc as u64, name.as_bytes()), v))
+        .collect();
+    table(&mut out, "ACTION_TABLE", &action_entries);
+    let global_entries: Vec<(u64, usize)> = global_keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (hash::hash_ci(0, strs.name(k.name).as_bytes()), i))
+        .collect();
+    table(&mut out, "GLOBAL_KEY_TABLE", &global_entries);
+    let global_templated: Vec<usize> = global_keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.templated)
+        .map(|(i, _)| i)
+        .collect();
     writeln!(
         out,
-        "pub(crate) static SERVICE_INDEX: phf::Map<&'static str, u32> = {};",
-        service_map.build()
+        "pub(crate) static GLOBAL_TEMPLATED: [u32; {}] = {global_templated:?};",
+        global_templated.len()
     )
     .unwrap();
-    let action_values: Vec<(&str, String)> = action_index
+    let all_entries: Vec<(u64, usize)> = all
         .iter()
-        .map(|(k, v)| (k.as_str(), v.to_string()))
+        .enumerate()
+        .map(|(i, k)| (hash::hash_ci(0, strs.name(k.name).as_bytes()), i))
         .collect();
-    let mut action_map = phf_codegen::Map::new();
-    for (k, v) in &action_values {
-        action_map.entry(*k, v);
+    table(&mut out, "KEY_TABLE", &all_entries);
+    // Key names listed for actions and resource types, grouped by case-folded name.
+    let mut groups: std::collections::BTreeMap<String, Vec<u32>> =
+        std::collections::BTreeMap::new();
+    for &id in &key_refs {
+        groups
+            .entry(strs.name(id).to_ascii_lowercase())
+            .or_default()
+            .push(id);
     }
+    let (mut ref_ids, mut ref_groups, mut ref_entries) = (Vec::new(), Vec::new(), Vec::new());
+    for (lower, ids) in &groups {
+        let start = ref_ids.len();
+        ref_ids.extend(ids.iter().copied());
+        ref_entries.push((hash::hash_ci(0, lower.as_bytes()), ref_groups.len()));
+        ref_groups.push((start, ref_ids.len()));
+    }
+    // Templated names, sorted by case-folded name; those whose literal head (before the first
+    // variable) is shorter than two bytes go to a list that every query scans.
+    let mut ref_templated: Vec<u32> = key_refs
+        .iter()
+        .copied()
+        .filter(|&id| is_templated(strs.name(id)))
+        .collect();
+    ref_templated.sort_by_key(|&id| strs.name(id).to_ascii_lowercase());
+    let (ref_templated, ref_templated_short): (Vec<u32>, Vec<u32>) =
+        ref_templated.into_iter().partition(|&id| {
+            let name = strs.name(id);
+            let var = name.find("${").unwrap_or(name.len());
+            let tail = if name.to_ascii_lowercase().ends_with("/tag-key") {
+                name.len() - "tag-key".len()
+            } else {
+                name.len()
+            };
+            var.min(tail) >= 2
+        });
+    let ref_templated_short: Vec<(u32, u64, u64)> = ref_templated_short
+        .into_iter()
+        .map(|id| {
+            let (hd, hm) = head_filter(strs.name(id));
+            (id, hd, hm)
+        })
+        .collect();
     writeln!(
         out,
-        "pub(crate) static ACTION_INDEX: phf::Map<&'static str, u32> = {};",
-        action_map.build()
+        "pub(crate) static KEYREF_TEMPLATED_SHORT: [(u32, u64, u64); {}] = {ref_templated_short:?};",
+        ref_templated_short.len()
     )
     .unwrap();
-    write_keys(&mut out, "SVC_KEYS", &svc_keys);
-    write_keys(&mut out, "GLOBAL_KEYS", &global_keys);
-    write_keys(&mut out, "ALL_KEYS", &all);
+    writeln!(
+        out,
+        "pub(crate) static KEYREF_IDS: [u32; {}] = {ref_ids:?};",
+        ref_ids.len()
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "pub(crate) static KEYREF_GROUPS: [(u32, u32); {}] = {ref_groups:?};",
+        ref_groups.len()
+    )
+    .unwrap();
+    table(&mut out, "KEYREF_TABLE", &ref_entries);
+    let ref_templated: Vec<(u32, u64, u64)> = ref_templated
+        .into_iter()
+        .map(|id| {
+            let (hd, hm) = head_filter(strs.name(id));
+            (id, hd, hm)
+        })
+        .collect();
+    writeln!(
+        out,
+        "pub(crate) static KEYREF_TEMPLATED: [(u32, u64, u64); {}] = {ref_templated:?};",
+        ref_templated.len()
+    )
+    .unwrap();
+    let templated: Vec<u32> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.templated)
+        .map(|(i, _)| u32::try_from(i).unwrap())
+        .collect();
+    writeln!(
+        out,
+        "pub(crate) static TEMPLATED_KEYS: [u32; {}] = {templated:?};",
+        templated.len()
+    )
+    .unwrap();
+    write_keys(&mut out, "SVC_KEYS", &svc_keys, &strs);
+    write_keys(&mut out, "GLOBAL_KEYS", &global_keys, &strs);
+    write_keys(&mut out, "ALL_KEYS", &all, &strs);
 
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("catalog.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("writing {}: {e}", dest.display()));

@@ -3,7 +3,8 @@
 //!
 //! The data (`data/iam-catalog.json`, see the crate's README for its source, version and how to
 //! refresh it) is turned into sorted arrays by `build.rs` at compile time: there is no parsing,
-//! allocation or lazy initialisation at run time. Lookups are binary searches with ASCII case
+//! allocation or lazy initialisation at run time. Services, actions and condition keys are found
+//! through hash tables built at the same time, other names by binary search, all with ASCII case
 //! folding, as IAM compares service prefixes, action names and condition-key names
 //! case-insensitively.
 //!
@@ -26,7 +27,11 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+mod hash;
+mod key_query;
 mod matching;
+
+pub use key_query::KeyQuery;
 
 use matching::{cmp_ci, edit_distance_ci_within, key_matches, starts_with_ci, wildcard_match_ci};
 
@@ -37,6 +42,18 @@ use matching::{cmp_ci, edit_distance_ci_within, key_matches, starts_with_ci, wil
 /// into `ACT_RES`, and every list of string ids (`Act::k`, `Act::d`, `Ar::k`, `Rt::k`) into
 /// `REFS`. Each service's actions, resource types and keys are sorted by ASCII-lower-cased name;
 /// `SERVICES`, `GLOBAL_KEYS` and `ALL_KEYS` likewise.
+///
+/// `SERVICE_TABLE`, `ACTION_TABLE`, `GLOBAL_KEY_TABLE` and `KEY_TABLE` are open-addressing hash
+/// tables (see `hash.rs`) of `(tag, row)` slots into `SERVICES`, `ACTIONS`, `GLOBAL_KEYS` and
+/// `ALL_KEYS`; actions are hashed with their service's first action row as the seed.
+/// `TEMPLATED_KEYS` and `GLOBAL_TEMPLATED` list the rows of `ALL_KEYS` and `GLOBAL_KEYS` whose
+/// names hold a variable.
+///
+/// `KEYREF_*` index every key name listed for an action or a resource type (see `KeyQuery`):
+/// `KEYREF_IDS` holds their string ids grouped by case-folded name, `KEYREF_GROUPS` the groups'
+/// ranges, `KEYREF_TABLE` a hash table of the groups, `KEYREF_TEMPLATED` the templated names
+/// with a literal head of two bytes or more sorted by case-folded name, and
+/// `KEYREF_TEMPLATED_SHORT` the other templated names.
 mod data {
     use super::AccessLevel as L;
     use super::KeyType as T;
@@ -102,6 +119,11 @@ mod data {
         pub(crate) t: T,
         /// Whether the name holds a variable (`${...}` or a trailing `/tag-key`).
         pub(crate) v: bool,
+        /// For templated names, the first (up to) eight bytes of the literal head, folded
+        /// (see `hash::folded_word`); a matching name starts with them.
+        pub(crate) hd: u64,
+        /// The mask of those bytes.
+        pub(crate) hm: u64,
     }
 
     include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
@@ -118,15 +140,59 @@ fn s(id: u32) -> &'static str {
     }
 }
 
-/// `parts` concatenated and ASCII-lower-cased on the stack (the perfect-hash maps are keyed by
-/// case-folded names); `None` when longer than `N`, which no catalog name is.
-fn folded<const N: usize>(parts: &[&str]) -> Option<arrayvec::ArrayString<N>> {
-    let mut out = arrayvec::ArrayString::<N>::new();
-    for p in parts {
-        out.try_push_str(p).ok()?;
+/// The row that `table` (a lookup table of `build.rs`: `(tag, row)` per slot, `u32::MAX` rows
+/// for empty slots) holds for hash `h` and for which `is` holds.
+fn probe(table: &'static [(u32, u32)], h: u64, is: impl Fn(u32) -> bool) -> Option<u32> {
+    let (mut slot, tag) = hash::slot_and_tag(h, table.len());
+    let mask = table.len().wrapping_sub(1);
+    // Tables are at most 70 % full, so a probe always reaches an empty slot.
+    loop {
+        let &(t, row) = table.get(slot)?;
+        if row == u32::MAX {
+            return None;
+        }
+        if t == tag && is(row) {
+            return Some(row);
+        }
+        slot = slot.wrapping_add(1) & mask;
     }
-    out.make_ascii_lowercase();
-    Some(out)
+}
+
+/// The bytes of the string with id `id` (no check of UTF-8 boundaries, for comparisons).
+fn bytes(id: u32) -> &'static [u8] {
+    let i = id as usize;
+    match (data::STR_OFF.get(i), data::STR_OFF.get(i.saturating_add(1))) {
+        (Some(&a), Some(&b)) => data::STR_BLOB
+            .as_bytes()
+            .get(a as usize..b as usize)
+            .unwrap_or(&[]),
+        _ => &[],
+    }
+}
+
+/// Whether the string with id `id` is `name`, ignoring ASCII case.
+#[inline]
+fn is_named(id: u32, name: &str) -> bool {
+    hash::eq_ci(bytes(id), name.as_bytes())
+}
+
+/// The key row of `keys` named `name` (case-insensitive, no templates), through `table`.
+fn exact_key(
+    keys: &'static [Key],
+    table: &'static [(u32, u32)],
+    name: &str,
+) -> Option<&'static Key> {
+    let row = probe(table, hash::hash_ci(0, name.as_bytes()), |i| {
+        keys.get(i as usize).is_some_and(|k| is_named(k.n, name))
+    })?;
+    keys.get(row as usize)
+}
+
+/// The position of `row`, an element of `table`, in `table`.
+fn position<T>(table: &'static [T], row: &'static T) -> usize {
+    // Rows are only ever handed out as references into their table.
+    let offset = (std::ptr::from_ref(row) as usize).wrapping_sub(table.as_ptr() as usize);
+    offset / std::mem::size_of::<T>().max(1)
 }
 
 /// The sub-slice `r` of `table` (empty if out of range, which the generator never emits).
@@ -149,7 +215,45 @@ fn find<T>(table: &'static [T], name: impl Fn(&T) -> u32, query: &str) -> Option
 
 /// A key by exact (case-insensitive) name, else by templated match, in `keys`.
 fn find_key(keys: &'static [Key], name: &str) -> Option<&'static Key> {
-    find(keys, |k| k.n, name).or_else(|| keys.iter().find(|k| k.v && key_matches(s(k.n), name)))
+    find(keys, |k| k.n, name).or_else(|| {
+        let head = Head::of(name);
+        keys.iter().find(|k| head.matches(k, name))
+    })
+}
+
+/// The global key `name` (case-insensitive, templated).
+fn global_key(name: &str) -> Option<&'static Key> {
+    exact_key(&data::GLOBAL_KEYS, &data::GLOBAL_KEY_TABLE, name).or_else(|| global_templated(name))
+}
+
+/// The templated global key that matches `name`.
+fn global_templated(name: &str) -> Option<&'static Key> {
+    let head = Head::of(name);
+    data::GLOBAL_TEMPLATED
+        .iter()
+        .filter_map(|&i| data::GLOBAL_KEYS.get(i as usize))
+        .find(|k| head.matches(k, name))
+}
+
+/// The first eight bytes of a key name, folded, to rule out most templates before matching.
+#[derive(Clone, Copy)]
+struct Head(u64);
+
+impl Head {
+    fn of(name: &str) -> Self {
+        Self(hash::folded_word(name.as_bytes(), 0))
+    }
+
+    /// Whether `name` (whose head this is) starts with the literal head of a template with
+    /// head filter `(hd, hm)`: if not, the template cannot match it.
+    fn may_match(self, hd: u64, hm: u64) -> bool {
+        (self.0 ^ hd) & hm == 0
+    }
+
+    /// Whether templated key `k` matches `name` (whose head this is).
+    fn matches(self, k: &Key, name: &str) -> bool {
+        k.v && self.may_match(k.hd, k.hm) && key_matches(s(k.n), name)
+    }
 }
 
 /// Whether `name` is matched by one of `templates` (case-insensitive, templated).
@@ -161,6 +265,7 @@ fn any_key_matches<'a>(mut templates: impl Iterator<Item = &'a str>, name: &str)
 /// typo: at most a third of the query's length (at least 1). Ties go to the first candidate.
 fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Option<&'static str> {
     let limit = (query.len() / 3).max(1);
+    let letters = Letters::of(query);
     let mut best: Option<(usize, &'static str)> = None;
     for c in candidates {
         if c.len().abs_diff(query.len()) > limit {
@@ -168,6 +273,9 @@ fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Optio
         }
         // Only a strictly better candidate can replace the best so far.
         let bound = best.map_or(limit, |(bd, _)| bd.saturating_sub(1));
+        if letters.distance_at_least(c) > bound {
+            continue;
+        }
         if let Some(d) = edit_distance_ci_within(c, query, bound) {
             best = Some((d, c));
         }
@@ -175,10 +283,46 @@ fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Optio
     best.map(|(_, c)| c)
 }
 
-/// Condition-key lookups already made, by case-folded name.
-static KEY_MEMO: std::sync::LazyLock<
-    std::sync::RwLock<std::collections::HashMap<String, Option<&'static Key>>>,
-> = std::sync::LazyLock::new(Default::default);
+/// How often each character occurs in a name (ASCII case folded, in 32 buckets), for a cheap
+/// lower bound of the edit distance to another name: the "bag distance".
+struct Letters([i32; 32]);
+
+impl Letters {
+    fn bucket(b: u8) -> usize {
+        usize::from(b.to_ascii_lowercase() & 31)
+    }
+
+    fn of(name: &str) -> Self {
+        let mut counts = [0i32; 32];
+        for b in name.bytes() {
+            if let Some(c) = counts.get_mut(Self::bucket(b)) {
+                *c = c.saturating_add(1);
+            }
+        }
+        Self(counts)
+    }
+
+    /// A lower bound of the edit distance between this name and `other`: an insertion,
+    /// deletion or substitution changes the count of at most one character on each side, and
+    /// a swap of adjacent characters none (characters that share a bucket only weaken the bound).
+    fn distance_at_least(&self, other: &str) -> usize {
+        let mut diff = self.0;
+        for b in other.bytes() {
+            if let Some(c) = diff.get_mut(Self::bucket(b)) {
+                *c = c.saturating_sub(1);
+            }
+        }
+        let (mut more, mut fewer) = (0u32, 0u32);
+        for d in diff {
+            if d > 0 {
+                more = more.saturating_add(d.unsigned_abs());
+            } else {
+                fewer = fewer.saturating_add(d.unsigned_abs());
+            }
+        }
+        more.max(fewer) as usize
+    }
+}
 
 /// Suggestions already computed, by (service prefix or empty for services, case-folded name):
 /// a linter sees the same unknown names over and over, and each search compares the name with
@@ -234,9 +378,16 @@ impl Catalog {
     /// The service with this prefix (`kms`), compared case-insensitively.
     #[must_use]
     pub fn service(&self, prefix: &str) -> Option<Service> {
-        let key = folded::<64>(&[prefix])?;
-        let i = *data::SERVICE_INDEX.get(key.as_str())?;
-        data::SERVICES.get(i as usize).map(|row| Service { row })
+        let row = probe(
+            &data::SERVICE_TABLE,
+            hash::hash_ci(0, prefix.as_bytes()),
+            |i| {
+                data::SERVICES
+                    .get(i as usize)
+                    .is_some_and(|r| is_named(r.p, prefix))
+            },
+        )?;
+        data::SERVICES.get(row as usize).map(|row| Service { row })
     }
 
     /// Every service, ordered by prefix.
@@ -256,7 +407,7 @@ impl Catalog {
     /// keys match concrete names (`aws:PrincipalTag/dept` finds `aws:PrincipalTag/tag-key`).
     #[must_use]
     pub fn global_condition_key(&self, name: &str) -> Option<ConditionKeyDef> {
-        find_key(&data::GLOBAL_KEYS, name).map(ConditionKeyDef::from_row)
+        global_key(name).map(ConditionKeyDef::from_row)
     }
 
     /// Every global condition key, ordered by name.
@@ -276,31 +427,26 @@ impl Catalog {
     /// types, the global key's or the owning service's type wins.
     #[must_use]
     pub fn condition_key(&self, name: &str) -> Option<ConditionKeyDef> {
-        // Policies name the same few keys again and again, and a templated key is found by a
-        // scan: remember every answer.
-        let lower = name.to_ascii_lowercase();
-        if let Some(hit) = KEY_MEMO.read().ok().and_then(|m| m.get(&lower).copied()) {
-            return hit.map(ConditionKeyDef::from_row);
-        }
-        let found = self.condition_key_row(name);
-        if let Ok(mut m) = KEY_MEMO.write() {
-            m.insert(lower, found);
-        }
-        found.map(ConditionKeyDef::from_row)
+        self.condition_key_row(name).map(ConditionKeyDef::from_row)
     }
 
     fn condition_key_row(&self, name: &str) -> Option<&'static Key> {
-        if let Some(k) = find(&data::ALL_KEYS, |k| k.n, name) {
+        if let Some(k) = exact_key(&data::ALL_KEYS, &data::KEY_TABLE, name) {
             return Some(k);
         }
-        let templated =
-            |keys: &'static [Key]| keys.iter().find(|k| k.v && key_matches(s(k.n), name));
-        templated(&data::GLOBAL_KEYS)
+        let head = Head::of(name);
+        let templated = |keys: &'static [Key]| keys.iter().find(|k| head.matches(k, name));
+        global_templated(name)
             .or_else(|| {
                 let prefix = name.split_once(':')?.0;
                 templated(range(&data::SVC_KEYS, self.service(prefix)?.row.k))
             })
-            .or_else(|| templated(&data::ALL_KEYS))
+            .or_else(|| {
+                data::TEMPLATED_KEYS
+                    .iter()
+                    .filter_map(|&i| data::ALL_KEYS.get(i as usize))
+                    .find(|k| head.matches(k, name))
+            })
     }
 
     /// The service prefix closest to `prefix` by edit distance (case-insensitive, counting a
@@ -347,6 +493,13 @@ impl Service {
         s(self.row.n)
     }
 
+    /// A number that identifies the service in this catalog: its position in
+    /// [`Catalog::services`].
+    #[must_use]
+    pub fn id(&self) -> usize {
+        position(&data::SERVICES, self.row)
+    }
+
     fn action_rows(&self) -> &'static [Act] {
         range(&data::ACTIONS, self.row.a)
     }
@@ -358,9 +511,18 @@ impl Service {
     /// The action with this name (`Decrypt`), compared case-insensitively.
     #[must_use]
     pub fn action(&self, name: &str) -> Option<Action> {
-        let key = folded::<160>(&[s(self.row.p), ":", name])?;
-        let i = *data::ACTION_INDEX.get(key.as_str())?;
-        data::ACTIONS.get(i as usize).map(|row| self.wrap(row))
+        let (first, end) = self.row.a;
+        let row = probe(
+            &data::ACTION_TABLE,
+            hash::hash_ci(u64::from(first), name.as_bytes()),
+            |i| {
+                (first..end).contains(&i)
+                    && data::ACTIONS
+                        .get(i as usize)
+                        .is_some_and(|a| is_named(a.n, name))
+            },
+        )?;
+        data::ACTIONS.get(row as usize).map(|row| self.wrap(row))
     }
 
     /// Every action of the service, ordered by case-folded name.
@@ -379,14 +541,28 @@ impl Service {
         let svc = *self;
         let rows = self.action_rows();
         // Names are sorted, so those starting with the pattern's literal prefix are contiguous.
-        let literal_len = name_pattern.find(['*', '?']).unwrap_or(name_pattern.len());
+        let literal_len = name_pattern
+            .bytes()
+            .position(|b| b == b'*' || b == b'?')
+            .unwrap_or(name_pattern.len());
         let literal = name_pattern.get(..literal_len).unwrap_or("");
-        let start = rows.partition_point(|a| cmp_ci(s(a.n), literal) == Ordering::Less);
+        let prefix_only =
+            name_pattern.len() == literal_len.saturating_add(1) && name_pattern.ends_with('*');
+        // Most comparisons are decided by the first eight bytes: fold the literal's once.
+        let head = hash::folded_word(literal.as_bytes(), 0).swap_bytes();
+        let start = rows.partition_point(|a| {
+            let name = bytes(a.n);
+            match hash::folded_word(name, 0).swap_bytes().cmp(&head) {
+                Ordering::Equal => cmp_ci(s(a.n), literal) == Ordering::Less,
+                order => order == Ordering::Less,
+            }
+        });
         rows.get(start..)
             .unwrap_or(&[])
             .iter()
             .take_while(move |a| starts_with_ci(s(a.n), literal))
-            .filter(move |a| wildcard_match_ci(name_pattern, s(a.n)))
+            // `Literal*` (the usual pattern) matches every name that starts with `Literal`.
+            .filter(move |a| prefix_only || wildcard_match_ci(name_pattern, s(a.n)))
             .map(move |row| svc.wrap(row))
     }
 
@@ -452,6 +628,13 @@ impl fmt::Debug for Action {
 }
 
 impl Action {
+    /// A number that identifies the action in this catalog (its position among the actions
+    /// of every service, in the order of [`Catalog::services`] and [`Service::actions`]).
+    #[must_use]
+    pub fn id(&self) -> usize {
+        position(&data::ACTIONS, self.row)
+    }
+
     /// The action's name as AWS documents it (`Decrypt`).
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -500,7 +683,7 @@ impl Action {
             || self.resource_types().any(|r| {
                 any_key_matches(ref_strs(r.row.k), key) || any_key_matches(ref_strs(r.rt.k), key)
             })
-            || data::GLOBAL_KEYS.iter().any(|k| key_matches(s(k.n), key))
+            || global_key(key).is_some()
     }
 
     /// Actions that a caller also needs permission for to call this one (`svc:Action`).

@@ -5,11 +5,43 @@
 
 use std::cmp::Ordering;
 
-/// Compares `a` and `b` as if both were ASCII-lower-cased (the order of the tables).
+use crate::hash::{folded_word, nonzero_bytes};
+
+/// Compares `a` and `b` as if both were ASCII-lower-cased (the order of the tables), eight
+/// bytes at a time.
 pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let end = a.len().max(b.len());
+    let mut at = 0;
+    while at < end {
+        let (x, y) = (folded_word(a, at), folded_word(b, at));
+        if x != y {
+            // Big-endian words order as their bytes do. Zero padding sorts first, as the end
+            // of the shorter name does.
+            return x.swap_bytes().cmp(&y.swap_bytes());
+        }
+        at = at.saturating_add(8);
+    }
+    a.len().cmp(&b.len())
+}
+
+/// The length of the longest common head of `t` and `n`, ignoring ASCII case, that holds no
+/// `$` of `t`.
+fn common_head_ci(t: &[u8], n: &[u8]) -> usize {
+    const DOLLARS: u64 = 0x2424_2424_2424_2424;
+    let len = t.len().min(n.len());
+    let mut at = 0;
+    while at < len {
+        let (x, y) = (folded_word(t, at), folded_word(n, at));
+        let stop = nonzero_bytes(x ^ y) | (!nonzero_bytes(x ^ DOLLARS) & 0x8080_8080_8080_8080);
+        if stop != 0 {
+            return at
+                .saturating_add(stop.trailing_zeros() as usize / 8)
+                .min(len);
+        }
+        at = at.saturating_add(8);
+    }
+    len
 }
 
 /// Whether `s` starts with `prefix`, ignoring ASCII case.
@@ -29,34 +61,57 @@ pub(crate) fn ends_with_ci(s: &str, suffix: &str) -> bool {
 
 /// Whether `name` matches the IAM pattern `pattern` (`*`: any run, `?`: any one character),
 /// ignoring ASCII case.
+///
+/// The pattern is read as literal segments between `*`s: the first must start the name, the
+/// last must end it, and each one between is found at its leftmost place after the previous
+/// one (which leaves the most room for the rest, so the first place found is as good as any).
 pub(crate) fn wildcard_match_ci(pattern: &str, name: &str) -> bool {
-    let p = pattern.as_bytes();
-    let n = name.as_bytes();
-    let (mut pi, mut ni) = (0usize, 0usize);
-    // Where to resume after the last `*`: pattern index after it, and the name index it covers to.
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        match (p.get(pi), n.get(ni)) {
-            (Some(b'*'), _) => {
-                star = Some((pi.saturating_add(1), ni));
-                pi = pi.saturating_add(1);
-            }
-            (Some(&pc), Some(&nc)) if pc == b'?' || pc.eq_ignore_ascii_case(&nc) => {
-                pi = pi.saturating_add(1);
-                ni = ni.saturating_add(1);
-            }
-            _ => match star {
-                Some((sp, sn)) => {
-                    pi = sp;
-                    ni = sn.saturating_add(1);
-                    star = Some((sp, ni));
-                }
-                None => return false,
-            },
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let mut segments = p.split(|&c| c == b'*');
+    let first = segments.next().unwrap_or(&[]);
+    let Some(mut rest) = n.get(first.len()..).filter(|_| segment_eq(first, n)) else {
+        return false;
+    };
+    let mut last = None;
+    for seg in segments {
+        if let Some(prev) = last.replace(seg) {
+            let Some(at) = find_segment(prev, rest) else {
+                return false;
+            };
+            rest = rest.get(at.saturating_add(prev.len())..).unwrap_or(&[]);
         }
     }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    match last {
+        // No `*`: the first segment is the whole pattern.
+        None => rest.is_empty(),
+        Some(seg) => rest
+            .len()
+            .checked_sub(seg.len())
+            .and_then(|at| rest.get(at..))
+            .is_some_and(|tail| segment_eq(seg, tail)),
+    }
+}
+
+/// Whether `text` starts with `seg` (`?` matches any byte), ignoring ASCII case.
+fn segment_eq(seg: &[u8], text: &[u8]) -> bool {
+    text.get(..seg.len()).is_some_and(|head| {
+        seg.iter()
+            .zip(head)
+            .all(|(&s, &t)| s == b'?' || s.eq_ignore_ascii_case(&t))
+    })
+}
+
+/// Where `seg` first occurs in `text` (`?` matches any byte), ignoring ASCII case.
+fn find_segment(seg: &[u8], text: &[u8]) -> Option<usize> {
+    let last = text.len().checked_sub(seg.len())?;
+    match seg.first() {
+        // Look for the first byte before comparing the rest.
+        Some(&f) if f != b'?' => (0..=last).find(|&i| {
+            text.get(i).is_some_and(|t| t.eq_ignore_ascii_case(&f))
+                && text.get(i..).is_some_and(|t| segment_eq(seg, t))
+        }),
+        _ => (0..=last).find(|&i| text.get(i..).is_some_and(|t| segment_eq(seg, t))),
+    }
 }
 
 /// Whether the condition-key name `name`, as written in a policy, matches `template`, a key
@@ -67,6 +122,18 @@ pub(crate) fn wildcard_match_ci(pattern: &str, name: &str) -> bool {
 pub(crate) fn key_matches(template: &str, name: &str) -> bool {
     let t = template.as_bytes();
     let n = name.as_bytes();
+    // Nearly every call compares unrelated names, or a name with itself: read the common head
+    // up to the template's first `$`. A difference before any variable decides.
+    let head = common_head_ci(t, n);
+    if head == t.len() && head == n.len() {
+        return true;
+    }
+    let at_dollar = t.get(head) == Some(&b'$');
+    let in_tag_key =
+        head.saturating_add("tag-key".len()) >= t.len() && ends_with_ci(template, "/tag-key");
+    if !at_dollar && !in_tag_key {
+        return false;
+    }
     if ends_with_ci(template, "/tag-key") {
         let base_len = t.len().saturating_sub("tag-key".len());
         if let Some(base) = t.get(..base_len) {
@@ -111,6 +178,11 @@ fn template_match(template: &[u8], name: &[u8], tail_var: bool) -> bool {
     else {
         return false;
     };
+    if after.is_empty() {
+        // The variable ends the template: it takes what is left (leaving at least one byte
+        // for a variable after the template).
+        return rest.len() > usize::from(tail_var);
+    }
     // The variable takes 1..=len bytes of what is left.
     (1..=rest.len()).any(|k| {
         rest.get(k..)
@@ -175,9 +247,10 @@ pub(crate) fn edit_distance_ci_within(a: &str, b: &str, limit: usize) -> Option<
     }
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let width = b.len().saturating_add(1);
-    let mut prev2 = [0usize; MAX];
-    let mut prev = [0usize; MAX];
-    let mut cur = [0usize; MAX];
+    // Rows of small counts, rotated by swapping references (not contents).
+    let mut rows = [[0usize; MAX]; 3];
+    let [r0, r1, r2] = &mut rows;
+    let (mut prev2, mut prev, mut cur) = (r0, r1, r2);
     for (j, slot) in prev.iter_mut().enumerate().take(width) {
         *slot = j;
     }
@@ -214,6 +287,61 @@ pub(crate) fn edit_distance_ci_within(a: &str, b: &str, limit: usize) -> Option<
 mod tests {
     use super::*;
 
+    /// The backtracking matcher this module used before, as the reference.
+    fn reference_match(pattern: &str, name: &str) -> bool {
+        let p = pattern.as_bytes();
+        let n = name.as_bytes();
+        let (mut pi, mut ni) = (0usize, 0usize);
+        let mut star: Option<(usize, usize)> = None;
+        while ni < n.len() {
+            match (p.get(pi), n.get(ni)) {
+                (Some(b'*'), _) => {
+                    star = Some((pi + 1, ni));
+                    pi += 1;
+                }
+                (Some(&pc), Some(&nc)) if pc == b'?' || pc.eq_ignore_ascii_case(&nc) => {
+                    pi += 1;
+                    ni += 1;
+                }
+                _ => match star {
+                    Some((sp, sn)) => {
+                        pi = sp;
+                        ni = sn + 1;
+                        star = Some((sp, ni));
+                    }
+                    None => return false,
+                },
+            }
+        }
+        p[pi..].iter().all(|&c| c == b'*')
+    }
+
+    #[test]
+    fn wildcards_agree_with_backtracking() {
+        // Every pattern of up to 6 symbols over `a`, `B`, `*`, `?` against every name of up to
+        // 6 letters over `A`, `b`.
+        let strings = |alphabet: &[char], max: u32| {
+            let mut out = vec![String::new()];
+            for len in 1..=max {
+                for mut k in 0..alphabet.len().pow(len) {
+                    let mut s = String::new();
+                    for _ in 0..len {
+                        s.push(alphabet[k % alphabet.len()]);
+                        k /= alphabet.len();
+                    }
+                    out.push(s);
+                }
+            }
+            out
+        };
+        let names = strings(&['A', 'b'], 6);
+        for p in strings(&['a', 'B', '*', '?'], 6) {
+            for n in &names {
+                assert_eq!(wildcard_match_ci(&p, n), reference_match(&p, n), "{p} {n}");
+            }
+        }
+    }
+
     #[test]
     fn wildcards() {
         assert!(wildcard_match_ci("ReEncrypt*", "reencryptfrom"));
@@ -224,6 +352,138 @@ mod tests {
         assert!(wildcard_match_ci("*e*e*", "ReEncryptFrom"));
         assert!(!wildcard_match_ci("Get", "GetKeyPolicy"));
         assert!(!wildcard_match_ci("?", ""));
+    }
+
+    #[test]
+    fn case_folded_order_and_heads() {
+        let names = [
+            "",
+            "a",
+            "A",
+            "ab",
+            "aB",
+            "abc",
+            "b",
+            "GetKeyPolicy",
+            "getkeypolicy",
+            "GetKeyPolicies",
+            "GetKeyPolicyX",
+            "GetKey",
+            "Get_",
+            "Get[",
+            "Get{",
+            "é",
+            "Getkeypolicyxxxxxxxxxxxxxxxxxx",
+            "$",
+            "a$",
+            "a$b",
+            "kms:EncryptionContext:${X}",
+        ];
+        for a in names {
+            for b in names {
+                let want = a
+                    .bytes()
+                    .map(|c| c.to_ascii_lowercase())
+                    .cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
+                assert_eq!(cmp_ci(a, b), want, "{a} {b}");
+                let head = a
+                    .bytes()
+                    .zip(b.bytes())
+                    .take_while(|&(x, y)| x != b'$' && x.eq_ignore_ascii_case(&y))
+                    .count();
+                assert_eq!(common_head_ci(a.as_bytes(), b.as_bytes()), head, "{a} {b}");
+            }
+        }
+    }
+
+    /// `key_matches` as this module wrote it before it had fast paths, as the reference.
+    fn reference_key_matches(template: &str, name: &str) -> bool {
+        fn tm(template: &[u8], name: &[u8], tail_var: bool) -> bool {
+            let open = template.windows(2).position(|w| w == b"${");
+            let close =
+                open.and_then(|o| template[o..].iter().position(|&c| c == b'}').map(|c| o + c));
+            let (Some(open), Some(close)) = (open, close) else {
+                return match name.get(..template.len()) {
+                    Some(head) if head.eq_ignore_ascii_case(template) => {
+                        if tail_var {
+                            name.len() > template.len()
+                        } else {
+                            name.len() == template.len()
+                        }
+                    }
+                    _ => false,
+                };
+            };
+            let (literal, after) = (&template[..open], &template[close + 1..]);
+            let Some(rest) = name
+                .get(..literal.len())
+                .filter(|h| h.eq_ignore_ascii_case(literal))
+                .map(|_| &name[literal.len()..])
+            else {
+                return false;
+            };
+            (1..=rest.len()).any(|k| tm(after, &rest[k..], tail_var))
+        }
+        if ends_with_ci(template, "/tag-key") {
+            return tm(
+                &template.as_bytes()[..template.len() - 7],
+                name.as_bytes(),
+                true,
+            );
+        }
+        tm(template.as_bytes(), name.as_bytes(), false)
+    }
+
+    #[test]
+    fn key_matches_agrees_with_reference() {
+        let mut templates: Vec<&str> = crate::data::ALL_KEYS
+            .iter()
+            .chain(&crate::data::SVC_KEYS)
+            .map(|k| crate::s(k.n))
+            .collect();
+        templates.extend([
+            "a${X}b${Y}c",
+            "${X}",
+            "a/${X}/tag-key",
+            "x$y",
+            "x${y",
+            "aws:PrincipalTag/tag-key",
+        ]);
+        templates.sort_unstable();
+        templates.dedup();
+        let mut names: Vec<String> = Vec::new();
+        for t in &templates {
+            for fill in ["", "x", "Team", "a:b/c", "${X}", "tag-key"] {
+                let n = t.replace("${", "\u{0}").replace('}', "\u{1}");
+                let filled: String = n
+                    .split('\u{0}')
+                    .enumerate()
+                    .map(|(i, part)| {
+                        if i == 0 {
+                            part.to_owned()
+                        } else {
+                            let (_, after) = part.split_once('\u{1}').unwrap_or(("", part));
+                            format!("{fill}{after}")
+                        }
+                    })
+                    .collect();
+                names.push(filled.clone());
+                names.push(filled.to_ascii_uppercase());
+                names.push(format!("{filled}x"));
+                names.push(filled.replace("tag-key", fill));
+                if let Some(short) = filled.get(..filled.len().saturating_sub(1)) {
+                    names.push(short.to_owned());
+                }
+            }
+            names.push((*t).to_owned());
+        }
+        for (i, t) in templates.iter().enumerate() {
+            // Every template against names made from it and from its neighbours.
+            let lo = i.saturating_sub(3) * 31;
+            for n in names.iter().skip(lo).take(31 * 7) {
+                assert_eq!(key_matches(t, n), reference_key_matches(t, n), "{t} {n}");
+            }
+        }
     }
 
     #[test]

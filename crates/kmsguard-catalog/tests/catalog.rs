@@ -92,6 +92,55 @@ fn every_listed_item_can_be_looked_up() {
 }
 
 #[test]
+fn ids_are_positions() {
+    let c = catalog();
+    for (i, svc) in c.services().enumerate() {
+        assert_eq!(svc.id(), i);
+    }
+    for (i, a) in c.services().flat_map(|s| s.actions()).enumerate() {
+        assert_eq!(a.id(), i);
+    }
+}
+
+#[test]
+fn lookups_stay_within_their_service() {
+    let c = catalog();
+    let services: Vec<_> = c.services().collect();
+    for pair in services.windows(2) {
+        let (this, next) = (pair[0], pair[1]);
+        for a in next.actions() {
+            let found = this.action(a.name());
+            let own = this
+                .actions()
+                .find(|b| b.name().eq_ignore_ascii_case(a.name()));
+            assert_eq!(found, own, "{}:{}", this.prefix(), a.name());
+        }
+        assert_eq!(
+            c.service(&format!("{}x", this.prefix()))
+                .map(|s| s.prefix()),
+            {
+                let want = format!("{}x", this.prefix());
+                services
+                    .iter()
+                    .find(|s| s.prefix() == want)
+                    .map(|s| s.prefix())
+            }
+        );
+        for k in this.condition_keys() {
+            assert!(c.condition_key(k.name).is_some(), "{}", k.name);
+            assert!(
+                c.condition_key(&k.name.to_ascii_uppercase()).is_some(),
+                "{}",
+                k.name
+            );
+        }
+    }
+    assert_eq!(c.service(""), None);
+    assert_eq!(c.action("kms:"), None);
+    assert_eq!(c.condition_key(""), None);
+}
+
+#[test]
 fn kms_actions() {
     let kms = catalog().service("kms").unwrap();
     assert_eq!(kms.prefix(), "kms");
@@ -284,6 +333,56 @@ fn supported_condition_keys() {
     let grant = kms.action("CreateGrant").unwrap();
     assert!(grant.supports_condition_key("kms:GrantIsForAWSResource"));
     assert!(grant.supports_condition_key("kms:GrantOperations"));
+}
+
+#[test]
+fn key_queries_agree_with_supported_condition_keys() {
+    let c = catalog();
+    let mut keys: Vec<String> = [
+        "kms:EncryptionContext:aws:s3:arn",
+        "KMS:encryptioncontext:x",
+        "kms:EncryptionContext:",
+        "aws:RequestTag/Team",
+        "aws:ResourceTag/Project",
+        "aws:PrincipalTag/dept",
+        "aws:SourceIp",
+        "s3:ExistingObjectTag/x",
+        "s3:ExistingObjectTag/<key>",
+        "kms:NoSuchKey",
+        "nosuchservice:Key",
+        "",
+    ]
+    .iter()
+    .map(|k| (*k).to_owned())
+    .collect();
+    for svc in ["kms", "s3", "ec2", "sts", "rds", "dms", "iam", "codebuild"] {
+        for k in c.service(svc).unwrap().condition_keys() {
+            keys.push(k.name.to_owned());
+            keys.push(k.name.to_ascii_uppercase());
+            keys.push(k.name.replace("${", "x${"));
+        }
+    }
+    let actions: Vec<_> = c
+        .services()
+        .flat_map(|s| s.actions())
+        .step_by(17)
+        .chain(
+            [
+                "kms:Decrypt",
+                "kms:CreateGrant",
+                "s3:GetObject",
+                "ec2:CreateTags",
+            ]
+            .iter()
+            .map(|a| c.action(a).unwrap()),
+        )
+        .collect();
+    for key in &keys {
+        let q = c.key_query(key);
+        for a in &actions {
+            assert_eq!(a.supports(&q), a.supports_condition_key(key), "{key} {a:?}");
+        }
+    }
 }
 
 #[test]

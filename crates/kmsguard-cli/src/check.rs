@@ -78,18 +78,16 @@ impl FileReport {
     /// all (invalid YAML or JSON, not a plan): an input error, exit status 2, as for an
     /// unreadable file. A policy or CLI output with invalid JSON stays a finding (status 1).
     pub(crate) fn unreadable_template(&self) -> bool {
-        let family = kmsguard_inventory::SourceFormat::detect(
+        self.findings.iter().any(|d| {
+            d.severity == Severity::Error
+                && matches!(
+                    d.code.as_str(),
+                    "P001" | "P002" | "P003" | "P004" | "P005" | "P301" | "P401"
+                )
+        }) && kmsguard_inventory::SourceFormat::detect(
             std::path::Path::new(self.source.name()),
             self.source.text(),
-        );
-        family != kmsguard_inventory::SourceFormat::AwsCli
-            && self.findings.iter().any(|d| {
-                d.severity == Severity::Error
-                    && matches!(
-                        d.code.as_str(),
-                        "P001" | "P002" | "P003" | "P004" | "P005" | "P301" | "P401"
-                    )
-            })
+        ) != kmsguard_inventory::SourceFormat::AwsCli
     }
 
     /// Whether any finding is at least `level` (errors first).
@@ -204,10 +202,31 @@ fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileRepo
     };
     // CloudFormation templates and Terraform plans are read by the inventory readers, which
     // resolve intrinsics and unknown values; their policies are then linted like any other.
-    if options.format.is_none() {
+    // A JSON file is parsed once: its top-level members say whether it is a template, a plan
+    // or a policy / CLI output.
+    if options.format.is_none() && bytes.len() <= options.limits.max_bytes {
         if let Ok(text) = std::str::from_utf8(&bytes) {
-            let family = kmsguard_inventory::SourceFormat::detect(path, text);
-            if family != kmsguard_inventory::SourceFormat::AwsCli {
+            use kmsguard_inventory::SourceFormat;
+            let family = match kmsguard_syntax::json::parse(text, &options.limits) {
+                Ok(root) if !is_yaml(path) => {
+                    let has = |k: &str| root.get(k).is_some();
+                    if has("AWSTemplateFormatVersion")
+                        || root
+                            .get("Resources")
+                            .is_some_and(|r| r.as_object().is_some())
+                    {
+                        SourceFormat::CloudFormation
+                    } else if has("planned_values") || has("resource_changes") {
+                        SourceFormat::Terraform
+                    } else {
+                        let parsed = kmsguard_syntax::formats::parse_root(text, &root, options);
+                        return Ok(FileReport::new(SourceFile::new(name, text), parsed));
+                    }
+                }
+                // YAML, or JSON that does not parse: the text decides.
+                _ => SourceFormat::detect(path, text),
+            };
+            if family != SourceFormat::AwsCli {
                 let mut inv = kmsguard_inventory::Inventory::default();
                 let load = kmsguard_inventory::LoadOptions {
                     format: Some(family),
@@ -229,6 +248,12 @@ fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileRepo
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
     Ok(FileReport::new(SourceFile::new(name, text), parsed))
+}
+
+fn is_yaml(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// Counts findings by severity: (errors, warnings, infos).

@@ -4,12 +4,16 @@ use kmsguard_syntax::formats::Document;
 use kmsguard_syntax::{Diagnostic, SourceFile};
 
 use crate::RuleMeta;
+use crate::facts::PolicyFacts;
 use crate::probe::{CrossAccount, IamSide, KeyProbe};
 
-/// What the rules share about one document, computed at most once: the key policy compiled
-/// for each kind of evaluator question (several security rules ask the same compiled policy).
+/// What the rules share about one document, computed at most once: what the catalog knows of
+/// its action patterns and condition keys (most validity rules read them), and the key policy
+/// compiled for each kind of evaluator question (several security rules ask the same compiled
+/// policy).
 #[derive(Default)]
 pub(crate) struct Shared {
+    facts: std::cell::OnceCell<PolicyFacts>,
     probes: [std::cell::OnceCell<KeyProbe>; 3],
 }
 
@@ -43,6 +47,12 @@ impl<'a> Context<'a> {
             document,
             findings: Vec::new(),
         }
+    }
+
+    /// What the catalog knows of the policy's action patterns and condition keys, shared by
+    /// every rule that asks.
+    pub(crate) fn facts(&self, policy: &kmsguard_syntax::ast::Policy) -> &'a PolicyFacts {
+        self.shared.facts.get_or_init(|| PolicyFacts::new(policy))
     }
 
     /// The document's key policy compiled for evaluator questions of this kind, shared by

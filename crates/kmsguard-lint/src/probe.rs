@@ -32,6 +32,19 @@ pub(crate) fn owner_account(policy: &Policy) -> String {
         .unwrap_or_else(|| "111111111111".to_owned())
 }
 
+/// The owner's account as [`owner_account`] finds it, or `None` when the policy names the
+/// owner only through a placeholder (`arn:aws:iam::⟪Ref AWS::AccountId⟫:root`, unknown until
+/// deploy): an `Allow` of `kms:PutKeyPolicy` to a principal that holds one, and no root
+/// delegation to a known account. Which named principals belong to the owner is then unknown
+/// too, so rules do not call any of them cross-account (or local).
+pub(crate) fn known_owner_account(policy: &Policy) -> Option<String> {
+    let unknown_owner = root_delegation_account(policy).is_none()
+        && aws_principals(policy).any(|(st, p)| {
+            p.node.form == PrincipalForm::Unknown && covers(&st.node, "kms:putkeypolicy")
+        });
+    (!unknown_owner).then(|| owner_account(policy))
+}
+
 /// The account of the first root delegation statement.
 fn root_delegation_account(policy: &Policy) -> Option<String> {
     aws_principals(policy).find_map(|(st, p)| match &p.node.form {
@@ -560,17 +573,23 @@ fn has_wildcard_allow(policy: &Policy) -> bool {
 
 /// The callers of the owner's account that the policy names other than the account itself:
 /// named users, roles and sessions, plus an unnamed member when a wildcard principal admits
-/// the whole world (and conditions may pin it to the account).
-pub(crate) fn local_subjects(policy: &Policy, owner: &str) -> Vec<Subject> {
+/// the whole world (and conditions may pin it to the account). When the owner's account is
+/// unknown until deploy ([`known_owner_account`]), no named principal is known to be local.
+pub(crate) fn local_subjects(policy: &Policy) -> Vec<Subject> {
+    let owner = known_owner_account(policy);
     let mut out: Vec<Subject> = distinct_named(policy)
         .into_iter()
         .filter(|(p, _)| {
-            p.form.account() == Some(owner) && !matches!(p.form, PrincipalForm::Account { .. })
+            owner.is_some()
+                && p.form.account() == owner.as_deref()
+                && !matches!(p.form, PrincipalForm::Account { .. })
         })
         .filter_map(|(p, _)| Subject::named(p))
         .collect();
     if has_wildcard_allow(policy) {
-        out.push(Subject::member(owner));
+        out.push(Subject::member(
+            &owner.unwrap_or_else(|| owner_account(policy)),
+        ));
     }
     out
 }

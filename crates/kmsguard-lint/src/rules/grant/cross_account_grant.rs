@@ -51,6 +51,14 @@ impl Rule for CrossAccountGrant {
         let Some(theirs) = grantee.node.form.account() else {
             return;
         };
+        // A key ARN that holds a placeholder names an account unknown until deploy.
+        if grant
+            .key_id
+            .as_ref()
+            .is_some_and(|k| k.node.starts_with("arn:") && crate::holds_placeholder(&k.node))
+        {
+            return;
+        }
         let key_account = grant
             .key_id
             .as_ref()

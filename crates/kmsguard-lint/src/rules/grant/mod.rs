@@ -16,12 +16,13 @@ use crate::Context;
 /// Whether an AWS service made the grant for its own use (grants.md §2.2, §9, §10): the
 /// grantee is a service principal, or a session of an AWS-owned role such as
 /// `aws:ec2-infrastructure`. Services choose tight operations, constraints and retiring
-/// principals themselves; the customer cannot change them.
+/// principals themselves; the customer cannot change them. A grantee unknown until deploy (it
+/// holds a placeholder) may be a service's, so it counts as one: the grant is not judged.
 pub(crate) fn is_service_grant(g: &Grant) -> bool {
-    g.grantee_service.is_some()
-        || g.grantee.as_ref().is_some_and(|p| {
-            matches!(&p.node.form, PrincipalForm::AssumedRole { role, .. } if role.starts_with("aws:"))
-        })
+    g.grantee_service.is_some() || g.grantee.as_ref().is_some_and(|p| {
+        matches!(&p.node.form, PrincipalForm::AssumedRole { role, .. } if role.starts_with("aws:"))
+            || p.node.form == PrincipalForm::Unknown
+    })
 }
 
 /// Whether the grantee is a service-linked role (`role/aws-service-role/...`, or named

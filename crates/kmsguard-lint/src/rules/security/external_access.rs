@@ -50,7 +50,10 @@ impl Rule for ExternalAccess {
     }
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
-        let owner = crate::probe::owner_account(policy);
+        // An owner unknown until deploy makes no principal known to be external.
+        let Some(owner) = crate::probe::known_owner_account(policy) else {
+            return;
+        };
         let external: Vec<_> = distinct_named(policy)
             .into_iter()
             .filter(|(p, _)| p.form.account().is_some_and(|a| a != owner))

@@ -78,9 +78,13 @@ impl Rule for KeyLockout {
                 .filter_map(Subject::named),
         );
         // An unfilled placeholder (`arn:aws:iam::account-id:root`) stands for the real
-        // principal; the parser reports it (P117) and the lockout cannot be judged.
+        // principal; the parser reports it (P117) and the lockout cannot be judged. Nor can it
+        // when the principal is unknown until deploy (`arn:aws:iam::⟪Ref AWS::AccountId⟫:root`).
         if aws_principals(policy).any(|(st, p)| {
-            p.node.form == PrincipalForm::Placeholder && covers(&st.node, "kms:putkeypolicy")
+            matches!(
+                p.node.form,
+                PrincipalForm::Placeholder | PrincipalForm::Unknown
+            ) && covers(&st.node, "kms:putkeypolicy")
         }) {
             return;
         }

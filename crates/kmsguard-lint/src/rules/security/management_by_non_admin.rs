@@ -57,8 +57,7 @@ impl Rule for ManagementByNonAdmin {
     }
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
-        let owner = crate::probe::owner_account(policy);
-        let subjects = local_subjects(policy, &owner);
+        let subjects = local_subjects(policy);
         if subjects.is_empty() {
             return;
         }

@@ -77,7 +77,9 @@ impl Rule for ServicePrincipalWithoutSource {
             return;
         }
         let probe = cx.key_probe(policy, IamSide::None, CrossAccount::Enforced);
-        let owner = probe.owner().to_owned();
+        // The owner's account for the suggested condition, when it is known before deploy.
+        let owner = crate::probe::known_owner_account(policy)
+            .map_or_else(|| "<your account>".to_owned(), |_| probe.owner().to_owned());
         for service in services {
             let who = Subject::service(service);
             // Statement index -> actions it lets the service call for a stranger.
@@ -129,7 +131,11 @@ fn service_names(policy: &Policy) -> Vec<&str> {
             if let PrincipalEntry::Service(list) = e {
                 for s in &list.node {
                     let name = s.node.as_str();
-                    if !EXEMPT.contains(&name) && !out.contains(&name) {
+                    // A service unknown until deploy is not judged.
+                    if !EXEMPT.contains(&name)
+                        && !out.contains(&name)
+                        && !crate::holds_placeholder(name)
+                    {
                         out.push(name);
                     }
                 }

@@ -55,11 +55,13 @@ impl Rule for AliasResourceInIdentityPolicy {
             else {
                 continue;
             };
+            // A resource that holds a placeholder is unknown until deploy: not judged.
             let is_alias = |raw: &str| {
-                kmsguard_syntax::ast::ArnParts::parse(raw).is_some_and(|a| {
-                    a.service.eq_ignore_ascii_case("kms")
-                        && a.resource_type().eq_ignore_ascii_case("alias")
-                })
+                !crate::holds_placeholder(raw)
+                    && kmsguard_syntax::ast::ArnParts::parse(raw).is_some_and(|a| {
+                        a.service.eq_ignore_ascii_case("kms")
+                            && a.resource_type().eq_ignore_ascii_case("alias")
+                    })
             };
             if !resources
                 .node
@@ -70,7 +72,8 @@ impl Rule for AliasResourceInIdentityPolicy {
             }
             let (mut key_action, mut alias_action) = (None, false);
             for p in &actions.node {
-                if p.node.is_any() {
+                // An action that holds a placeholder may be an alias action once deployed.
+                if p.node.is_any() || crate::holds_placeholder(p.node.text()) {
                     alias_action = true;
                 }
                 for a in expand(&p.node) {

@@ -2,7 +2,8 @@ use kmsguard_catalog::catalog;
 use kmsguard_syntax::ast::{ActionBlock, ActionPattern, Condition, Policy};
 use kmsguard_syntax::{Span, Spanned};
 
-use super::{condition_key, expand};
+use super::expand_known;
+use crate::facts::KnownAction;
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -48,7 +49,8 @@ impl Rule for ConditionKeyNotSupported {
     }
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
-        for st in &policy.statements {
+        let facts = cx.facts(policy);
+        for (s, st) in policy.statements.iter().enumerate() {
             if st.node.conditions.is_empty() {
                 continue;
             }
@@ -58,33 +60,43 @@ impl Rule for ConditionKeyNotSupported {
             if actions.node.iter().any(|p| p.node.is_any()) {
                 continue;
             }
-            for (i, c) in st.node.conditions.iter().enumerate() {
+            let keys = facts.keys(s);
+            for (i, (c, known)) in st.node.conditions.iter().zip(keys).enumerate() {
+                // Unknown keys are I004's (a global key is always known).
+                let Some(known) = known else {
+                    continue;
+                };
                 let key = &c.key.node;
                 let seen = st.node.conditions.get(..i).unwrap_or(&[]);
                 if c.operator.node.if_exists
+                    || known.global
                     || seen.iter().any(|s| s.key.node.lower() == key.lower())
-                    || catalog().global_condition_key(key.text()).is_some()
                 {
                     continue;
                 }
-                // Unknown keys are I004's.
-                let Some((_, name)) = condition_key(key.text()) else {
-                    continue;
-                };
-                check_key(c, name, &actions.node, cx);
+                let name = known.matcher_name(key.text());
+                check_key(c, name, &actions.node, facts.actions(s), cx);
             }
         }
     }
 }
 
-/// `name`: the key as the catalog matches it (`c`'s key, or its `<key>` template).
-fn check_key(c: &Condition, name: &str, actions: &[Spanned<ActionPattern>], cx: &mut Context<'_>) {
+/// `name`: the key as the catalog matches it (`c`'s key, or its `<key>` template); `known`:
+/// what the catalog knows of each of `actions`.
+fn check_key(
+    c: &Condition,
+    name: &str,
+    actions: &[Spanned<ActionPattern>],
+    known: &[KnownAction],
+    cx: &mut Context<'_>,
+) {
     let key = c.key.node.text();
+    let query = catalog().key_query(name);
     let mut unsupported: Vec<String> = Vec::new();
     let mut patterns: Vec<Span> = Vec::new();
     let mut supported = false;
     let mut unknown = false;
-    for p in actions {
+    for (p, &k) in actions.iter().zip(known) {
         // `service:*` means "whatever the service has"; listing its members that lack the key
         // would only be noise.
         if p.node.name() == "*" {
@@ -93,9 +105,9 @@ fn check_key(c: &Condition, name: &str, actions: &[Spanned<ActionPattern>], cx: 
         }
         let mut matched = false;
         let before = unsupported.len();
-        for a in expand(&p.node) {
+        for a in expand_known(&p.node, k) {
             matched = true;
-            if a.supports_condition_key(name) {
+            if a.supports(&query) {
                 supported = true;
             } else {
                 unsupported.push(format!("{}:{}", a.service(), a.name()));

@@ -141,11 +141,13 @@ fn conflict(a: &Condition, b: &Condition) -> Option<Labels> {
     disjoint_ranges(a, b)
 }
 
+/// Whether a value of `c` holds a policy variable, or its key or a value holds a placeholder
+/// (unknown until deploy): such conditions are not judged.
 fn has_variables(c: &Condition) -> bool {
-    c.values
-        .node
-        .iter()
-        .any(|v| v.node.template.has_variables())
+    crate::holds_placeholder(c.key.node.text())
+        || c.values.node.iter().any(|v| {
+            v.node.template.has_variables() || crate::holds_placeholder(&v.node.template.raw)
+        })
 }
 
 fn multivalued(c: &Condition) -> bool {

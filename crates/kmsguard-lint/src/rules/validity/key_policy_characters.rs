@@ -1,5 +1,5 @@
-use kmsguard_syntax::Span;
 use kmsguard_syntax::ast::{Policy, PolicyKind};
+use kmsguard_syntax::{Span, unknown};
 
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
@@ -45,12 +45,20 @@ impl Rule for KeyPolicyCharacters {
 
     fn check_policy(&self, _policy: &Policy, cx: &mut Context<'_>) {
         let base = cx.document().span.start as usize;
-        // Report the first offending character only: one fix usually repairs the rest.
-        let Some((i, c)) = cx
-            .document_text()
-            .char_indices()
-            .find(|&(_, c)| !allowed(c))
-        else {
+        // Report the first offending character only: one fix usually repairs the rest. A
+        // placeholder (`⟪...⟫`, unknown until deploy) is not part of the deployed text.
+        let mut in_placeholder = false;
+        let Some((i, c)) = cx.document_text().char_indices().find(|&(_, c)| {
+            match c {
+                unknown::OPEN => in_placeholder = true,
+                unknown::CLOSE if in_placeholder => {
+                    in_placeholder = false;
+                    return false;
+                }
+                _ => {}
+            }
+            !in_placeholder && !allowed(c)
+        }) else {
             return;
         };
         let start = base.saturating_add(i);

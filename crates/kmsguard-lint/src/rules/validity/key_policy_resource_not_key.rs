@@ -57,7 +57,8 @@ impl Rule for KeyPolicyResourceNotKey {
 
 /// What the pattern names instead of a key, when it cannot match a key ARN.
 fn not_a_key(r: &ResourcePattern) -> Option<&'static str> {
-    if r.is_any() {
+    // A resource that holds a placeholder is unknown until deploy: not judged.
+    if r.is_any() || crate::holds_placeholder(&r.template.raw) {
         return None;
     }
     let arn = r.arn()?;

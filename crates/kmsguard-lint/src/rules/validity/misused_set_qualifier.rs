@@ -3,7 +3,7 @@ use kmsguard_syntax::ast::{
     ActionBlock, BaseOperator, Condition, Effect, Policy, PolicyKind, Qualifier, Statement,
 };
 
-use super::condition_key;
+use crate::facts::KnownKey;
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -55,9 +55,10 @@ impl Rule for MisusedSetQualifier {
     }
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
-        for st in &policy.statements {
-            for c in &st.node.conditions {
-                let Some((def, _)) = condition_key(c.key.node.text()) else {
+        let facts = cx.facts(policy);
+        for (s, st) in policy.statements.iter().enumerate() {
+            for (c, known) in st.node.conditions.iter().zip(facts.keys(s)) {
+                let Some(KnownKey { def, .. }) = *known else {
                     continue;
                 };
                 if def.key_type == KeyType::Other {
@@ -166,11 +167,11 @@ fn guarded(st: &Statement, c: &Condition) -> bool {
     st.conditions.iter().any(|g| {
         g.key.node.lower() == key
             && match (g.operator.node.base, g.operator.node.qualifier) {
-                (BaseOperator::Null, _) => g
-                    .values
-                    .node
-                    .iter()
-                    .all(|v| v.node.template.raw.eq_ignore_ascii_case("false")),
+                // A placeholder may be `false` once deployed: not judged.
+                (BaseOperator::Null, _) => g.values.node.iter().all(|v| {
+                    let raw = &v.node.template.raw;
+                    raw.eq_ignore_ascii_case("false") || crate::holds_placeholder(raw)
+                }),
                 (_, Some(Qualifier::ForAnyValue)) => true,
                 _ => false,
             }

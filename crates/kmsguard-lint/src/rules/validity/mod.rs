@@ -30,6 +30,8 @@ use kmsguard_catalog::{Action, catalog};
 use kmsguard_syntax::ast::{ActionPattern, Statement};
 use kmsguard_syntax::{Span, Spanned};
 
+use crate::facts::KnownAction;
+
 /// "the service catalog of 2026-09-26", for messages about names the catalog does not know.
 pub(crate) fn catalog_phrase() -> String {
     format!("the service catalog of {}", catalog().data_updated())
@@ -61,13 +63,33 @@ pub(crate) fn expand(pattern: &ActionPattern) -> impl Iterator<Item = Action> + 
         .flat_map(move |svc| svc.matching_actions(pattern.name()))
 }
 
-/// Levenshtein distance with ASCII case folding (for "did you mean" on unknown names only).
-pub(crate) fn edit_distance_ci(a: &str, b: &str) -> usize {
+/// [`expand`] for a pattern whose catalog facts are known: the same actions, without looking
+/// the pattern up again.
+pub(crate) fn expand_known(
+    pattern: &ActionPattern,
+    known: KnownAction,
+) -> impl Iterator<Item = Action> + '_ {
+    let (action, service) = match known {
+        KnownAction::Name(_, action) => (action, None),
+        KnownAction::Pattern(svc) => (None, Some(svc)),
+        KnownAction::Any | KnownAction::UnknownService | KnownAction::Placeholder => (None, None),
+    };
+    action.into_iter().chain(
+        service
+            .into_iter()
+            .flat_map(move |svc| svc.matching_actions(pattern.name())),
+    )
+}
+
+/// Levenshtein distance with ASCII case folding (for "did you mean" on unknown names only), when
+/// it is at most `limit`: the search stops as soon as every alignment costs more.
+pub(crate) fn edit_distance_ci_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let b = b.as_bytes();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.bytes().enumerate() {
         let mut diag = i;
         let mut left = i.saturating_add(1);
+        let mut row_min = left;
         for (j, cb) in b.iter().enumerate() {
             let up = row.get(j.saturating_add(1)).copied().unwrap_or(usize::MAX);
             let cost = usize::from(!ca.eq_ignore_ascii_case(cb));
@@ -80,12 +102,17 @@ pub(crate) fn edit_distance_ci(a: &str, b: &str) -> usize {
                 *cell = v;
             }
             left = v;
+            row_min = row_min.min(v);
         }
         if let Some(first) = row.first_mut() {
             *first = i.saturating_add(1);
         }
+        // Costs never decrease from one row to the next along any alignment.
+        if row_min > limit {
+            return None;
+        }
     }
-    row.last().copied().unwrap_or(0)
+    row.last().copied().filter(|&d| d <= limit)
 }
 
 /// The span of `offset` bytes into the text of the JSON string at `span`, `len` bytes long,

@@ -1,7 +1,7 @@
 use kmsguard_catalog::KeyType;
 use kmsguard_syntax::ast::{Condition, OperatorFamily, Policy};
 
-use super::condition_key;
+use crate::facts::KnownKey;
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -50,13 +50,14 @@ impl Rule for OperatorTypeMismatch {
     }
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
-        for st in &policy.statements {
-            for c in &st.node.conditions {
+        let facts = cx.facts(policy);
+        for (s, st) in policy.statements.iter().enumerate() {
+            for (c, known) in st.node.conditions.iter().zip(facts.keys(s)) {
                 let family = c.operator.node.base.family();
                 if matches!(family, OperatorFamily::Null | OperatorFamily::String) {
                     continue;
                 }
-                let Some((def, _)) = condition_key(c.key.node.text()) else {
+                let Some(KnownKey { def, .. }) = *known else {
                     continue;
                 };
                 let ty = def.key_type.element_type();
@@ -88,9 +89,12 @@ fn fits(family: OperatorFamily, ty: KeyType, c: &Condition) -> bool {
     }
 }
 
-/// Whether a policy value reads as an ARN (or is produced by a policy variable).
+/// Whether a policy value reads as an ARN (or is produced by a policy variable, or holds a
+/// placeholder, which may be an ARN once deployed).
 fn arn_like(raw: &str) -> bool {
-    raw.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("arn:")) || raw.starts_with("${")
+    raw.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("arn:"))
+        || raw.starts_with("${")
+        || crate::holds_placeholder(raw)
 }
 
 fn family_name(f: OperatorFamily) -> &'static str {

@@ -1,10 +1,11 @@
 use kmsguard_syntax::Spanned;
 use kmsguard_syntax::ast::{
-    ActionBlock, ActionPattern, Policy, PrincipalBlock, PrincipalEntry, Principals, ResourceBlock,
-    Statement,
+    ActionBlock, ActionPattern, Effect, Policy, PrincipalBlock, PrincipalEntry, Principals,
+    ResourceBlock, Statement,
 };
 
 use super::statement_head;
+use crate::facts::ActionSummary;
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -48,22 +49,105 @@ impl Rule for RedundantStatement {
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
         let sts = &policy.statements;
-        for a in sts {
-            let found = sts.iter().find_map(|b| {
-                if a.node.index == b.node.index || a.node.effect.node != b.node.effect.node {
-                    return None;
-                }
-                let dup = same(&a.node, &b.node);
-                if dup && b.node.index < a.node.index {
-                    return Some((b, true));
-                }
-                let covered = !dup && b.node.conditions.is_empty() && covers(&b.node, &a.node);
-                // Two statements covering each other: report only the later one.
-                let mutual = covered && a.node.conditions.is_empty() && covers(&a.node, &b.node);
-                (covered && (!mutual || b.node.index < a.node.index)).then_some((b, false))
-            });
-            let Some((b, dup)) = found else { continue };
+        if sts.len() < 2 {
+            return;
+        }
+        // Every statement is compared with every other: summarise each one first, and look at
+        // the statements themselves only when the summaries allow a match.
+        let facts = cx.facts(policy);
+        let summaries: Vec<Summary> = sts
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Summary::of(&s.node, facts.summary(i)))
+            .collect();
+        for (a, sa) in sts.iter().zip(&summaries) {
+            let Some((b, dup)) = first_cover(a, sa, sts, &summaries) else {
+                continue;
+            };
             report(a, b, dup, cx);
+        }
+    }
+}
+
+/// The first statement that duplicates `a` (and comes before it) or covers it, and whether it
+/// is a duplicate.
+fn first_cover<'p>(
+    a: &Spanned<Statement>,
+    sa: &Summary,
+    sts: &'p [Spanned<Statement>],
+    summaries: &[Summary],
+) -> Option<(&'p Spanned<Statement>, bool)> {
+    for (b, sb) in sts.iter().zip(summaries) {
+        if sa.index == sb.index || sa.effect != sb.effect {
+            continue;
+        }
+        let maybe_dup = sa.shape == sb.shape;
+        let maybe_covered = sb.unconditional && sb.may_cover(sa);
+        if !maybe_dup && !maybe_covered {
+            continue;
+        }
+        let dup = maybe_dup && same(&a.node, &b.node);
+        if dup && sb.index < sa.index {
+            return Some((b, true));
+        }
+        let covered = !dup && maybe_covered && covers(&b.node, &a.node);
+        // Two statements covering each other: report only the later one.
+        let mutual = covered && sa.unconditional && sa.may_cover(sb) && covers(&a.node, &b.node);
+        if covered && (!mutual || sb.index < sa.index) {
+            return Some((b, false));
+        }
+    }
+    None
+}
+
+/// What the comparisons read of a statement at a glance.
+struct Summary {
+    index: usize,
+    effect: Effect,
+    unconditional: bool,
+    /// Which elements the statement has and their lengths, mixed: equal statements have equal
+    /// shapes.
+    shape: u64,
+    /// The summary of its `Action` list (`None` for `NotAction` or no action), which can only
+    /// cover another `Action` list.
+    actions: Option<ActionSummary>,
+}
+
+impl Summary {
+    fn of(st: &Statement, actions: ActionSummary) -> Self {
+        let action = match &st.action {
+            None => 0,
+            Some(ActionBlock::Action(l)) => 1 | (l.node.len() << 2),
+            Some(ActionBlock::NotAction(l)) => 2 | (l.node.len() << 2),
+        };
+        let resource = match &st.resource {
+            None => 0,
+            Some(ResourceBlock::Resource(l)) => 1 | (l.node.len() << 2),
+            Some(ResourceBlock::NotResource(l)) => 2 | (l.node.len() << 2),
+        };
+        let principal = match &st.principal {
+            None => 0u64,
+            Some(PrincipalBlock::Principal(_)) => 1,
+            Some(PrincipalBlock::NotPrincipal(_)) => 2,
+        };
+        Self {
+            index: st.index,
+            effect: st.effect.node,
+            unconditional: st.conditions.is_empty(),
+            shape: (action as u64)
+                ^ (resource as u64).rotate_left(21)
+                ^ (st.conditions.len() as u64).rotate_left(42)
+                ^ principal.rotate_left(62),
+            actions: matches!(st.action, Some(ActionBlock::Action(_))).then_some(actions),
+        }
+    }
+
+    /// Whether this statement's actions may cover all of `other`'s (if not, they certainly do
+    /// not).
+    fn may_cover(&self, other: &Self) -> bool {
+        match (&self.actions, &other.actions) {
+            (Some(b), Some(a)) => b.may_cover(a),
+            _ => false,
         }
     }
 }

@@ -1,7 +1,7 @@
-use kmsguard_catalog::catalog;
 use kmsguard_syntax::ast::Policy;
 
 use super::catalog_phrase;
+use crate::facts::KnownAction;
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -41,21 +41,17 @@ impl Rule for UnknownAction {
     }
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
-        for st in &policy.statements {
+        let facts = cx.facts(policy);
+        for (s, st) in policy.statements.iter().enumerate() {
             let Some(block) = &st.node.action else {
                 continue;
             };
-            for p in &block.patterns().node {
-                if p.node.is_any() || p.node.has_wildcard() {
+            for (p, known) in block.patterns().node.iter().zip(facts.actions(s)) {
+                // Unknown services are I001's, patterns with wildcards I003's.
+                let KnownAction::Name(svc, None) = *known else {
                     continue;
-                }
-                let Some(svc) = catalog().service(p.node.service()) else {
-                    continue; // I001
                 };
                 let name = p.node.name();
-                if svc.action(name).is_some() {
-                    continue;
-                }
                 let mut d = cx
                     .finding(format!("unknown action `{}`", p.node.text()))
                     .label(

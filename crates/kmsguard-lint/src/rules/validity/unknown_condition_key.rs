@@ -1,7 +1,7 @@
 use kmsguard_catalog::catalog;
 use kmsguard_syntax::ast::{Condition, Policy};
 
-use super::{catalog_phrase, condition_key, edit_distance_ci};
+use super::{catalog_phrase, edit_distance_ci_within};
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -45,9 +45,11 @@ impl Rule for UnknownConditionKey {
     }
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
-        for st in &policy.statements {
-            for c in &st.node.conditions {
-                if condition_key(c.key.node.text()).is_none() {
+        let facts = cx.facts(policy);
+        for (s, st) in policy.statements.iter().enumerate() {
+            for (c, known) in st.node.conditions.iter().zip(facts.keys(s)) {
+                // A key that holds a placeholder is unknown until deploy, not unknown to AWS.
+                if known.is_none() && !crate::holds_placeholder(c.key.node.text()) {
                     report(c, cx);
                 }
             }
@@ -88,8 +90,7 @@ fn suggest(name: &str) -> Option<&'static str> {
         .global_condition_keys()
         .chain(service_keys)
         .filter(|k| !k.is_templated() && k.name.len().abs_diff(name.len()) <= limit)
-        .map(|k| (edit_distance_ci(k.name, name), k.name))
-        .filter(|&(d, _)| d <= limit)
+        .filter_map(|k| Some((edit_distance_ci_within(k.name, name, limit)?, k.name)))
         .min_by_key(|&(d, _)| d)
         .map(|(_, n)| n)
 }

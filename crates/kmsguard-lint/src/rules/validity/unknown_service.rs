@@ -3,6 +3,7 @@ use kmsguard_syntax::ast::{ActionPattern, Policy};
 use kmsguard_syntax::{Span, Spanned};
 
 use super::catalog_phrase;
+use crate::facts::KnownAction;
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -44,16 +45,17 @@ impl Rule for UnknownService {
     }
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
-        for st in &policy.statements {
+        let facts = cx.facts(policy);
+        for (s, st) in policy.statements.iter().enumerate() {
             let Some(block) = &st.node.action else {
                 continue;
             };
             let patterns = &block.patterns().node;
-            for (i, p) in patterns.iter().enumerate() {
-                let service = p.node.service();
-                if p.node.is_any() || catalog().service(service).is_some() {
+            for (i, (p, known)) in patterns.iter().zip(facts.actions(s)).enumerate() {
+                if !matches!(known, KnownAction::UnknownService) {
                     continue;
                 }
+                let service = p.node.service();
                 // Reported with the first action of this prefix in the statement.
                 let earlier = patterns.get(..i).unwrap_or(&[]);
                 if earlier.iter().any(|q| same_service(&q.node, service)) {

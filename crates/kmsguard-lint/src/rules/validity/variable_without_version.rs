@@ -61,6 +61,11 @@ impl Rule for VariableWithoutVersion {
 }
 
 fn check(cx: &mut Context<'_>, raw: &str, span: Span, version: Option<Span>) {
+    // A placeholder describes where a value comes from (`Fn::Sub ${AWS::Region}`); it holds no
+    // policy variable.
+    if crate::holds_placeholder(raw) {
+        return;
+    }
     let Some(at) = raw.find("${") else { return };
     let rest = raw.get(at..).unwrap_or("");
     let var = rest

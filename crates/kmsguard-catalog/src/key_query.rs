@@ -1,0 +1,139 @@
+//! One condition key tested against many actions: the key is resolved once to the catalog's
+//! own spellings of the names it matches, and each action is then checked by comparing ids.
+
+use std::cmp::Ordering;
+
+use crate::matching::key_matches;
+use crate::{Action, Catalog, Head, bytes, data, global_key, hash, is_named, probe, range, s};
+
+/// `a` and `b` compared as if ASCII-lower-cased.
+fn cmp_ci_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    a.iter()
+        .map(u8::to_ascii_lowercase)
+        .cmp(b.iter().map(u8::to_ascii_lowercase))
+}
+
+/// How many matching names a query keeps; a key that matches more (none does in this catalog)
+/// falls back to comparing names.
+const KEPT: usize = 16;
+
+/// A condition key as written in a policy (`kms:EncryptionContext:aws:s3:arn`), resolved once
+/// against every key name the catalog lists for actions and resource types, for
+/// [`Action::supports`]. Obtain it with [`Catalog::key_query`].
+#[derive(Clone, Debug)]
+pub struct KeyQuery<'a> {
+    name: &'a str,
+    /// A global key: every action supports it.
+    global: bool,
+    /// Ids of the listed names that match (`KEPT` at most).
+    ids: [u32; KEPT],
+    len: usize,
+    /// More names matched than `ids` keeps.
+    overflow: bool,
+}
+
+impl KeyQuery<'_> {
+    fn push(&mut self, id: u32) {
+        if self.has(id) {
+            return;
+        }
+        match self.ids.get_mut(self.len) {
+            Some(slot) => {
+                *slot = id;
+                self.len = self.len.saturating_add(1);
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    fn has(&self, id: u32) -> bool {
+        self.ids
+            .get(..self.len)
+            .is_some_and(|ids| ids.contains(&id))
+    }
+
+    /// Whether one of the names with ids in `REFS[r]` matches.
+    fn any_in(&self, r: (u32, u32)) -> bool {
+        range(&data::REFS, r).iter().any(|&id| self.has(id))
+    }
+}
+
+impl Catalog {
+    /// Resolves condition key `name`, as written in a policy, for testing many actions with
+    /// [`Action::supports`] (each test then compares a few numbers instead of names).
+    #[must_use]
+    pub fn key_query<'a>(&self, name: &'a str) -> KeyQuery<'a> {
+        let mut q = KeyQuery {
+            name,
+            global: global_key(name).is_some(),
+            ids: [0; KEPT],
+            len: 0,
+            overflow: false,
+        };
+        if q.global {
+            return q;
+        }
+        // The listed names equal to `name` (in any case), then the templated ones that match it.
+        let group = probe(
+            &data::KEYREF_TABLE,
+            hash::hash_ci(0, name.as_bytes()),
+            |g| {
+                data::KEYREF_GROUPS
+                    .get(g as usize)
+                    .and_then(|&r| range(&data::KEYREF_IDS, r).first())
+                    .is_some_and(|&id| is_named(id, name))
+            },
+        );
+        if let Some(&r) = group.and_then(|g| data::KEYREF_GROUPS.get(g as usize)) {
+            for &id in range(&data::KEYREF_IDS, r) {
+                q.push(id);
+            }
+        }
+        // A template matches only names that start with its literal head: those of at least
+        // two bytes are sorted, so the candidates share the name's first two bytes.
+        let head = name.as_bytes().get(..2).unwrap_or(&[]);
+        let first_two = |&(id, _, _): &(u32, u64, u64)| {
+            let b = bytes(id);
+            b.get(..2).unwrap_or(b)
+        };
+        let sorted = &data::KEYREF_TEMPLATED;
+        let start = if head.len() == 2 {
+            sorted.partition_point(|id| cmp_ci_bytes(first_two(id), head) == Ordering::Less)
+        } else {
+            sorted.len()
+        };
+        let candidates = sorted
+            .get(start..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|t| first_two(t).eq_ignore_ascii_case(head))
+            .chain(&data::KEYREF_TEMPLATED_SHORT);
+        let filter = Head::of(name);
+        for &(id, hd, hm) in candidates {
+            if filter.may_match(hd, hm) && key_matches(s(id), name) {
+                q.push(id);
+            }
+        }
+        q
+    }
+}
+
+impl Action {
+    /// [`Action::supports_condition_key`] for a key resolved with [`Catalog::key_query`]: the
+    /// same answer, cheaper when one key is tested against many actions.
+    #[must_use]
+    pub fn supports(&self, q: &KeyQuery<'_>) -> bool {
+        if q.global {
+            return true;
+        }
+        if q.overflow {
+            return self.supports_condition_key(q.name);
+        }
+        q.any_in(self.row.k)
+            || range(&data::ACT_RES, self.row.r).iter().any(|ar| {
+                data::RTYPES
+                    .get(ar.t as usize)
+                    .is_some_and(|rt| q.any_in(ar.k) || q.any_in(rt.k))
+            })
+    }
+}

@@ -1,0 +1,252 @@
+//! What the catalog knows about a policy's action patterns and condition keys, looked up once
+//! per document for every rule that asks (several rules resolve the same patterns and keys).
+
+use kmsguard_catalog::{Action, ConditionKeyDef, Service, catalog};
+use kmsguard_syntax::ast::{ActionPattern, Policy};
+
+/// What the catalog knows of one action pattern.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum KnownAction {
+    /// The bare `*`.
+    Any,
+    /// A service prefix the catalog does not know.
+    UnknownService,
+    /// A name without wildcards: the action, or `None` when the service has no such action.
+    Name(Service, Option<Action>),
+    /// A name with `*` or `?`.
+    Pattern(Service),
+    /// A pattern that holds a placeholder (`kmsguard_syntax::unknown`): unknown until deploy,
+    /// never judged.
+    Placeholder,
+}
+
+impl KnownAction {
+    /// What the catalog knows of `p`, and `p` added to `summary`. `last` is the previous
+    /// pattern's service prefix and service: lists usually name several actions of one service
+    /// in a row.
+    fn of<'p>(
+        p: &'p ActionPattern,
+        last: &mut Option<(&'p str, Option<Service>)>,
+        summary: &mut ActionSummary,
+    ) -> Self {
+        if p.is_any() {
+            summary.any = true;
+            return Self::Any;
+        }
+        let (prefix, name) = (p.service(), p.name());
+        let service = match *last {
+            Some((text, svc)) if text == prefix => svc,
+            _ => {
+                let svc = catalog().service(prefix);
+                *last = Some((prefix, svc));
+                svc
+            }
+        };
+        // Catalog names are ASCII and a placeholder is not: only a name the catalog does not
+        // know may hold one.
+        let known = match service {
+            None if crate::holds_placeholder(p.text()) => Self::Placeholder,
+            None => Self::UnknownService,
+            // Catalog names hold no wildcard: a name found is a plain name.
+            Some(svc) => match svc.action(name) {
+                Some(a) => Self::Name(svc, Some(a)),
+                None if crate::holds_placeholder(p.text()) => Self::Placeholder,
+                None if name.bytes().any(|b| b == b'*' || b == b'?') => Self::Pattern(svc),
+                None => Self::Name(svc, None),
+            },
+        };
+        let service_bit = match service {
+            Some(svc) => bit(svc.id() as u64),
+            None => bit(hash_folded(prefix)),
+        };
+        summary.services |= service_bit;
+        if name.as_bytes() == b"*" {
+            summary.service_stars |= service_bit;
+        }
+        summary.actions |= match known {
+            // A catalog action is named by one text (ignoring case) only. Others, placeholders
+            // included, are compared as text.
+            Self::Name(_, Some(a)) => bit(a.id() as u64),
+            _ => bit(hash_folded(p.text())),
+        };
+        known
+    }
+}
+
+/// The catalog definition of a condition key as a rule needs it (see
+/// [`crate::rules::validity`]'s `condition_key`): the definition, and whether only the `<key>`
+/// template fallback found it (catalog matchers then take the template's name, not the key's).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KnownKey {
+    pub(crate) def: ConditionKeyDef,
+    pub(crate) by_template: bool,
+    /// A global key (`Catalog::global_condition_key`).
+    pub(crate) global: bool,
+}
+
+impl KnownKey {
+    /// The name to pass to catalog matchers for the key written `text`.
+    pub(crate) fn matcher_name<'a>(&self, text: &'a str) -> &'a str {
+        if self.by_template {
+            self.def.name
+        } else {
+            text
+        }
+    }
+}
+
+/// The action patterns of one statement at a glance, for comparing statements quickly (I014):
+/// a bit per service and per action named (hashed to 64 bits; names equal ignoring ASCII case
+/// get the same bit). A list can cover another only if it holds `*`, or holds every service
+/// bit of the other and, without `service:*` patterns, every action bit.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ActionSummary {
+    /// The bare `*` is listed.
+    pub(crate) any: bool,
+    /// The services of the patterns.
+    pub(crate) services: u64,
+    /// The services with a `service:*` pattern.
+    pub(crate) service_stars: u64,
+    /// The patterns.
+    pub(crate) actions: u64,
+}
+
+impl ActionSummary {
+    /// Whether the list summarised by `self` may cover every pattern of `other` (if not, it
+    /// certainly does not).
+    pub(crate) fn may_cover(&self, other: &Self) -> bool {
+        self.any
+            || (!other.any
+                && other.services & !self.services == 0
+                && (self.service_stars != 0 || other.actions & !self.actions == 0))
+    }
+}
+
+/// One of 64 bits, chosen by hashing `n`.
+fn bit(n: u64) -> u64 {
+    1 << (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+}
+
+/// A hash of `text` that ignores ASCII case (bit 5 of every byte is set, which lower-cases
+/// letters and merges a few pairs of other characters: a hash may collide).
+fn hash_folded(text: &str) -> u64 {
+    text.bytes().fold(text.len() as u64, |h, b| {
+        (h.rotate_left(5) ^ u64::from(b | 0x20)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Where one statement's facts are.
+#[derive(Debug)]
+struct StatementFacts {
+    /// Where its patterns and keys start in `PolicyFacts::actions` and `PolicyFacts::keys`.
+    actions: u32,
+    keys: u32,
+    summary: ActionSummary,
+}
+
+/// Catalog facts of one policy, in statement order. Condition keys that hold a placeholder
+/// have no definition (`None`), like unknown keys; rules that report unknown keys check for
+/// placeholders themselves.
+#[derive(Debug, Default)]
+pub(crate) struct PolicyFacts {
+    /// The patterns of every statement's `Action` or `NotAction`, one after the other.
+    actions: Vec<KnownAction>,
+    /// The keys of every statement's conditions, one after the other.
+    keys: Vec<Option<KnownKey>>,
+    statements: Vec<StatementFacts>,
+}
+
+impl PolicyFacts {
+    pub(crate) fn new(policy: &Policy) -> Self {
+        // One allocation per list.
+        let (patterns, conditions) =
+            policy
+                .statements
+                .iter()
+                .fold((0usize, 0usize), |(p, c), st| {
+                    let n = st
+                        .node
+                        .action
+                        .as_ref()
+                        .map_or(0, |b| b.patterns().node.len());
+                    (
+                        p.saturating_add(n),
+                        c.saturating_add(st.node.conditions.len()),
+                    )
+                });
+        let mut facts = Self {
+            actions: Vec::with_capacity(patterns),
+            keys: Vec::with_capacity(conditions),
+            statements: Vec::with_capacity(policy.statements.len()),
+        };
+        let mut last = None;
+        for st in &policy.statements {
+            let mut summary = ActionSummary::default();
+            let actions = u32::try_from(facts.actions.len()).unwrap_or(u32::MAX);
+            if let Some(block) = &st.node.action {
+                for p in &block.patterns().node {
+                    facts
+                        .actions
+                        .push(KnownAction::of(&p.node, &mut last, &mut summary));
+                }
+            }
+            let keys = u32::try_from(facts.keys.len()).unwrap_or(u32::MAX);
+            facts.keys.extend(st.node.conditions.iter().map(|c| {
+                let text = c.key.node.text();
+                // A key that holds a placeholder is unknown until deploy: no rule judges it.
+                if crate::holds_placeholder(text) {
+                    return None;
+                }
+                crate::rules::validity::condition_key(text).map(|(def, name)| KnownKey {
+                    def,
+                    by_template: name != text,
+                    global: catalog().global_condition_key(text).is_some(),
+                })
+            }));
+            facts.statements.push(StatementFacts {
+                actions,
+                keys,
+                summary,
+            });
+        }
+        facts
+    }
+
+    /// Where the facts of statement `statement` are in `actions` and in `keys` (empty ranges
+    /// for a statement the policy does not have).
+    fn ranges(&self, statement: usize) -> (usize, usize, usize, usize) {
+        let Some(start) = self.statements.get(statement) else {
+            return (0, 0, 0, 0);
+        };
+        let (a, k) = (start.actions as usize, start.keys as usize);
+        let (a2, k2) = self
+            .statements
+            .get(statement.saturating_add(1))
+            .map_or((self.actions.len(), self.keys.len()), |s| {
+                (s.actions as usize, s.keys as usize)
+            });
+        (a, a2, k, k2)
+    }
+
+    /// What the catalog knows of the patterns of statement `statement` (its index in the
+    /// policy), in the order of its `Action` or `NotAction` list.
+    pub(crate) fn actions(&self, statement: usize) -> &[KnownAction] {
+        let (a, a2, _, _) = self.ranges(statement);
+        self.actions.get(a..a2).unwrap_or(&[])
+    }
+
+    /// The catalog definitions of the condition keys of statement `statement`, in the order of
+    /// its conditions (`None` for keys the catalog does not know).
+    pub(crate) fn keys(&self, statement: usize) -> &[Option<KnownKey>] {
+        let (_, _, k, k2) = self.ranges(statement);
+        self.keys.get(k..k2).unwrap_or(&[])
+    }
+
+    /// The summary of the patterns of statement `statement`'s `Action` or `NotAction` list.
+    pub(crate) fn summary(&self, statement: usize) -> ActionSummary {
+        self.statements
+            .get(statement)
+            .map(|s| s.summary)
+            .unwrap_or_default()
+    }
+}
