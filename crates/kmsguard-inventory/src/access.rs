@@ -183,7 +183,8 @@ pub struct Answer {
 #[derive(Debug)]
 pub struct World<'i> {
     inv: &'i Inventory,
-    key_policies: HashMap<&'i str, Arc<CompiledPolicy>>,
+    /// Key policies, compiled on first use (a query usually concerns a few keys).
+    key_policies: HashMap<&'i str, (&'i Doc, std::sync::OnceLock<Arc<CompiledPolicy>>)>,
     identities: HashMap<&'i str, &'i Identity>,
     identity: HashMap<&'i str, Vec<Arc<CompiledPolicy>>>,
     boundaries: HashMap<&'i str, Arc<CompiledPolicy>>,
@@ -224,18 +225,19 @@ impl<'i> World<'i> {
     #[must_use]
     pub fn new(inv: &'i Inventory) -> Self {
         use rayon::prelude::*;
-        // Compiling thousands of policies is the bulk of the set-up: both cores share it.
         let key_policies = inv
             .keys
-            .par_iter()
+            .iter()
             .filter_map(|k| {
                 Some((
                     k.arn.as_str(),
-                    CompiledPolicy::new(&source(k.policy.as_ref()?)),
+                    (k.policy.as_ref()?, std::sync::OnceLock::new()),
                 ))
             })
             .collect();
         let identities = inv.identities.iter().map(|i| (i.arn.as_str(), i)).collect();
+        // Compiling thousands of identity policies is the bulk of the set-up: both cores
+        // share it.
         let identity: HashMap<&str, Vec<Arc<CompiledPolicy>>> = inv
             .identities
             .par_iter()
@@ -298,7 +300,10 @@ impl<'i> World<'i> {
     }
 
     fn key_policy_of(&self, key: &Key) -> Option<Arc<CompiledPolicy>> {
-        self.key_policies.get(key.arn.as_str()).cloned()
+        let (doc, compiled) = self.key_policies.get(key.arn.as_str())?;
+        Some(Arc::clone(
+            compiled.get_or_init(|| CompiledPolicy::new(&source(doc))),
+        ))
     }
 
     /// Builds the policy set for `principal` on `key`. `key_policy` / `identity` override the
