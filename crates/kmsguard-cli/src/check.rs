@@ -12,6 +12,27 @@ use rayon::prelude::*;
 
 use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, files, output};
 
+/// The families of input, for `--input-family`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Family {
+    /// Policies, grants and AWS CLI outputs.
+    AwsCli,
+    /// CloudFormation templates (JSON or YAML).
+    Cloudformation,
+    /// Terraform plans (`terraform show -json`).
+    Terraform,
+}
+
+impl Family {
+    pub(crate) fn source_format(self) -> kmsguard_inventory::SourceFormat {
+        match self {
+            Self::AwsCli => kmsguard_inventory::SourceFormat::AwsCli,
+            Self::Cloudformation => kmsguard_inventory::SourceFormat::CloudFormation,
+            Self::Terraform => kmsguard_inventory::SourceFormat::Terraform,
+        }
+    }
+}
+
 /// Arguments of `kmsguard check`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
@@ -26,6 +47,10 @@ pub(crate) struct CheckArgs {
     /// account-authorization-details.
     #[arg(long, value_parser = parse_input_format)]
     input_format: Option<InputFormat>,
+    /// Read every file as a CloudFormation template, a Terraform plan, or AWS CLI output /
+    /// policy, instead of recognising templates and plans by their content.
+    #[arg(long, value_enum)]
+    input_family: Option<Family>,
     /// Treat every policy as this kind instead of inferring it: key, resource, trust, identity,
     /// scp, rcp, boundary, session, vpc-endpoint.
     #[arg(long, value_parser = parse_kind)]
@@ -101,6 +126,7 @@ impl FileReport {
 pub(crate) fn read_all(
     paths: &[PathBuf],
     options: &ParseOptions,
+    family: Option<Family>,
 ) -> Result<(Vec<FileReport>, bool), ()> {
     let paths = match files::discover(paths) {
         Ok(p) => p,
@@ -113,7 +139,7 @@ pub(crate) fn read_all(
         paths
             .par_iter()
             .map(|p| {
-                let r = check_file(p, options);
+                let r = check_file(p, options, family);
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 r
             })
@@ -161,7 +187,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         kind: args.kind,
         limits: Limits::default(),
     };
-    let Ok((reports, io_failed)) = read_all(&args.paths, &options) else {
+    let Ok((reports, io_failed)) = read_all(&args.paths, &options, args.input_family) else {
         return EXIT_USAGE;
     };
     if let Err(code) = write_reports(&reports, args.format, args.color) {
@@ -176,7 +202,11 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
     }
 }
 
-fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileReport, String> {
+fn check_file(
+    path: &std::path::Path,
+    options: &ParseOptions,
+    family: Option<Family>,
+) -> Result<FileReport, String> {
     let name = path.display().to_string();
     let bytes = match files::read_bounded(path, options.limits.max_bytes) {
         Ok(Ok(bytes)) => bytes,
@@ -204,10 +234,15 @@ fn check_file(path: &std::path::Path, options: &ParseOptions) -> Result<FileRepo
     // resolve intrinsics and unknown values; their policies are then linted like any other.
     // A JSON file is parsed once: its top-level members say whether it is a template, a plan
     // or a policy / CLI output.
-    if options.format.is_none() && bytes.len() <= options.limits.max_bytes {
+    let forced = family.map(Family::source_format);
+    if options.format.is_none()
+        && forced != Some(kmsguard_inventory::SourceFormat::AwsCli)
+        && bytes.len() <= options.limits.max_bytes
+    {
         if let Ok(text) = std::str::from_utf8(&bytes) {
             use kmsguard_inventory::SourceFormat;
             let family = match kmsguard_syntax::json::parse(text, &options.limits) {
+                _ if forced.is_some() => forced.unwrap_or(SourceFormat::AwsCli),
                 Ok(root) if !is_yaml(path) => {
                     let has = |k: &str| root.get(k).is_some();
                     if has("AWSTemplateFormatVersion")

@@ -63,6 +63,10 @@ pub(crate) struct LintArgs {
     /// Read every file as this format instead of detecting it.
     #[arg(long, value_parser = crate::check::parse_input_format)]
     input_format: Option<InputFormat>,
+    /// Read every file as a CloudFormation template, a Terraform plan, or AWS CLI output /
+    /// policy, instead of recognising templates and plans by their content.
+    #[arg(long, value_enum)]
+    input_family: Option<crate::check::Family>,
     /// Treat every policy as this kind instead of inferring it.
     #[arg(long, value_parser = crate::check::parse_kind)]
     kind: Option<PolicyKind>,
@@ -85,7 +89,7 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         limits: Limits::default(),
     };
     let paths: Vec<PathBuf> = args.paths.clone();
-    let Ok((mut reports, io_failed)) = read_all(&paths, &options) else {
+    let Ok((mut reports, io_failed)) = read_all(&paths, &options, args.input_family) else {
         return EXIT_USAGE;
     };
     reports.retain(|r| !config.excluded(Path::new(r.source.name())));

@@ -46,6 +46,10 @@ pub(crate) struct ScanArgs {
     /// The Region templates and plans deploy to (`AWS::Region`); a stand-in otherwise.
     #[arg(long, value_name = "REGION")]
     region: Option<String>,
+    /// Read every file as a CloudFormation template, a Terraform plan, or AWS CLI output,
+    /// instead of recognising each by its content.
+    #[arg(long, value_enum)]
+    input_family: Option<crate::check::Family>,
     /// Run only the scenario checks, not the per-document lint rules.
     #[arg(long)]
     scenarios_only: bool,
@@ -63,6 +67,7 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
         }
     };
     let options = LoadOptions {
+        format: args.input_family.map(crate::check::Family::source_format),
         account: args.account.clone(),
         region: args.region.clone(),
         ..LoadOptions::default()

@@ -393,3 +393,63 @@ fn malformed_templates_and_plans_exit_2_with_a_located_diagnostic() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `--input-family` overrides the recognition by content.
+#[test]
+fn input_family_overrides_detection() {
+    let dir = std::env::temp_dir().join(format!("kmsguard-scan-family-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tpl = dir.join("template.txt");
+    std::fs::copy(
+        root().join("fixtures/cloudformation/public-key-broken.yaml"),
+        &tpl,
+    )
+    .unwrap();
+    let codes = |args: &[&str]| -> Vec<String> {
+        let out = kmsguard(args);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["files"][0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let t = tpl.to_str().unwrap();
+    assert_eq!(
+        codes(&[
+            "lint",
+            "--no-config",
+            "--format",
+            "json",
+            "--input-family",
+            "cloudformation",
+            t
+        ]),
+        ["K201"]
+    );
+    assert_eq!(
+        codes(&[
+            "scan",
+            "--no-config",
+            "--format",
+            "json",
+            "--input-family",
+            "cloudformation",
+            t
+        ]),
+        ["K201"]
+    );
+    // Read as a policy, the template is not one.
+    let as_cli = codes(&[
+        "lint",
+        "--no-config",
+        "--format",
+        "json",
+        "--input-family",
+        "aws-cli",
+        t,
+    ]);
+    assert_eq!(as_cli, ["P003"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
