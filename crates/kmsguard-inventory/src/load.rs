@@ -250,14 +250,24 @@ impl Loader<'_> {
             })
             .collect();
         let prepared = prepared.into_iter().collect::<Result<Vec<_>, _>>()?;
-        let roots: Vec<Option<Result<json::Node<'_>, json::JsonError>>> = prepared
+        type Parsed<'t> = (
+            Result<json::Node<'t>, json::JsonError>,
+            Option<(kmsguard_syntax::InputFormat, kmsguard_syntax::ParsedFile)>,
+        );
+        let mut roots: Vec<Option<Parsed<'_>>> = prepared
             .par_iter()
             .map(|p| {
-                (p.format == SourceFormat::AwsCli && p.utf8_error.is_none())
-                    .then(|| json::parse(p.source.text(), &json::Limits::default()))
+                (p.format == SourceFormat::AwsCli && p.utf8_error.is_none()).then(|| {
+                    let root = json::parse(p.source.text(), &json::Limits::default());
+                    let ahead = root
+                        .as_ref()
+                        .ok()
+                        .and_then(|r| aws_cli::read_ahead(p.source.text(), r, &p.hints));
+                    (root, ahead)
+                })
             })
             .collect();
-        for ((path, _), (p, root)) in pending.iter().zip(prepared.iter().zip(&roots)) {
+        for ((path, _), (p, root)) in pending.iter().zip(prepared.iter().zip(roots.iter_mut())) {
             if let Some(at) = p.utf8_error {
                 let file = self.inv.add_file(p.source.clone());
                 let d = Diagnostic::error(Code::P002, "the input is not valid UTF-8")
@@ -266,8 +276,8 @@ impl Loader<'_> {
                 self.inv.diagnostics.push((file, d));
                 continue;
             }
-            match root {
-                Some(root) => {
+            match root.take() {
+                Some((root, ahead)) => {
                     let file = self.inv.add_file(p.source.clone());
                     aws_cli::read_parsed(
                         &mut self.inv,
@@ -276,6 +286,7 @@ impl Loader<'_> {
                         &p.hints,
                         &mut self.session,
                         root.as_ref(),
+                        ahead,
                     );
                 }
                 None => {

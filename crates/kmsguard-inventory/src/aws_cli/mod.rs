@@ -67,7 +67,7 @@ pub fn read_with(
         return;
     };
     let root = json::parse(source.text(), &Limits::default());
-    read_parsed(inv, file, options, hints, session, root.as_ref());
+    read_parsed(inv, file, options, hints, session, root.as_ref(), None);
 }
 
 /// [`read_with`] for a file whose text was already parsed into `root` (the loader parses
@@ -79,6 +79,7 @@ pub fn read_parsed(
     hints: &FileHints,
     session: &mut Session,
     root: Result<&Node<'_>, &kmsguard_syntax::json::JsonError>,
+    pre: Option<(InputFormat, ParsedFile)>,
 ) {
     let Some(source) = inv.file(file).cloned() else {
         return;
@@ -93,6 +94,7 @@ pub fn read_parsed(
         region: options.region.clone(),
         hints,
         diags: Vec::new(),
+        pre,
     };
     match root {
         Ok(root) => cx.read_node(root),
@@ -222,6 +224,9 @@ pub(crate) struct Cx<'a> {
     pub(crate) region: Option<String>,
     pub(crate) hints: &'a FileHints,
     pub(crate) diags: Vec<Diagnostic>,
+    /// This file already read with `kmsguard_syntax`'s reader for a known format (the loader
+    /// does that in parallel for the large `get-account-authorization-details` outputs).
+    pub(crate) pre: Option<(InputFormat, ParsedFile)>,
 }
 
 impl Cx<'_> {
@@ -303,13 +308,18 @@ impl Cx<'_> {
         format: InputFormat,
         kind: Option<PolicyKind>,
     ) -> ParsedFile {
-        let options = ParseOptions {
-            format: Some(format),
-            kind,
-            limits: Limits::default(),
+        let parsed = match self.pre.take() {
+            Some((f, parsed)) if f == format && kind.is_none() => parsed,
+            _ => {
+                let options = ParseOptions {
+                    format: Some(format),
+                    kind,
+                    limits: Limits::default(),
+                };
+                // The file is already parsed: only the lowering runs again.
+                kmsguard_syntax::formats::parse_root(self.source.text(), root, &options)
+            }
         };
-        // The file is already parsed: only the lowering runs again.
-        let parsed = kmsguard_syntax::formats::parse_root(self.source.text(), root, &options);
         self.diags.extend(parsed.diagnostics.iter().cloned());
         parsed
     }
@@ -389,4 +399,27 @@ impl Cx<'_> {
             .map_or(base, |(stem, _)| stem)
             .to_owned()
     }
+}
+
+/// What the loader can read ahead, in parallel, for a parsed CLI output: the
+/// `kmsguard_syntax` reading of a `get-account-authorization-details` output (its policies
+/// lowered), which [`Cx::parse_known`] would otherwise do in the sequential pass.
+#[must_use]
+pub fn read_ahead(
+    text: &str,
+    root: &Node<'_>,
+    hints: &FileHints,
+) -> Option<(InputFormat, ParsedFile)> {
+    if hints.kind.is_some() || Shape::detect(root) != Some(Shape::AuthorizationDetails) {
+        return None;
+    }
+    let options = ParseOptions {
+        format: Some(InputFormat::AuthorizationDetails),
+        kind: None,
+        limits: Limits::default(),
+    };
+    Some((
+        InputFormat::AuthorizationDetails,
+        kmsguard_syntax::formats::parse_root(text, root, &options),
+    ))
 }
