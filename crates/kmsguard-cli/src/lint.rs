@@ -41,25 +41,8 @@ pub(crate) struct LintArgs {
     /// Files or directories to lint (directories are searched for `*.json`).
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: Format,
-    /// The lowest severity that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t)]
-    fail_on: FailOn,
-    /// Configuration file (default: `kmsguard.toml` in the working directory or a parent).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    config: Option<PathBuf>,
-    /// Ignore any `kmsguard.toml`.
-    #[arg(long)]
-    no_config: bool,
-    /// Report only findings that are not in this baseline file; if it does not exist, record
-    /// today's findings in it.
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
-    /// Rewrite the baseline file with today's findings.
-    #[arg(long, requires = "baseline")]
-    update_baseline: bool,
+    #[command(flatten)]
+    report: ReportArgs,
     /// Read every file as this format instead of detecting it.
     #[arg(long, value_parser = crate::check::parse_input_format)]
     input_format: Option<InputFormat>,
@@ -70,9 +53,69 @@ pub(crate) struct LintArgs {
     /// Treat every policy as this kind instead of inferring it.
     #[arg(long, value_parser = crate::check::parse_kind)]
     kind: Option<PolicyKind>,
+}
+
+/// What `lint` and `scan` share: output, exit status, configuration and baseline.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) fail_on: FailOn,
+    /// Configuration file (default: `kmsguard.toml` in the working directory or a parent).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub(crate) config: Option<PathBuf>,
+    /// Ignore any `kmsguard.toml`.
+    #[arg(long)]
+    pub(crate) no_config: bool,
+    /// Report only findings that are not in this baseline file; if it does not exist, record
+    /// today's findings in it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Rewrite the baseline file with today's findings.
+    #[arg(long, requires = "baseline")]
+    pub(crate) update_baseline: bool,
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t)]
-    color: ColorChoice,
+    pub(crate) color: ColorChoice,
+}
+
+impl ReportArgs {
+    /// The configuration these arguments select.
+    pub(crate) fn config(&self) -> Result<Config, String> {
+        load_config_from(self.config.as_deref(), self.no_config)
+    }
+
+    /// Applies the baseline (if any), writes the reports and returns the exit status: 2 when
+    /// `input_failed` or a template or plan could not be read, 1 for findings at or above
+    /// `--fail-on`, else 0.
+    pub(crate) fn finish(&self, reports: &mut [FileReport], input_failed: bool) -> u8 {
+        if let Some(path) = &self.baseline {
+            match baseline::apply(path, reports, self.update_baseline) {
+                Ok(Some(note)) => eprintln!("kmsguard: {note}"),
+                Ok(None) => {}
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        if let Err(code) = write_reports(reports, self.format, self.color) {
+            return code;
+        }
+        if input_failed || reports.iter().any(FileReport::unreadable_template) {
+            EXIT_USAGE
+        } else if reports
+            .iter()
+            .any(|r| r.has_at_least(self.fail_on.severity()))
+        {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        }
+    }
 }
 
 pub(crate) fn run(args: &LintArgs) -> u8 {
@@ -94,33 +137,11 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
     };
     reports.retain(|r| !config.excluded(Path::new(r.source.name())));
     lint_reports(&mut reports, &config, &|_| true);
-    if let Some(path) = &args.baseline {
-        match baseline::apply(path, &mut reports, args.update_baseline) {
-            Ok(Some(note)) => eprintln!("kmsguard: {note}"),
-            Ok(None) => {}
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_USAGE;
-            }
-        }
-    }
-    if let Err(code) = write_reports(&reports, args.format, args.color) {
-        return code;
-    }
-    if io_failed || reports.iter().any(FileReport::unreadable_template) {
-        EXIT_USAGE
-    } else if reports
-        .iter()
-        .any(|r| r.has_at_least(args.fail_on.severity()))
-    {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    }
+    args.report.finish(&mut reports, io_failed)
 }
 
 fn load_config(args: &LintArgs) -> Result<Config, String> {
-    load_config_from(args.config.as_deref(), args.no_config)
+    args.report.config()
 }
 
 /// The configuration: `path`, or `kmsguard.toml` found upward from the working directory,

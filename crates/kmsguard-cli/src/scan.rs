@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use kmsguard_inventory::model::FileId;
 use kmsguard_inventory::{LoadOptions, documents, scenarios};
 
-use crate::check::{FileReport, write_reports};
+use crate::EXIT_USAGE;
+use crate::check::FileReport;
 use crate::config::Config;
-use crate::lint::{FailOn, lint_reports, load_config_from};
-use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, baseline};
+use crate::lint::{ReportArgs, lint_reports};
 
 /// Arguments of `kmsguard scan`.
 #[derive(Debug, clap::Args)]
@@ -21,25 +21,8 @@ pub(crate) struct ScanArgs {
     /// belong to).
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: Format,
-    /// The lowest severity that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t)]
-    fail_on: FailOn,
-    /// Configuration file (default: `kmsguard.toml` in the working directory or a parent).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    config: Option<PathBuf>,
-    /// Ignore any `kmsguard.toml`.
-    #[arg(long)]
-    no_config: bool,
-    /// Report only findings that are not in this baseline file; if it does not exist, record
-    /// today's findings in it.
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
-    /// Rewrite the baseline file with today's findings.
-    #[arg(long, requires = "baseline")]
-    update_baseline: bool,
+    #[command(flatten)]
+    report: ReportArgs,
     /// The account templates and plans deploy to (`AWS::AccountId`); a stand-in otherwise.
     #[arg(long, value_name = "ID")]
     account: Option<String>,
@@ -53,13 +36,10 @@ pub(crate) struct ScanArgs {
     /// Run only the scenario checks, not the per-document lint rules.
     #[arg(long)]
     scenarios_only: bool,
-    /// When to use colours in human output.
-    #[arg(long, value_enum, default_value_t)]
-    color: ColorChoice,
 }
 
 pub(crate) fn run(args: &ScanArgs) -> u8 {
-    let config = match load_config_from(args.config.as_deref(), args.no_config) {
+    let config = match args.report.config() {
         Ok(c) => c,
         Err(message) => {
             eprintln!("error: {message}");
@@ -92,29 +72,7 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
     }
     drop_intended_external_access(&inv, &mut reports);
     reports.retain(|r| !config.excluded(Path::new(r.source.name())));
-    if let Some(path) = &args.baseline {
-        match baseline::apply(path, &mut reports, args.update_baseline) {
-            Ok(Some(note)) => eprintln!("kmsguard: {note}"),
-            Ok(None) => {}
-            Err(message) => {
-                eprintln!("error: {message}");
-                return EXIT_USAGE;
-            }
-        }
-    }
-    if let Err(code) = write_reports(&reports, args.format, args.color) {
-        return code;
-    }
-    if reports.iter().any(FileReport::unreadable_template) {
-        EXIT_USAGE
-    } else if reports
-        .iter()
-        .any(|r| r.has_at_least(args.fail_on.severity()))
-    {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    }
+    args.report.finish(&mut reports, false)
 }
 
 /// One report per inventory file, in file order, holding the readers' diagnostics.
