@@ -10,7 +10,6 @@ use kmsguard_inventory::{LoadOptions, documents, scenarios};
 
 use crate::EXIT_USAGE;
 use crate::check::FileReport;
-use crate::config::Config;
 use crate::lint::{ReportArgs, lint_reports};
 
 /// Arguments of `kmsguard scan`.
@@ -59,7 +58,7 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut reports = reports_of(&inv, &config);
+    let mut reports = reports_of(&inv);
     for f in scenarios::run(&inv) {
         if let Some(r) = reports.get_mut(f.file.0 as usize) {
             r.findings.push(f.diagnostic);
@@ -76,7 +75,7 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
 }
 
 /// One report per inventory file, in file order, holding the readers' diagnostics.
-pub(crate) fn reports_of(inv: &kmsguard_inventory::Inventory, _config: &Config) -> Vec<FileReport> {
+pub(crate) fn reports_of(inv: &kmsguard_inventory::Inventory) -> Vec<FileReport> {
     inv.files
         .iter()
         .zip(documents::parsed_files(inv))

@@ -160,6 +160,7 @@ pub(super) fn replication(cx: &mut Cx<'_, '_>, res: usize) {
     }
 }
 
+/// A rule of `aws_s3_bucket_replication_configuration`.
 fn rule(r: &Cursor<'_, '_>) -> ReplicationRule {
     let dest = r.get("destination").first();
     let sse = r
@@ -169,36 +170,22 @@ fn rule(r: &Cursor<'_, '_>) -> ReplicationRule {
         .and_then(|s| s.get("status").string())
         .filter(Val::is_known)
         .map(|s| Spanned::new(s.text == "Enabled", s.span));
-    ReplicationRule {
-        id: r
-            .get("id")
-            .string()
-            .filter(|v| v.is_known() && !v.text.is_empty())
-            .map(|v| v.text),
-        enabled: r
-            .get("status")
-            .string()
-            .is_some_and(|s| s.text == "Enabled"),
-        sse_kms_encrypted_objects: sse,
-        destination_bucket: dest.as_ref().map_or_else(
-            || r.get("destination").placeholder().spanned(),
-            |d| bucket_arn(required(&d.get("bucket"))),
-        ),
-        destination_account: dest
-            .as_ref()
-            .and_then(|d| d.get("account").string())
-            .filter(|v| !v.text.is_empty())
-            .map(|v| v.text),
-        replica_kms_key: dest
-            .as_ref()
-            .and_then(|d| d.get("encryption_configuration").first())
-            .and_then(|e| e.get("replica_kms_key_id").string())
-            .filter(|v| !v.text.is_empty())
-            .map(Val::spanned),
-        span: r.span(),
-    }
+    let account = dest
+        .as_ref()
+        .and_then(|d| d.get("account").string())
+        .filter(|v| !v.text.is_empty())
+        .map(|v| v.text);
+    let replica = dest
+        .as_ref()
+        .and_then(|d| d.get("encryption_configuration").first())
+        .and_then(|e| e.get("replica_kms_key_id").string())
+        .filter(|v| !v.text.is_empty())
+        .map(Val::spanned);
+    rule_with(r, dest.as_ref(), sse, account, replica)
 }
 
+/// A `replication_configuration` rule of the older inline `aws_s3_bucket` block, whose
+/// attribute names differ.
 fn legacy_rule(r: &Cursor<'_, '_>) -> ReplicationRule {
     let dest = r.get("destination").first();
     let sse = r
@@ -211,6 +198,19 @@ fn legacy_rule(r: &Cursor<'_, '_>) -> ReplicationRule {
             .and_then(|d| d.get(attr).string())
             .filter(|v| !v.text.is_empty())
     };
+    let account = dest_str("account_id").map(|v| v.text);
+    let replica = dest_str("replica_kms_key_id").map(Val::spanned);
+    rule_with(r, dest.as_ref(), sse, account, replica)
+}
+
+/// The parts both rule schemas share: id, status and destination bucket.
+fn rule_with(
+    r: &Cursor<'_, '_>,
+    dest: Option<&Cursor<'_, '_>>,
+    sse_kms_encrypted_objects: Option<Spanned<bool>>,
+    destination_account: Option<String>,
+    replica_kms_key: Option<Spanned<String>>,
+) -> ReplicationRule {
     ReplicationRule {
         id: r
             .get("id")
@@ -221,13 +221,13 @@ fn legacy_rule(r: &Cursor<'_, '_>) -> ReplicationRule {
             .get("status")
             .string()
             .is_some_and(|s| s.text == "Enabled"),
-        sse_kms_encrypted_objects: sse,
-        destination_bucket: dest.as_ref().map_or_else(
+        sse_kms_encrypted_objects,
+        destination_bucket: dest.map_or_else(
             || r.get("destination").placeholder().spanned(),
             |d| bucket_arn(required(&d.get("bucket"))),
         ),
-        destination_account: dest_str("account_id").map(|v| v.text),
-        replica_kms_key: dest_str("replica_kms_key_id").map(Val::spanned),
+        destination_account,
+        replica_kms_key,
         span: r.span(),
     }
 }
