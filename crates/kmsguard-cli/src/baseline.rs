@@ -7,7 +7,6 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::check::FileReport;
-use crate::lint::sid_at;
 
 #[derive(Serialize, Deserialize)]
 struct File {
@@ -30,7 +29,7 @@ fn entries(reports: &[FileReport]) -> Vec<Entry> {
             r.findings.iter().map(move |d| Entry {
                 path: r.source.name().to_owned(),
                 code: d.code.as_str().to_owned(),
-                sid: sid_at(&r.parsed, d),
+                sid: r.summary.sid_at(d),
                 message: d.message.clone(),
             })
         })
@@ -77,7 +76,7 @@ pub(crate) fn apply(
                 let e = Entry {
                     path: r.source.name().to_owned(),
                     code: d.code.as_str().to_owned(),
-                    sid: sid_at(&r.parsed, d),
+                    sid: r.summary.sid_at(d),
                     message: d.message.clone(),
                 };
                 !known.contains(&e)

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use kmsguard_syntax::ast::PolicyKind;
+use kmsguard_syntax::formats::Content;
 use kmsguard_syntax::json::Limits;
 use kmsguard_syntax::{
     Code, Diagnostic, InputFormat, ParseOptions, ParsedFile, Severity, SourceFile, Span,
@@ -80,21 +81,117 @@ pub(crate) fn parse_kind(s: &str) -> Result<PolicyKind, String> {
     })
 }
 
-/// One checked file: its text, what was read from it, and its findings (the reader's, then
-/// the linter's), in print order.
+/// One checked file: its text, a summary of what was read from it, and its findings (the
+/// reader's, then the linter's), in print order.
+///
+/// The typed documents themselves are not kept: every file is parsed, linted and summarised
+/// in one pass on a worker thread, and its AST is dropped there. Holding the ASTs of a whole
+/// directory until the output is written made the process touch several times the input's size
+/// in fresh memory, and zeroing those pages cost more than a quarter of a corpus lint.
 #[derive(Debug)]
 pub(crate) struct FileReport {
     pub(crate) source: SourceFile,
-    pub(crate) parsed: ParsedFile,
+    pub(crate) summary: Summary,
     pub(crate) findings: Vec<Diagnostic>,
 }
 
+/// What the outputs and the baseline need of a file's documents.
+#[derive(Debug, Default)]
+pub(crate) struct Summary {
+    pub(crate) format: Option<InputFormat>,
+    pub(crate) documents: Vec<DocumentSummary>,
+    /// Each policy statement's span and Sid, in document order; only for a file with
+    /// findings, the only ones whose Sids are asked for.
+    statements: Vec<(Span, Option<String>)>,
+}
+
+/// One document of a file, as the JSON output lists it.
+#[derive(Debug)]
+pub(crate) struct DocumentSummary {
+    pub(crate) location: String,
+    pub(crate) name: Option<String>,
+    /// `policy`, `grant`, `key-metadata` or `other`.
+    pub(crate) kind: &'static str,
+    pub(crate) policy_kind: Option<&'static str>,
+    pub(crate) statements: Option<usize>,
+    pub(crate) span: Span,
+}
+
+impl Summary {
+    /// Summarises `parsed`; `sids` keeps the statements' spans and Sids for [`Self::sid_at`].
+    pub(crate) fn of(parsed: &mut ParsedFile, sids: bool) -> Self {
+        let statements = if sids {
+            statement_sids(parsed)
+        } else {
+            Vec::new()
+        };
+        let documents = parsed
+            .documents
+            .iter_mut()
+            .map(|d| {
+                let (kind, policy_kind, statements) = match &d.content {
+                    Content::Policy(p) => ("policy", Some(p.kind.name()), Some(p.statements.len())),
+                    Content::Grant(_) => ("grant", None, None),
+                    Content::KeyMetadata(_) => ("key-metadata", None, None),
+                    _ => ("other", None, None),
+                };
+                DocumentSummary {
+                    location: std::mem::take(&mut d.location),
+                    name: d.name.take(),
+                    kind,
+                    policy_kind,
+                    statements,
+                    span: d.span,
+                }
+            })
+            .collect();
+        Self {
+            format: parsed.format,
+            documents,
+            statements,
+        }
+    }
+
+    /// The Sid of the statement that holds a finding's primary span.
+    pub(crate) fn sid_at(&self, d: &Diagnostic) -> Option<String> {
+        let at = d.primary_span();
+        self.statements
+            .iter()
+            .find(|(span, _)| span.start <= at.start && at.end <= span.end)
+            .and_then(|(_, sid)| sid.clone())
+    }
+}
+
+/// Every policy statement's span and Sid, in document order.
+fn statement_sids(parsed: &ParsedFile) -> Vec<(Span, Option<String>)> {
+    parsed
+        .documents
+        .iter()
+        .filter_map(|doc| match &doc.content {
+            Content::Policy(p) => Some(p),
+            _ => None,
+        })
+        .flat_map(|p| {
+            p.statements
+                .iter()
+                .map(|s| (s.span, s.node.sid.as_ref().map(|sid| sid.node.clone())))
+        })
+        .collect()
+}
+
+/// What runs on a file's findings while its documents are at hand: the lint rules, the
+/// configuration, sorting. It gets the source, the documents and the reader's findings.
+pub(crate) type Post<'a> = dyn Fn(&SourceFile, &ParsedFile, &mut Vec<Diagnostic>) + Sync + 'a;
+
 impl FileReport {
-    fn new(source: SourceFile, mut parsed: ParsedFile) -> Self {
-        let findings = std::mem::take(&mut parsed.diagnostics);
+    /// Runs `post` on the file's findings and keeps what the outputs need; drops the AST.
+    pub(crate) fn new(source: SourceFile, mut parsed: ParsedFile, post: &Post<'_>) -> Self {
+        let mut findings = std::mem::take(&mut parsed.diagnostics);
+        post(&source, &parsed, &mut findings);
+        let summary = Summary::of(&mut parsed, !findings.is_empty());
         Self {
             source,
-            parsed,
+            summary,
             findings,
         }
     }
@@ -121,25 +218,30 @@ impl FileReport {
     }
 }
 
-/// Discovers and reads every input in parallel. `Err` is a usage or IO failure already
-/// reported on standard error; the `bool` says whether some file could not be read.
+/// Discovers and reads every input in parallel, skipping the paths `skip` selects, and runs
+/// `post` on each file's findings while its documents are at hand. `Err` is a usage or IO
+/// failure already reported on standard error; the `bool` says whether some file could not be
+/// read.
 pub(crate) fn read_all(
     paths: &[PathBuf],
     options: &ParseOptions,
     family: Option<Family>,
+    skip: &(dyn Fn(&std::path::Path) -> bool + Sync),
+    post: &Post<'_>,
 ) -> Result<(Vec<FileReport>, bool), ()> {
-    let paths = match files::discover(paths) {
+    let mut paths = match files::discover(paths) {
         Ok(p) => p,
         Err((path, e)) => {
             eprintln!("error: cannot read `{}`: {e}", path.display());
             return Err(());
         }
     };
+    paths.retain(|p| !skip(p));
     let results = with_progress(paths.len(), |done| {
         paths
             .par_iter()
             .map(|p| {
-                let r = check_file(p, options, family);
+                let r = check_file(p, options, family, post);
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 r
             })
@@ -187,7 +289,13 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         kind: args.kind,
         limits: Limits::default(),
     };
-    let Ok((reports, io_failed)) = read_all(&args.paths, &options, args.input_family) else {
+    let Ok((reports, io_failed)) = read_all(
+        &args.paths,
+        &options,
+        args.input_family,
+        &|_| false,
+        &|_, _, _| {},
+    ) else {
         return EXIT_USAGE;
     };
     if let Err(code) = write_reports(&reports, args.format, args.color) {
@@ -206,6 +314,7 @@ fn check_file(
     path: &std::path::Path,
     options: &ParseOptions,
     family: Option<Family>,
+    post: &Post<'_>,
 ) -> Result<FileReport, String> {
     let name = path.display().to_string();
     let bytes = match files::read_bounded(path, options.limits.max_bytes) {
@@ -226,7 +335,7 @@ fn check_file(
                 documents: Vec::new(),
                 diagnostics: vec![d],
             };
-            return Ok(FileReport::new(SourceFile::new(name, ""), parsed));
+            return Ok(FileReport::new(SourceFile::new(name, ""), parsed, post));
         }
         Err(e) => return Err(format!("cannot read `{name}`: {e}")),
     };
@@ -235,54 +344,81 @@ fn check_file(
     // A JSON file is parsed once: its top-level members say whether it is a template, a plan
     // or a policy / CLI output.
     let forced = family.map(Family::source_format);
-    if options.format.is_none()
+    let bytes = if options.format.is_none()
         && forced != Some(kmsguard_inventory::SourceFormat::AwsCli)
         && bytes.len() <= options.limits.max_bytes
     {
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            use kmsguard_inventory::SourceFormat;
-            let family = match kmsguard_syntax::json::parse(text, &options.limits) {
-                _ if forced.is_some() => forced.unwrap_or(SourceFormat::AwsCli),
-                Ok(root) if !is_yaml(path) => {
-                    let has = |k: &str| root.get(k).is_some();
-                    if has("AWSTemplateFormatVersion")
-                        || root
-                            .get("Resources")
-                            .is_some_and(|r| r.as_object().is_some())
-                    {
-                        SourceFormat::CloudFormation
-                    } else if has("planned_values") || has("resource_changes") {
-                        SourceFormat::Terraform
-                    } else {
-                        let parsed = kmsguard_syntax::formats::parse_root(text, &root, options);
-                        return Ok(FileReport::new(SourceFile::new(name, text), parsed));
-                    }
-                }
-                // YAML, or JSON that does not parse: the text decides.
-                _ => SourceFormat::detect(path, text),
-            };
-            if family != SourceFormat::AwsCli {
-                let mut inv = kmsguard_inventory::Inventory::default();
-                let load = kmsguard_inventory::LoadOptions {
-                    format: Some(family),
-                    ..Default::default()
-                };
-                let id = kmsguard_inventory::read_file(&mut inv, path, text.to_owned(), &load);
-                let parsed = kmsguard_inventory::documents::parsed_file(&inv, id);
-                let source = inv
-                    .file(id)
-                    .cloned()
-                    .unwrap_or_else(|| SourceFile::new(name.clone(), text.to_owned()));
-                return Ok(FileReport::new(source, parsed));
-            }
+        // The text is moved, not copied, into the report's source.
+        match String::from_utf8(bytes) {
+            Ok(text) => return Ok(check_text(path, name, text, options, forced, post)),
+            Err(e) => e.into_bytes(),
         }
-    }
+    } else {
+        bytes
+    };
     let parsed = parse_bytes(&bytes, options);
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    Ok(FileReport::new(SourceFile::new(name, text), parsed))
+    Ok(FileReport::new(SourceFile::new(name, text), parsed, post))
+}
+
+/// Reads a UTF-8 file whose format is to be detected: a template or plan goes to the inventory
+/// readers, anything else to the policy formats.
+fn check_text(
+    path: &std::path::Path,
+    name: String,
+    text: String,
+    options: &ParseOptions,
+    forced: Option<kmsguard_inventory::SourceFormat>,
+    post: &Post<'_>,
+) -> FileReport {
+    use kmsguard_inventory::SourceFormat;
+    let family = if let Some(forced) = forced {
+        forced
+    } else if is_yaml(path) {
+        SourceFormat::detect(path, &text)
+    } else {
+        let recognised = match kmsguard_syntax::json::parse(&text, &options.limits) {
+            Ok(root) => {
+                let has = |k: &str| root.get(k).is_some();
+                if has("AWSTemplateFormatVersion")
+                    || root
+                        .get("Resources")
+                        .is_some_and(|r| r.as_object().is_some())
+                {
+                    Err(SourceFormat::CloudFormation)
+                } else if has("planned_values") || has("resource_changes") {
+                    Err(SourceFormat::Terraform)
+                } else {
+                    Ok(kmsguard_syntax::formats::parse_root(&text, &root, options))
+                }
+            }
+            // JSON that does not parse: the text decides.
+            Err(_) => Err(SourceFormat::detect(path, &text)),
+        };
+        match recognised {
+            Ok(parsed) => return FileReport::new(SourceFile::new(name, text), parsed, post),
+            Err(family) => family,
+        }
+    };
+    if family == SourceFormat::AwsCli {
+        let parsed = parse_bytes(text.as_bytes(), options);
+        return FileReport::new(SourceFile::new(name, text), parsed, post);
+    }
+    let mut inv = kmsguard_inventory::Inventory::default();
+    let load = kmsguard_inventory::LoadOptions {
+        format: Some(family),
+        ..Default::default()
+    };
+    let id = kmsguard_inventory::read_file(&mut inv, path, text, &load);
+    let parsed = kmsguard_inventory::documents::parsed_file(&inv, id);
+    let source = inv
+        .file(id)
+        .cloned()
+        .unwrap_or_else(|| SourceFile::new(name, String::new()));
+    FileReport::new(source, parsed, post)
 }
 
 fn is_yaml(path: &std::path::Path) -> bool {

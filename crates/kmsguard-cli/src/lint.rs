@@ -7,7 +7,7 @@ use clap::ValueEnum;
 use kmsguard_syntax::ast::PolicyKind;
 use kmsguard_syntax::formats::{Content, ParsedFile};
 use kmsguard_syntax::json::Limits;
-use kmsguard_syntax::{Diagnostic, InputFormat, ParseOptions, Severity};
+use kmsguard_syntax::{Diagnostic, InputFormat, ParseOptions, Severity, SourceFile};
 
 use crate::check::{FileReport, read_all, write_reports};
 use crate::config::Config;
@@ -131,12 +131,15 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         kind: args.kind,
         limits: Limits::default(),
     };
-    let paths: Vec<PathBuf> = args.paths.clone();
-    let Ok((mut reports, io_failed)) = read_all(&paths, &options, args.input_family) else {
+    let post = |source: &SourceFile, parsed: &ParsedFile, findings: &mut Vec<Diagnostic>| {
+        lint_file(&config, source, parsed, findings, true);
+    };
+    let skip = |p: &Path| config.excluded(p);
+    let Ok((mut reports, io_failed)) =
+        read_all(&args.paths, &options, args.input_family, &skip, &post)
+    else {
         return EXIT_USAGE;
     };
-    reports.retain(|r| !config.excluded(Path::new(r.source.name())));
-    lint_reports(&mut reports, &config, &|_| true);
     args.report.finish(&mut reports, io_failed)
 }
 
@@ -159,31 +162,26 @@ pub(crate) fn load_config_from(path: Option<&Path>, no_config: bool) -> Result<C
     path.map_or_else(|| Ok(Config::default()), |p| Config::load(&p))
 }
 
-/// Runs the rules on every report (in parallel), then applies the configuration.
-pub(crate) fn lint_reports(
-    reports: &mut [FileReport],
+/// Runs the rules (when `rules`) on one file's documents, adds their findings to the reader's,
+/// then applies the configuration and sorts.
+pub(crate) fn lint_file(
     config: &Config,
-    rules: &(dyn Fn(&FileReport) -> bool + Sync),
+    source: &SourceFile,
+    parsed: &ParsedFile,
+    findings: &mut Vec<Diagnostic>,
+    rules: bool,
 ) {
-    use rayon::prelude::*;
-    reports.par_iter_mut().for_each(|r| {
-        if rules(r) {
-            let mut found =
-                kmsguard_lint::lint_file(&r.parsed, &r.source, &|m| config.enabled(m.code));
-            r.findings.append(&mut found);
-        }
-        let name = r.source.name().to_owned();
-        let parsed = &r.parsed;
-        let sid_of = |d: &Diagnostic| sid_at(parsed, d);
-        let mut findings = std::mem::take(&mut r.findings);
-        config.apply(&name, &mut findings, &sid_of);
-        kmsguard_syntax::diagnostic::sort(&mut findings);
-        r.findings = findings;
-    });
+    if rules {
+        let mut found = kmsguard_lint::lint_file(parsed, source, &|m| config.enabled(m.code));
+        findings.append(&mut found);
+    }
+    let sid_of = |d: &Diagnostic| sid_at(parsed, d);
+    config.apply(source.name(), findings, &sid_of);
+    kmsguard_syntax::diagnostic::sort(findings);
 }
 
 /// The Sid of the statement that holds a finding's primary span.
-pub(crate) fn sid_at(parsed: &ParsedFile, d: &Diagnostic) -> Option<String> {
+fn sid_at(parsed: &ParsedFile, d: &Diagnostic) -> Option<String> {
     let at = d.primary_span();
     parsed.documents.iter().find_map(|doc| match &doc.content {
         Content::Policy(p) => p

@@ -9,8 +9,10 @@ use kmsguard_inventory::model::FileId;
 use kmsguard_inventory::{LoadOptions, documents, scenarios};
 
 use crate::EXIT_USAGE;
-use crate::check::FileReport;
-use crate::lint::{ReportArgs, lint_reports};
+use kmsguard_syntax::Diagnostic;
+
+use crate::check::{FileReport, Post};
+use crate::lint::{ReportArgs, lint_file};
 
 /// Arguments of `kmsguard scan`.
 #[derive(Debug, clap::Args)]
@@ -58,35 +60,45 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut reports = reports_of(&inv);
+    let mut scenario_findings: Vec<Vec<Diagnostic>> = Vec::new();
+    scenario_findings.resize_with(inv.files.len(), Vec::new);
     for f in scenarios::run(&inv) {
-        if let Some(r) = reports.get_mut(f.file.0 as usize) {
-            r.findings.push(f.diagnostic);
+        if let Some(found) = scenario_findings.get_mut(f.file.0 as usize) {
+            found.push(f.diagnostic);
         }
     }
-    if args.scenarios_only {
-        lint_reports(&mut reports, &config, &|_| false);
-    } else {
-        lint_reports(&mut reports, &config, &|_| true);
-    }
+    let rules = !args.scenarios_only;
+    let mut reports = reports_of(&inv, scenario_findings, &|source, parsed, findings| {
+        lint_file(&config, source, parsed, findings, rules);
+    });
     drop_intended_external_access(&inv, &mut reports);
     reports.retain(|r| !config.excluded(Path::new(r.source.name())));
     args.report.finish(&mut reports, false)
 }
 
-/// One report per inventory file, in file order, holding the readers' diagnostics.
-pub(crate) fn reports_of(inv: &kmsguard_inventory::Inventory) -> Vec<FileReport> {
-    inv.files
+/// One report per inventory file, in file order: the readers' diagnostics, then `extra`
+/// (the file's scenario findings), both passed through `post` (in parallel).
+pub(crate) fn reports_of(
+    inv: &kmsguard_inventory::Inventory,
+    extra: Vec<Vec<Diagnostic>>,
+    post: &Post<'_>,
+) -> Vec<FileReport> {
+    use rayon::prelude::*;
+    let mut extra = extra.into_iter();
+    let files: Vec<_> = inv
+        .files
         .iter()
         .zip(documents::parsed_files(inv))
         .map(|(source, mut parsed)| {
-            let findings = std::mem::take(&mut parsed.diagnostics);
-            FileReport {
-                source: source.clone(),
-                parsed,
-                findings,
-            }
+            parsed
+                .diagnostics
+                .append(&mut extra.next().unwrap_or_default());
+            (source, parsed)
         })
+        .collect();
+    files
+        .into_par_iter()
+        .map(|(source, parsed)| FileReport::new(source.clone(), parsed, post))
         .collect()
 }
 

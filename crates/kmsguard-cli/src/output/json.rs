@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use kmsguard_syntax::formats::{Content, ParsedFile};
 use kmsguard_syntax::{Diagnostic, SourceFile, Span};
 use serde::Serialize;
 
@@ -90,7 +89,7 @@ fn span(source: &SourceFile, s: Span) -> SpanOut {
 
 fn diagnostic<'a>(
     source: &SourceFile,
-    parsed: &ParsedFile,
+    summary: &crate::check::Summary,
     d: &'a Diagnostic,
 ) -> DiagnosticOut<'a> {
     DiagnosticOut {
@@ -98,7 +97,7 @@ fn diagnostic<'a>(
         name: d.code.name(),
         severity: d.severity.name(),
         message: &d.message,
-        sid: crate::lint::sid_at(parsed, d),
+        sid: summary.sid_at(d),
         span: span(source, d.primary_span()),
         labels: d
             .labels
@@ -120,38 +119,28 @@ pub(crate) fn write(reports: &[FileReport]) -> io::Result<()> {
         .iter()
         .map(|r| FileOut {
             path: r.source.name(),
-            format: r.parsed.format.map(|f| f.name()),
+            format: r.summary.format.map(|f| f.name()),
             documents: r
-                .parsed
+                .summary
                 .documents
                 .iter()
-                .map(|d| {
-                    let (kind, policy_kind, statements) = match &d.content {
-                        Content::Policy(p) => {
-                            ("policy", Some(p.kind.name()), Some(p.statements.len()))
-                        }
-                        Content::Grant(_) => ("grant", None, None),
-                        Content::KeyMetadata(_) => ("key-metadata", None, None),
-                        _ => ("other", None, None),
-                    };
-                    DocumentOut {
-                        location: &d.location,
-                        name: d.name.as_deref(),
-                        kind,
-                        policy_kind,
-                        statements,
-                        span: span(&r.source, d.span),
-                    }
+                .map(|d| DocumentOut {
+                    location: &d.location,
+                    name: d.name.as_deref(),
+                    kind: d.kind,
+                    policy_kind: d.policy_kind,
+                    statements: d.statements,
+                    span: span(&r.source, d.span),
                 })
                 .collect(),
             diagnostics: r
                 .findings
                 .iter()
-                .map(|d| diagnostic(&r.source, &r.parsed, d))
+                .map(|d| diagnostic(&r.source, &r.summary, d))
                 .collect(),
         })
         .collect();
-    let documents = reports.iter().map(|r| r.parsed.documents.len()).sum();
+    let documents = reports.iter().map(|r| r.summary.documents.len()).sum();
     let out = Output {
         version: 1,
         files,
