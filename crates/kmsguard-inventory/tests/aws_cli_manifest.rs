@@ -671,3 +671,56 @@ fn rotation_and_mrk_fixtures() {
     assert_eq!(inv.ebs_defaults[0].kms_key.node, inv.keys[0].arn);
     assert_eq!(inv.keys[0].grants.len(), 1);
 }
+
+#[test]
+fn global_data_fixtures() {
+    use kmsguard_inventory::GlobalDataKind;
+    let inv = load(&fixtures().join("global-ok-dynamodb-client-side"));
+    // One description per Region, each listing the other Region's replica.
+    assert_eq!(inv.global_data.len(), 2);
+    for g in &inv.global_data {
+        assert_eq!(g.kind, GlobalDataKind::DynamoDbGlobalTable);
+        assert_eq!((g.name.as_str(), g.account.as_deref()), ("ledger", Some(A)));
+        let regions: Vec<&str> = g.regions.iter().map(|r| r.region.as_str()).collect();
+        assert_eq!(regions.len(), 2);
+        assert!(g.lives_in("eu-west-1") && g.lives_in("us-east-1"));
+    }
+    for k in &inv.keys {
+        assert_eq!(k.multi_region_set, ["eu-west-1", "us-east-1"]);
+    }
+    assert_eq!(inv.client_side_encryption.len(), 1);
+    assert_eq!(inv.client_side_encryption[0].key, LEDGER_MRK);
+
+    let inv = load(&fixtures().join("global-ok-aurora-client-side"));
+    let g = &inv.global_data[0];
+    assert_eq!(g.kind, GlobalDataKind::AuroraGlobalDatabase);
+    assert_eq!(
+        g.arn,
+        format!("arn:aws:rds::{A}:global-cluster:ledger-global")
+    );
+    assert_eq!(g.storage_encrypted, Some(true));
+    let members: Vec<_> = g
+        .regions
+        .iter()
+        .map(|r| (r.region.as_str(), r.writer, r.member.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            (
+                "eu-west-1",
+                Some(true),
+                "arn:aws:rds:eu-west-1:111111111111:cluster:ledger-eu-west-1"
+            ),
+            (
+                "us-east-1",
+                Some(false),
+                "arn:aws:rds:us-east-1:111111111111:cluster:ledger-us-east-1"
+            )
+        ]
+    );
+
+    let inv = load(&fixtures().join("global-broken-no-replica-in-region"));
+    assert_eq!(inv.keys.len(), 1);
+    assert_eq!(inv.keys[0].multi_region_set, ["eu-west-1"]);
+}
