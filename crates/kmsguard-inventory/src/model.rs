@@ -495,13 +495,17 @@ impl ClientSideEncryption {
     /// The roles that use the key in `region`.
     #[must_use]
     pub fn roles_in(&self, region: &str) -> Vec<&str> {
-        let mut out: Vec<&str> = self.roles.iter().map(String::as_str).collect();
-        for (r, roles) in &self.region_roles {
-            if r == region {
-                out.extend(roles.iter().map(String::as_str));
+        let mut out: Vec<&str> = Vec::new();
+        let here = self
+            .region_roles
+            .iter()
+            .filter(|(r, _)| r == region)
+            .flat_map(|(_, roles)| roles);
+        for role in self.roles.iter().chain(here) {
+            if !out.contains(&role.as_str()) {
+                out.push(role);
             }
         }
-        out.dedup();
         out
     }
 }

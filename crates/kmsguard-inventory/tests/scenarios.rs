@@ -624,3 +624,74 @@ fn grant_drift_help_is_the_create_grant_command() {
     replica.grants.push(grant);
     assert!(scenarios::run(&inv).is_empty());
 }
+
+/// MRK-01 seen twice: the replica's key policy lacks the primary's statement for the role
+/// (S301) and so the role cannot use the replica (S304). One finding stays, S304, with the
+/// key-policy statement to add and the drift in its note.
+#[test]
+fn policy_drift_that_denies_the_application_is_one_finding() {
+    let mut inv = load("inventories/global-ok-dynamodb-client-side");
+    // Only the key policies admit the role.
+    for i in &mut inv.identities {
+        i.inline_policies.clear();
+    }
+    assert!(scenarios::run(&inv).is_empty());
+    let replica = inv
+        .keys
+        .iter_mut()
+        .find(|k| k.arn == global_key("us-east-1"))
+        .unwrap();
+    let doc = replica.policy.as_mut().unwrap();
+    doc.policy
+        .statements
+        .retain(|s| s.node.sid.as_ref().unwrap().node != "LedgerAppUsesSharedMrk");
+    let f = only(&inv, "S304");
+    // The replica's policy still delegates to the account, so an IAM statement is enough.
+    assert!(
+        f.diagnostic.message.contains(
+            "`kms:GenerateDataKey`, `kms:Decrypt` on key `arn:aws:kms:us-east-1:111111111111:key/mrk-8d3e1b7c5a2f4e6d9b0c1a2e3f4d5c6b`"
+        ) && f.diagnostic.message.contains("no IAM policy of the principal allows it"),
+        "{}",
+        f.diagnostic.message
+    );
+    let note = f.diagnostic.note.as_deref().unwrap();
+    assert!(
+        note.contains("drift in the multi-Region set (S301)"),
+        "{note}"
+    );
+    assert!(note.contains("`LedgerAppUsesSharedMrk`"), "{note}");
+    assert_eq!(
+        f.fixes[0].target,
+        scenarios::FixTarget::Identity("arn:aws:iam::111111111111:role/ledger-app".to_owned())
+    );
+    apply_fix(&mut inv, &f.fixes[0]).unwrap();
+    let after: Vec<_> = scenarios::run(&inv)
+        .iter()
+        .map(|f| f.diagnostic.code.as_str().to_owned())
+        .collect();
+    // The role may now use the replica; the policies still differ.
+    assert_eq!(after, ["S301"]);
+    // A role that may not use the primary either is not denied by the drift: both stay.
+    let mut inv = load("inventories/global-ok-dynamodb-client-side");
+    for i in &mut inv.identities {
+        i.inline_policies.clear();
+    }
+    for k in &mut inv.keys {
+        let doc = k.policy.as_mut().unwrap();
+        doc.policy.statements.retain(|s| {
+            let sid = &s.node.sid.as_ref().unwrap().node;
+            sid != "LedgerAppUsesSharedMrk" || k.region == "eu-west-1"
+        });
+        if k.region == "eu-west-1" {
+            doc.policy
+                .statements
+                .retain(|s| s.node.sid.as_ref().unwrap().node != "LedgerAppDescribesSharedMrk");
+        }
+    }
+    let mut codes: Vec<_> = scenarios::run(&inv)
+        .iter()
+        .map(|f| f.diagnostic.code.as_str().to_owned())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["S301", "S304", "S304"]);
+}

@@ -328,6 +328,7 @@ fn roles_can_use(
     missing.both.extend(more.both);
     missing.denied.extend(more.denied);
     missing.unknown.extend(more.unknown);
+    let before = out.len();
     report_missing(
         world,
         &crypto,
@@ -341,6 +342,68 @@ fn roles_can_use(
         &g.origin,
         out,
     );
+    if out.len() > before {
+        merge_drift(world, key, &crypto, &describe, before, out);
+    }
+}
+
+/// One finding per cause (MRK-01): when the role that cannot use this replica may use the
+/// set's primary with the same requests, and the replica's key policy differs from the
+/// primary's (S301), the drift is why; the S301 finding is folded into the new S304 ones.
+fn merge_drift(
+    world: &mut World<'_>,
+    key: &Key,
+    crypto: &Need<'_>,
+    describe: &Need<'_>,
+    from: usize,
+    out: &mut Vec<Finding>,
+) {
+    let inv = world.inventory();
+    let Some(primary) = key
+        .primary_arn
+        .as_deref()
+        .and_then(|arn| inv.keys.iter().find(|k| k.arn == arn))
+    else {
+        return;
+    };
+    let allowed = |m: &super::Missing| {
+        m.key_policy.is_empty()
+            && m.iam.is_empty()
+            && m.both.is_empty()
+            && m.denied.is_empty()
+            && m.unknown.is_empty()
+    };
+    fn on<'a>(need: &Need<'a>, key: &'a Key) -> Need<'a> {
+        Need {
+            principal: need.principal,
+            key,
+            actions: need.actions,
+            context: need.context.clone(),
+            grant_context: false,
+        }
+    }
+    if !allowed(&ask_all(world, &on(crypto, primary)))
+        || !allowed(&ask_all(world, &on(describe, primary)))
+    {
+        return;
+    }
+    let drift = out.iter().position(|f| {
+        f.diagnostic.code == codes::S301
+            && f.diagnostic.message.split('`').nth(1) == Some(key.arn.as_str())
+    });
+    let Some(at) = drift.filter(|at| *at < from) else {
+        return;
+    };
+    let s301 = out.remove(at);
+    for f in out.iter_mut().skip(from.saturating_sub(1)) {
+        if f.diagnostic.code == codes::S304 {
+            let note = f.diagnostic.note.take().unwrap_or_default();
+            f.diagnostic.note = Some(format!(
+                "{note}\nThe same requests are allowed on the primary `{}`: the cause is drift in the multi-Region set (S301): {}",
+                primary.arn, s301.diagnostic.message
+            ));
+        }
+    }
 }
 
 /// Adds where the client-side encryption is declared to the rule's note.

@@ -166,6 +166,9 @@ pub fn run(inv: &Inventory) -> Vec<Finding> {
 ///   value to change, and says what it breaks;
 /// - an unusable replica key (S103) and the same key reported as unusable where it is
 ///   configured (S402): the S103 finding stays.
+///
+/// (A key-policy drift (S301) that denies an application role on a replica is merged into
+/// the role's S304 finding by the global-data check itself, which can ask the evaluator.)
 fn merge_causes(out: &mut Vec<Finding>) {
     let missing = [
         codes::S104,
