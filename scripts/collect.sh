@@ -12,6 +12,7 @@
 #   scripts/collect.sh --out DIR [--profile NAME] [--region REGION]
 #                      [--key KEY]... [--all-keys] [--bucket NAME]...
 #                      [--image AMI_ID]... [--snapshot SNAP_ID]...
+#                      [--table NAME]... [--global-cluster ID]...
 #                      [--org-policy POLICY_ID]... [--org-account ACCOUNT_ID]...
 #                      [--no-iam] [--no-follow] [--state current|proposed]
 #
@@ -20,6 +21,8 @@
 #   --bucket NAME      an S3 bucket (repeatable); its own Region is used for its calls
 #   --image AMI_ID     an AMI (repeatable); its EBS snapshots are collected too
 #   --snapshot SNAP_ID an EBS snapshot (repeatable)
+#   --table NAME       a DynamoDB table (repeatable); for a global table, run once per Region
+#   --global-cluster ID an Aurora global database (repeatable)
 #   --org-policy ID    an SCP or RCP (p-...), with its targets; needs the management account
 #                      or a delegated administrator
 #   --org-account ID   an account whose path from the root (list-parents) goes into the
@@ -33,12 +36,15 @@
 # iam:GetAccountAuthorizationDetails, s3:GetBucketLocation, s3:GetEncryptionConfiguration,
 # s3:GetBucketVersioning, s3:GetReplicationConfiguration, s3:GetBucketPolicy,
 # ec2:DescribeImages, ec2:DescribeImageAttribute, ec2:DescribeSnapshots,
-# ec2:DescribeSnapshotAttribute, ec2:GetEbsDefaultKmsKeyId, organizations:DescribePolicy,
+# ec2:DescribeSnapshotAttribute, ec2:GetEbsDefaultKmsKeyId, dynamodb:DescribeTable,
+# rds:DescribeGlobalClusters, organizations:DescribePolicy,
 # organizations:ListTargetsForPolicy, organizations:ListParents,
 # organizations:DescribeOrganization, sts:GetCallerIdentity. A command that fails (no
 # permission, no such configuration) is reported on stderr and its file is left out.
 #
-# The file names and the manifest format are described in docs/inventory.md.
+# The file names and the manifest format are described in docs/inventory.md. Client-side
+# encryption cannot be collected: declare it ([[client_side_encryption]]) in a manifest this
+# script does not write, such as OUT/kmsguard.inventory.toml.
 
 set -euo pipefail
 
@@ -58,6 +64,8 @@ keys=()
 buckets=()
 images=()
 snapshots=()
+tables=()
+global_clusters=()
 org_policies=()
 org_accounts=()
 
@@ -72,6 +80,8 @@ while [[ $# -gt 0 ]]; do
         --bucket) buckets+=("${2:?}"); shift 2 ;;
         --image) images+=("${2:?}"); shift 2 ;;
         --snapshot) snapshots+=("${2:?}"); shift 2 ;;
+        --table) tables+=("${2:?}"); shift 2 ;;
+        --global-cluster) global_clusters+=("${2:?}"); shift 2 ;;
         --org-policy) org_policies+=("${2:?}"); shift 2 ;;
         --org-account) org_accounts+=("${2:?}"); shift 2 ;;
         --no-iam) iam=0; shift ;;
@@ -255,6 +265,15 @@ fi
 if save ec2/get-ebs-default-kms-key-id.json awsc ec2 get-ebs-default-kms-key-id; then
     follow_key "$(awsc ec2 get-ebs-default-kms-key-id --query KmsKeyId --output text)"
 fi
+
+# ---- DynamoDB and Aurora global data --------------------------------------------------------
+for t in "${tables[@]+"${tables[@]}"}"; do
+    save "dynamodb/describe-table-$t.json" awsc dynamodb describe-table --table-name "$t" || true
+done
+for g in "${global_clusters[@]+"${global_clusters[@]}"}"; do
+    save "rds/describe-global-clusters-$g.json" \
+        awsc rds describe-global-clusters --global-cluster-identifier "$g" || true
+done
 
 # ---- KMS ------------------------------------------------------------------------------------
 if [[ $all_keys -eq 1 ]]; then

@@ -157,7 +157,60 @@ fn inventories_give_only_their_scenario_findings() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 34);
+    assert_eq!(checked, 41);
+}
+
+/// The multi-Region fixtures: exactly one finding each, in the file and on the line to change
+/// (the grant with no counterpart, the table replica in a Region without a key, the key that
+/// is single-Region or disabled, the role whose IAM policy names only the primary's ARN).
+#[test]
+fn multi_region_fixtures_give_their_finding_on_the_right_line() {
+    let cases: &[(&str, &str, &str, u64, i32)] = &[
+        (
+            "mrk-broken-grant-only-on-primary",
+            "S302",
+            "list-grants-mrk-4f2a9c1d7e3b4a6f8c0d2e4f6a8b0c1d.json",
+            3,
+            0,
+        ),
+        (
+            "global-broken-no-replica-in-region",
+            "S303",
+            "describe-table-ledger.json",
+            47,
+            1,
+        ),
+        (
+            "global-broken-single-region-key",
+            "S303",
+            "describe-key-c4d5e6f7-0819-4a2b-9c3d-4e5f60718293.json",
+            2,
+            1,
+        ),
+        (
+            "global-broken-replica-disabled",
+            "S303",
+            "describe-key-mrk-8d3e1b7c5a2f4e6d9b0c1a2e3f4d5c6b.json",
+            2,
+            1,
+        ),
+        (
+            "global-broken-role-not-in-replica-policy",
+            "S304",
+            "get-account-authorization-details.json",
+            58,
+            1,
+        ),
+    ];
+    for (dir, code, file, line, exit) in cases {
+        let (status, found) = scan(&format!("fixtures/inventories/{dir}"));
+        assert_eq!(
+            found,
+            [((*code).to_owned(), (*file).to_owned(), *line)],
+            "{dir}"
+        );
+        assert_eq!(status, Some(*exit), "{dir}");
+    }
 }
 
 #[test]

@@ -87,6 +87,7 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory,
         session: aws_cli::Session::default(),
         seen: std::collections::BTreeSet::new(),
         org: Vec::new(),
+        client_side: Vec::new(),
         pending: Vec::new(),
         options,
     };
@@ -108,8 +109,10 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory,
         mut inv,
         mut session,
         org,
+        client_side,
         ..
     } = loader;
+    inv.client_side_encryption = client_side;
     session.finish(&mut inv);
     for entry in org {
         let account = OrgAccount {
@@ -137,6 +140,8 @@ struct Loader<'o> {
     seen: std::collections::BTreeSet<PathBuf>,
     /// `[[organization.account]]` entries of every manifest, applied last.
     org: Vec<OrgAccountEntry>,
+    /// `[[client_side_encryption]]` entries of every manifest.
+    client_side: Vec<crate::model::ClientSideEncryption>,
     /// Files found, in reading order, with the manifests that apply to each.
     pending: Vec<(PathBuf, Vec<Arc<Manifest>>)>,
     options: &'o LoadOptions,
@@ -159,6 +164,8 @@ impl Loader<'_> {
         let pushed = manifest.is_some();
         if let Some(m) = manifest {
             self.org.extend(m.organization.iter().cloned());
+            self.client_side
+                .extend(m.client_side_encryption.iter().cloned());
             chain.push(Arc::new(m));
         }
         let mut entries = std::fs::read_dir(dir)

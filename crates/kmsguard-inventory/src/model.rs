@@ -100,6 +100,9 @@ pub struct Key {
     pub multi_region: Option<bool>,
     /// For a multi-Region replica, the primary key's ARN; for a primary, `None`.
     pub primary_arn: Option<String>,
+    /// For a multi-Region key whose `MultiRegionConfiguration` was read: the Region of every
+    /// key of its set (the primary and all replicas). Empty when unknown.
+    pub multi_region_set: Vec<String>,
     /// `CustomKeyStoreId`, when the key lives in a custom key store.
     pub custom_key_store: Option<String>,
     /// Whether automatic rotation is enabled (`get-key-rotation-status`, `EnableKeyRotation`).
@@ -138,6 +141,7 @@ impl Key {
             state: None,
             multi_region: None,
             primary_arn: None,
+            multi_region_set: Vec::new(),
             custom_key_store: None,
             rotation_enabled: None,
             rotation_origin: None,
@@ -389,6 +393,123 @@ pub struct EbsDefault {
     pub origin: Origin,
 }
 
+/// What kind of data set a [`GlobalData`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GlobalDataKind {
+    /// A DynamoDB global table (`aws dynamodb describe-table`).
+    DynamoDbGlobalTable,
+    /// An Aurora global database (`aws rds describe-global-clusters`).
+    AuroraGlobalDatabase,
+}
+
+impl GlobalDataKind {
+    /// How findings name it.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::DynamoDbGlobalTable => "DynamoDB global table",
+            Self::AuroraGlobalDatabase => "Aurora global database",
+        }
+    }
+}
+
+/// One Region a [`GlobalData`] set keeps its data in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataRegion {
+    /// The Region.
+    pub region: String,
+    /// The replica's or member cluster's status, when the output gives one
+    /// (`ReplicaStatus`: `ACTIVE`, `CREATING`, …).
+    pub status: Option<String>,
+    /// The member cluster's ARN (Aurora), when known.
+    pub member: Option<String>,
+    /// Whether this is the Region that accepts writes (Aurora `IsWriter`), when known.
+    pub writer: Option<bool>,
+    /// The server-side encryption key the service uses there (`KMSMasterKeyId` of a DynamoDB
+    /// replica, `SSEDescription.KMSMasterKeyArn` of the table), when the output names one.
+    pub sse_key: Option<String>,
+    /// Where this Region is listed (the replica entry, the member cluster, or the table).
+    pub span: Span,
+}
+
+/// A data set kept in several Regions: a DynamoDB global table or an Aurora global database.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GlobalData {
+    /// DynamoDB global table or Aurora global database.
+    pub kind: GlobalDataKind,
+    /// The ARN the output gives (`TableArn` of this Region's table, `GlobalClusterArn`).
+    pub arn: String,
+    /// The table name or global cluster identifier.
+    pub name: String,
+    /// The account, when known.
+    pub account: Option<String>,
+    /// The Regions its data lives in (replicas, member clusters), in output order.
+    pub regions: Vec<DataRegion>,
+    /// `StorageEncrypted` of an Aurora global database (server-side), when given.
+    pub storage_encrypted: Option<bool>,
+    /// Where it was read from.
+    pub origin: Origin,
+}
+
+impl GlobalData {
+    /// Whether the data is kept in `region` (a replica that is being deleted, failed to be
+    /// created or is archived does not count).
+    #[must_use]
+    pub fn lives_in(&self, region: &str) -> bool {
+        self.regions
+            .iter()
+            .any(|r| r.region == region && r.is_live())
+    }
+}
+
+impl DataRegion {
+    /// Whether data is (or is about to be) kept there.
+    #[must_use]
+    pub fn is_live(&self) -> bool {
+        !matches!(
+            self.status.as_deref(),
+            Some("DELETING" | "CREATION_FAILED" | "ARCHIVED")
+        )
+    }
+}
+
+/// Client-side encryption of a global data set with a multi-Region key, as the manifest's
+/// `[[client_side_encryption]]` declares it (AWS APIs cannot see client-side encryption).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientSideEncryption {
+    /// `data`: the DynamoDB table ARN or the Aurora global cluster ARN.
+    pub data: String,
+    /// `key`: the key ARN or key id the application encrypts with.
+    pub key: String,
+    /// `roles`: the application roles (or users) that encrypt and decrypt in every Region.
+    pub roles: Vec<String>,
+    /// `region_roles`: roles that encrypt and decrypt in one Region only.
+    pub region_roles: Vec<(String, Vec<String>)>,
+    /// `encryption_context`: the encryption context the application passes.
+    pub encryption_context: Vec<(String, String)>,
+    /// Where it is declared (`path/kmsguard.inventory.toml:LINE`).
+    pub declared_at: String,
+}
+
+impl ClientSideEncryption {
+    /// The roles that use the key in `region`.
+    #[must_use]
+    pub fn roles_in(&self, region: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let here = self
+            .region_roles
+            .iter()
+            .filter(|(r, _)| r == region)
+            .flat_map(|(_, roles)| roles);
+        for role in self.roles.iter().chain(here) {
+            if !out.contains(&role.as_str()) {
+                out.push(role);
+            }
+        }
+        out
+    }
+}
+
 /// SCP or RCP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrgPolicyKind {
@@ -449,6 +570,10 @@ pub struct Inventory {
     pub org_policies: Vec<OrgPolicy>,
     /// Organization structure, when known.
     pub org_accounts: Vec<OrgAccount>,
+    /// DynamoDB global tables and Aurora global databases.
+    pub global_data: Vec<GlobalData>,
+    /// Client-side encryption the manifests declare.
+    pub client_side_encryption: Vec<ClientSideEncryption>,
     /// What the readers reported, per file.
     pub diagnostics: Vec<(FileId, Diagnostic)>,
 }

@@ -180,6 +180,7 @@ pub fn generate(roles: usize, keys: usize, seed: u64) -> Inventory {
             state: Some("Enabled".to_owned()),
             multi_region: Some(false),
             primary_arn: None,
+            multi_region_set: Vec::new(),
             custom_key_store: None,
             rotation_enabled: None,
             rotation_origin: None,

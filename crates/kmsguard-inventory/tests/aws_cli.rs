@@ -883,3 +883,122 @@ fn current_outputs_do_not_replace_what_a_template_proposes() {
     assert_eq!(b.versioning_enabled, Some(true));
     assert_eq!(b.account.as_deref(), Some(A));
 }
+
+// ---- dynamodb and rds ----------------------------------------------------------------------
+
+#[test]
+fn describe_table_lists_the_table_and_its_replicas() {
+    let inv = one(
+        r#"{"Table": {"TableName": "ledger", "TableStatus": "ACTIVE",
+        "TableArn": "arn:aws:dynamodb:eu-west-1:111111111111:table/ledger",
+        "GlobalTableVersion": "2019.11.21",
+        "Replicas": [
+            {"RegionName": "us-east-1", "ReplicaStatus": "ACTIVE",
+             "KMSMasterKeyId": "arn:aws:kms:us-east-1:111111111111:key/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"},
+            {"RegionName": "ap-southeast-2", "ReplicaStatus": "DELETING"}
+        ],
+        "SSEDescription": {"Status": "ENABLED", "SSEType": "KMS",
+            "KMSMasterKeyArn": "arn:aws:kms:eu-west-1:111111111111:key/5c3a1f0e-2b7d-4e61-9a8c-7f0d1e2b3c4d"}}}"#,
+        hints(),
+    );
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    let g = &inv.global_data[0];
+    assert_eq!(
+        g.kind,
+        kmsguard_inventory::GlobalDataKind::DynamoDbGlobalTable
+    );
+    assert_eq!((g.name.as_str(), g.account.as_deref()), ("ledger", Some(A)));
+    let regions: Vec<_> = g
+        .regions
+        .iter()
+        .map(|r| (r.region.as_str(), r.status.as_deref(), r.sse_key.is_some()))
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            ("eu-west-1", Some("ACTIVE"), true),
+            ("us-east-1", Some("ACTIVE"), true),
+            ("ap-southeast-2", Some("DELETING"), false)
+        ]
+    );
+    assert_eq!(g.regions[0].sse_key.as_deref(), Some(KS));
+    // A replica being deleted keeps no data.
+    assert!(g.lives_in("us-east-1") && !g.lives_in("ap-southeast-2"));
+}
+
+#[test]
+fn describe_table_reports_wrong_types_and_missing_members() {
+    let inv = one(r#"{"Table": {"TableName": "ledger"}}"#, hints());
+    assert_eq!(codes(&inv), ["P007"]);
+    assert!(inv.global_data.is_empty());
+    let inv = one(
+        r#"{"Table": {"TableArn": "arn:aws:dynamodb:eu-west-1:111111111111:table/ledger", "Replicas": [{"RegionName": 5}]}}"#,
+        hints(),
+    );
+    assert_eq!(codes(&inv), ["P101"]);
+    assert_eq!(inv.global_data[0].regions.len(), 1);
+    let inv = one(r#"{"Table": {"TableArn": "arn:aws:s3:::ledger"}}"#, hints());
+    assert_eq!(codes(&inv), ["P101"]);
+}
+
+#[test]
+fn describe_global_clusters_lists_member_regions() {
+    let inv = one(
+        r#"{"GlobalClusters": [{"GlobalClusterIdentifier": "ledger-global",
+        "GlobalClusterArn": "arn:aws:rds::111111111111:global-cluster:ledger-global",
+        "Engine": "aurora-postgresql", "StorageEncrypted": true,
+        "GlobalClusterMembers": [
+            {"DBClusterArn": "arn:aws:rds:eu-west-1:111111111111:cluster:ledger-euw1", "IsWriter": true, "Readers": []},
+            {"DBClusterArn": "arn:aws:rds:us-east-1:111111111111:cluster:ledger-use1", "IsWriter": false}
+        ]}]}"#,
+        hints(),
+    );
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    let g = &inv.global_data[0];
+    assert_eq!(
+        g.kind,
+        kmsguard_inventory::GlobalDataKind::AuroraGlobalDatabase
+    );
+    assert_eq!(
+        (g.name.as_str(), g.account.as_deref()),
+        ("ledger-global", Some(A))
+    );
+    assert_eq!(g.storage_encrypted, Some(true));
+    let regions: Vec<_> = g
+        .regions
+        .iter()
+        .map(|r| (r.region.as_str(), r.writer))
+        .collect();
+    assert_eq!(
+        regions,
+        [("eu-west-1", Some(true)), ("us-east-1", Some(false))]
+    );
+
+    let inv = one(
+        r#"{"GlobalClusters": [{"GlobalClusterArn": "arn:aws:rds::111111111111:global-cluster:g",
+        "GlobalClusterMembers": [{"DBClusterArn": "ledger-euw1"}, {"IsWriter": true}]}]}"#,
+        hints(),
+    );
+    assert_eq!(codes(&inv), ["P101", "P007"]);
+    assert_eq!(inv.global_data[0].name, "g");
+    assert!(inv.global_data[0].regions.is_empty());
+}
+
+#[test]
+fn manifest_kinds_name_the_new_commands() {
+    let hints = FileHints {
+        kind: Some(DocKind::DescribeGlobalClusters),
+        ..FileHints::default()
+    };
+    let inv = one(r#"{"GlobalClusters": []}"#, hints);
+    assert!(inv.diagnostics.is_empty());
+    let hints = FileHints {
+        kind: Some(DocKind::DescribeTable),
+        ..FileHints::default()
+    };
+    let inv = one(
+        r#"{"Table": {"TableArn": "arn:aws:dynamodb:us-east-1:111111111111:table/t"}}"#,
+        hints,
+    );
+    assert_eq!(inv.global_data[0].regions[0].region, "us-east-1");
+}

@@ -223,6 +223,113 @@ fn malformed_values_are_errors_with_their_line() {
     }
 }
 
+const LEDGER_MRK: &str =
+    "arn:aws:kms:eu-west-1:111111111111:key/mrk-8d3e1b7c5a2f4e6d9b0c1a2e3f4d5c6b";
+
+#[test]
+fn client_side_encryption_entries_are_read_with_their_line() {
+    let dir = TempDir::new("manifest-cse");
+    let text = format!(
+        r#"account = "{A}"
+
+[[client_side_encryption]]
+data = "arn:aws:dynamodb:eu-west-1:{A}:table/ledger"
+key = "{LEDGER_MRK}"
+roles = ["arn:aws:iam::{A}:role/ledger-app"]
+region_roles = {{ us-east-1 = ["arn:aws:iam::{A}:role/ledger-app-use1"] }}
+encryption_context = {{ app = "ledger", tier = "gold" }}
+
+[[client_side_encryption]]
+data = "arn:aws:rds::{A}:global-cluster:ledger-global"
+key = "mrk-8d3e1b7c5a2f4e6d9b0c1a2e3f4d5c6b"
+region_roles = {{ eu-west-1 = ["arn:aws:iam::{A}:user/batch"] }}
+"#
+    );
+    let path = dir.write("kmsguard.inventory.toml", &text);
+    let m = Manifest::parse(&text, &path).unwrap();
+    assert_eq!(m.client_side_encryption.len(), 2);
+    let c = &m.client_side_encryption[0];
+    assert_eq!(
+        c.data,
+        format!("arn:aws:dynamodb:eu-west-1:{A}:table/ledger")
+    );
+    assert_eq!(c.key, LEDGER_MRK);
+    assert_eq!(
+        c.roles_in("us-east-1"),
+        [
+            format!("arn:aws:iam::{A}:role/ledger-app"),
+            format!("arn:aws:iam::{A}:role/ledger-app-use1")
+        ]
+    );
+    assert_eq!(
+        c.roles_in("eu-west-1"),
+        [format!("arn:aws:iam::{A}:role/ledger-app")]
+    );
+    assert_eq!(
+        c.encryption_context,
+        [
+            ("app".to_owned(), "ledger".to_owned()),
+            ("tier".to_owned(), "gold".to_owned())
+        ]
+    );
+    assert_eq!(c.declared_at, format!("{}:4", path.display()));
+    let c = &m.client_side_encryption[1];
+    assert!(c.roles.is_empty() && c.encryption_context.is_empty());
+    assert_eq!(c.declared_at, format!("{}:11", path.display()));
+    // A load hands them to the inventory.
+    let inv = load(dir.path());
+    assert_eq!(inv.client_side_encryption, m.client_side_encryption);
+}
+
+#[test]
+fn invalid_client_side_encryption_entries_are_errors_with_their_line() {
+    let table = "data = \"arn:aws:dynamodb:eu-west-1:111111111111:table/ledger\"\n";
+    let key = "key = \"mrk-8d3e1b7c5a2f4e6d9b0c1a2e3f4d5c6b\"\n";
+    let roles = "roles = [\"arn:aws:iam::111111111111:role/ledger-app\"]\n";
+    let head = "[[client_side_encryption]]\n";
+    let cases = [
+        (
+            format!("{head}data = \"arn:aws:s3:::ledger\"\n{key}{roles}"),
+            "2: `data` must be a DynamoDB table ARN",
+        ),
+        (
+            format!("{head}{table}key = \"alias/ledger\"\n{roles}"),
+            "3: `key` must be a key ARN or a key id",
+        ),
+        (
+            format!("{head}{table}key = \"mrk-123\"\n{roles}"),
+            "3: `key` must be a key ARN or a key id",
+        ),
+        (
+            format!("{head}{table}{key}roles = [\"ledger-app\"]\n"),
+            "4: application roles must be IAM role or user ARNs",
+        ),
+        (
+            format!(
+                "{head}{table}{key}region_roles = {{ europe = [\"arn:aws:iam::111111111111:role/a\"] }}\n"
+            ),
+            "4: `region_roles` keys must be Region names",
+        ),
+        (
+            format!("{head}{table}{key}"),
+            "2: `[[client_side_encryption]]` names no application role",
+        ),
+        (
+            format!("{head}{table}{key}{roles}encryption_context = {{ \"\" = \"x\" }}\n"),
+            "5: `encryption_context` keys must not be empty",
+        ),
+        (
+            format!("{head}{table}{key}{roles}context = {{ app = \"x\" }}\n"),
+            "5: unknown field `context`",
+        ),
+        (format!("{head}{table}{roles}"), "1: missing field `key`"),
+    ];
+    for (text, expected) in cases {
+        let e = manifest_error(&text);
+        assert!(e.starts_with(expected), "{text:?}: {e}");
+    }
+}
+
 #[test]
 fn manifest_defaults_and_entries_apply_to_the_files_below() {
     let dir = TempDir::new("nested");
@@ -563,4 +670,57 @@ fn rotation_and_mrk_fixtures() {
     let inv = load(&fixtures().join("svc-ok-ebs-default-key"));
     assert_eq!(inv.ebs_defaults[0].kms_key.node, inv.keys[0].arn);
     assert_eq!(inv.keys[0].grants.len(), 1);
+}
+
+#[test]
+fn global_data_fixtures() {
+    use kmsguard_inventory::GlobalDataKind;
+    let inv = load(&fixtures().join("global-ok-dynamodb-client-side"));
+    // One description per Region, each listing the other Region's replica.
+    assert_eq!(inv.global_data.len(), 2);
+    for g in &inv.global_data {
+        assert_eq!(g.kind, GlobalDataKind::DynamoDbGlobalTable);
+        assert_eq!((g.name.as_str(), g.account.as_deref()), ("ledger", Some(A)));
+        let regions: Vec<&str> = g.regions.iter().map(|r| r.region.as_str()).collect();
+        assert_eq!(regions.len(), 2);
+        assert!(g.lives_in("eu-west-1") && g.lives_in("us-east-1"));
+    }
+    for k in &inv.keys {
+        assert_eq!(k.multi_region_set, ["eu-west-1", "us-east-1"]);
+    }
+    assert_eq!(inv.client_side_encryption.len(), 1);
+    assert_eq!(inv.client_side_encryption[0].key, LEDGER_MRK);
+
+    let inv = load(&fixtures().join("global-ok-aurora-client-side"));
+    let g = &inv.global_data[0];
+    assert_eq!(g.kind, GlobalDataKind::AuroraGlobalDatabase);
+    assert_eq!(
+        g.arn,
+        format!("arn:aws:rds::{A}:global-cluster:ledger-global")
+    );
+    assert_eq!(g.storage_encrypted, Some(true));
+    let members: Vec<_> = g
+        .regions
+        .iter()
+        .map(|r| (r.region.as_str(), r.writer, r.member.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            (
+                "eu-west-1",
+                Some(true),
+                "arn:aws:rds:eu-west-1:111111111111:cluster:ledger-eu-west-1"
+            ),
+            (
+                "us-east-1",
+                Some(false),
+                "arn:aws:rds:us-east-1:111111111111:cluster:ledger-us-east-1"
+            )
+        ]
+    );
+
+    let inv = load(&fixtures().join("global-broken-no-replica-in-region"));
+    assert_eq!(inv.keys.len(), 1);
+    assert_eq!(inv.keys[0].multi_region_set, ["eu-west-1"]);
 }

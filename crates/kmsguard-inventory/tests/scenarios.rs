@@ -173,6 +173,37 @@ const EXPECTED: &[(&str, &[(&str, &str)])] = &[
             "get-key-policy-mrk-4f2a9c1d7e3b4a6f8c0d2e4f6a8b0c1d.json",
         )],
     ),
+    (
+        "inventories/mrk-broken-grant-only-on-primary",
+        &[(
+            "S302",
+            "list-grants-mrk-4f2a9c1d7e3b4a6f8c0d2e4f6a8b0c1d.json",
+        )],
+    ),
+    ("inventories/global-ok-dynamodb-client-side", &[]),
+    ("inventories/global-ok-aurora-client-side", &[]),
+    (
+        "inventories/global-broken-no-replica-in-region",
+        &[("S303", "describe-table-ledger.json")],
+    ),
+    (
+        "inventories/global-broken-single-region-key",
+        &[(
+            "S303",
+            "describe-key-c4d5e6f7-0819-4a2b-9c3d-4e5f60718293.json",
+        )],
+    ),
+    (
+        "inventories/global-broken-replica-disabled",
+        &[(
+            "S303",
+            "describe-key-mrk-8d3e1b7c5a2f4e6d9b0c1a2e3f4d5c6b.json",
+        )],
+    ),
+    (
+        "inventories/global-broken-role-not-in-replica-policy",
+        &[("S304", "get-account-authorization-details.json")],
+    ),
     ("inventories/svc-ok-ebs-key", &[]),
     ("inventories/svc-ok-ebs-default-key", &[]),
     (
@@ -302,8 +333,8 @@ fn fixes_make_their_findings_go_away() {
             .collect();
         assert!(new.is_empty(), "{rel}: fix caused {new:?}");
     }
-    // S104, S105 (×3), S202 (×5), S203: the missing-permission findings all carry a fix.
-    assert!(fixed >= 10, "only {fixed} findings had a fix");
+    // S104, S105 (×3), S202 (×5), S203, S304: the missing-permission findings all carry a fix.
+    assert!(fixed >= 11, "only {fixed} findings had a fix");
 }
 
 #[test]
@@ -350,4 +381,317 @@ fn findings_name_principal_key_actions_and_side() {
             .statement
             .contains("\"Principal\": { \"AWS\": \"arn:aws:iam::111111111111:role/orders-crr\" }")
     );
+}
+
+const MRK: &str = "mrk-8d3e1b7c5a2f4e6d9b0c1a2e3f4d5c6b";
+
+fn global_key(region: &str) -> String {
+    format!("arn:aws:kms:{region}:111111111111:key/{MRK}")
+}
+
+/// The only finding of `rel`, which must have code `code`.
+fn only(inv: &Inventory, code: &str) -> Finding {
+    let f = scenarios::run(inv);
+    assert_eq!(
+        f.len(),
+        1,
+        "{:?}",
+        f.iter().map(|f| &f.diagnostic.message).collect::<Vec<_>>()
+    );
+    assert_eq!(f[0].diagnostic.code.as_str(), code);
+    f[0].clone()
+}
+
+/// S303's fixes are AWS commands (replicate the key, enable it), not policy statements: the
+/// help gives the exact command, and doing what it does to the inventory clears the finding.
+#[test]
+fn missing_replica_is_fixed_by_the_replicate_key_command() {
+    let mut inv = load("inventories/global-broken-no-replica-in-region");
+    let f = only(&inv, "S303");
+    let d = &f.diagnostic;
+    assert!(f.fixes.is_empty());
+    assert!(
+        d.message
+            .contains("DynamoDB global table `ledger` keeps data in `us-east-1`")
+            && d.message.contains(&global_key("eu-west-1"))
+            && d.message.contains("its keys are in `eu-west-1`"),
+        "{}",
+        d.message
+    );
+    let help = d.help.as_deref().unwrap();
+    let command = format!(
+        "aws kms replicate-key --key-id {} --replica-region us-east-1 --policy file://key-policy-us-east-1.json",
+        global_key("eu-west-1")
+    );
+    assert!(help.contains(&command), "{help}");
+    assert!(
+        d.note
+            .as_deref()
+            .unwrap()
+            .contains("kmsguard.inventory.toml:5")
+    );
+    // What `replicate-key` does: a replica in us-east-1 with the policy passed (the primary's),
+    // and the set's configuration on every key.
+    let primary = inv.keys.iter().find(|k| k.id == MRK).unwrap().clone();
+    let mut replica = primary.clone();
+    replica.arn = global_key("us-east-1");
+    replica.region = "us-east-1".to_owned();
+    replica.primary_arn = Some(primary.arn.clone());
+    for k in inv.keys.iter_mut().filter(|k| k.id == MRK) {
+        k.multi_region_set.push("us-east-1".to_owned());
+    }
+    replica.multi_region_set = inv.keys[0].multi_region_set.clone();
+    inv.keys.push(replica);
+    assert!(scenarios::run(&inv).is_empty());
+}
+
+#[test]
+fn disabled_replica_is_fixed_by_enabling_it() {
+    let mut inv = load("inventories/global-broken-replica-disabled");
+    let f = only(&inv, "S303");
+    assert!(f.fixes.is_empty());
+    assert!(
+        f.diagnostic.message.contains(&format!(
+            "the multi-Region key there, `{}`, is `Disabled`",
+            global_key("us-east-1")
+        )),
+        "{}",
+        f.diagnostic.message
+    );
+    let help = f.diagnostic.help.as_deref().unwrap();
+    assert!(
+        help.contains(&format!(
+            "aws kms enable-key --key-id {}",
+            global_key("us-east-1")
+        )),
+        "{help}"
+    );
+    let replica = inv
+        .keys
+        .iter_mut()
+        .find(|k| k.arn == global_key("us-east-1"))
+        .unwrap();
+    replica.state = Some("Enabled".to_owned());
+    assert!(scenarios::run(&inv).is_empty());
+    // Pending deletion: cancel, then enable.
+    let mut inv = load("inventories/global-broken-replica-disabled");
+    let replica = inv
+        .keys
+        .iter_mut()
+        .find(|k| k.arn == global_key("us-east-1"))
+        .unwrap();
+    replica.state = Some("PendingDeletion".to_owned());
+    let f = only(&inv, "S303");
+    assert!(
+        f.diagnostic
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("aws kms cancel-key-deletion --key-id arn:aws:kms:us-east-1:")
+    );
+}
+
+#[test]
+fn single_region_key_names_the_regions_it_cannot_serve() {
+    let inv = load("inventories/global-broken-single-region-key");
+    let f = only(&inv, "S303");
+    assert!(f.fixes.is_empty());
+    let d = &f.diagnostic;
+    assert!(
+        d.message.contains(
+            "`arn:aws:kms:eu-west-1:111111111111:key/c4d5e6f7-0819-4a2b-9c3d-4e5f60718293`, a single-Region key in `eu-west-1`, but its data also lives in `us-east-1`"
+        ),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .contains("aws kms create-key --multi-region --region eu-west-1")
+    );
+}
+
+/// MRK-02: the IAM side is missing (the replica's key policy delegates to the account), and
+/// the fix is an IAM statement naming the replica's Regional ARN.
+#[test]
+fn role_without_the_replica_arn_gets_an_iam_statement_for_it() {
+    let mut inv = load("inventories/global-broken-role-not-in-replica-policy");
+    let f = only(&inv, "S304");
+    let d = &f.diagnostic;
+    assert!(
+        d.message.starts_with(&format!(
+            "`arn:aws:iam::111111111111:role/ledger-app-us-east-1` cannot call `kms:GenerateDataKey`, `kms:Decrypt`, `kms:DescribeKey` on key `{}`",
+            global_key("us-east-1")
+        )),
+        "{}",
+        d.message
+    );
+    assert!(d.message.contains("in `us-east-1`"));
+    assert!(
+        d.message
+            .contains("no IAM policy of the principal allows it")
+    );
+    assert_eq!(f.fixes.len(), 1);
+    let fix = &f.fixes[0];
+    assert_eq!(
+        fix.target,
+        scenarios::FixTarget::Identity(
+            "arn:aws:iam::111111111111:role/ledger-app-us-east-1".to_owned()
+        )
+    );
+    assert!(
+        fix.statement
+            .contains(&format!("\"Resource\": \"{}\"", global_key("us-east-1"))),
+        "{}",
+        fix.statement
+    );
+    apply_fix(&mut inv, fix).unwrap();
+    assert!(scenarios::run(&inv).is_empty());
+}
+
+/// What the inventory does not know gives no finding: a role whose IAM policies were not
+/// collected, or a Region whose key was not described and whose set nobody lists.
+#[test]
+fn unknowns_give_no_global_data_finding() {
+    let mut inv = load("inventories/global-broken-role-not-in-replica-policy");
+    inv.identities
+        .retain(|i| i.arn != "arn:aws:iam::111111111111:role/ledger-app-us-east-1");
+    assert!(scenarios::run(&inv).is_empty());
+
+    let mut inv = load("inventories/global-broken-no-replica-in-region");
+    for k in &mut inv.keys {
+        k.multi_region_set.clear();
+    }
+    assert!(scenarios::run(&inv).is_empty());
+
+    // Without the declaration there is nothing to check.
+    let mut inv = load("inventories/global-broken-single-region-key");
+    inv.client_side_encryption.clear();
+    assert!(scenarios::run(&inv).is_empty());
+
+    // Without the data set's description its Regions are unknown.
+    let mut inv = load("inventories/global-broken-replica-disabled");
+    inv.global_data.clear();
+    assert!(scenarios::run(&inv).is_empty());
+}
+
+/// The encryption context the manifest declares is what the key policy's condition sees: with
+/// another context, the role of the correct DynamoDB fixture is refused by both keys.
+#[test]
+fn declared_encryption_context_is_evaluated() {
+    let mut inv = load("inventories/global-ok-dynamodb-client-side");
+    inv.client_side_encryption[0].encryption_context =
+        vec![("app".to_owned(), "payroll".to_owned())];
+    let f = scenarios::run(&inv);
+    let got: Vec<_> = f.iter().map(|f| f.diagnostic.code.as_str()).collect();
+    assert_eq!(
+        got,
+        ["S304", "S304"],
+        "{:?}",
+        f.iter().map(|f| &f.diagnostic.message).collect::<Vec<_>>()
+    );
+    for f in &f {
+        assert!(
+            f.diagnostic
+                .message
+                .contains("`kms:GenerateDataKey`, `kms:Decrypt` on key"),
+            "{}",
+            f.diagnostic.message
+        );
+    }
+}
+
+/// S302's help is the `create-grant` command that makes the same grant on the replica.
+#[test]
+fn grant_drift_help_is_the_create_grant_command() {
+    let mut inv = load("inventories/mrk-broken-grant-only-on-primary");
+    let f = only(&inv, "S302");
+    let help = f.diagnostic.help.as_deref().unwrap();
+    assert!(
+        help.contains(
+            "aws kms create-grant --region us-east-1 --key-id arn:aws:kms:us-east-1:111111111111:key/mrk-4f2a9c1d7e3b4a6f8c0d2e4f6a8b0c1d --grantee-principal arn:aws:iam::111111111111:role/ledger-app --operations Decrypt GenerateDataKey --retiring-principal arn:aws:iam::111111111111:role/ledger-app --constraints '{\"EncryptionContextSubset\":{\"app\":\"ledger\"}}' --name ledger-nightly-batch"
+        ),
+        "{help}"
+    );
+    // What the command does: the same grant on the replica.
+    let grant = inv.keys[0].grants[0].clone();
+    let replica = inv
+        .keys
+        .iter_mut()
+        .find(|k| k.primary_arn.is_some())
+        .unwrap();
+    replica.grants.push(grant);
+    assert!(scenarios::run(&inv).is_empty());
+}
+
+/// MRK-01 seen twice: the replica's key policy lacks the primary's statement for the role
+/// (S301) and so the role cannot use the replica (S304). One finding stays, S304, with the
+/// key-policy statement to add and the drift in its note.
+#[test]
+fn policy_drift_that_denies_the_application_is_one_finding() {
+    let mut inv = load("inventories/global-ok-dynamodb-client-side");
+    // Only the key policies admit the role.
+    for i in &mut inv.identities {
+        i.inline_policies.clear();
+    }
+    assert!(scenarios::run(&inv).is_empty());
+    let replica = inv
+        .keys
+        .iter_mut()
+        .find(|k| k.arn == global_key("us-east-1"))
+        .unwrap();
+    let doc = replica.policy.as_mut().unwrap();
+    doc.policy
+        .statements
+        .retain(|s| s.node.sid.as_ref().unwrap().node != "LedgerAppUsesSharedMrk");
+    let f = only(&inv, "S304");
+    // The replica's policy still delegates to the account, so an IAM statement is enough.
+    assert!(
+        f.diagnostic.message.contains(
+            "`kms:GenerateDataKey`, `kms:Decrypt` on key `arn:aws:kms:us-east-1:111111111111:key/mrk-8d3e1b7c5a2f4e6d9b0c1a2e3f4d5c6b`"
+        ) && f.diagnostic.message.contains("no IAM policy of the principal allows it"),
+        "{}",
+        f.diagnostic.message
+    );
+    let note = f.diagnostic.note.as_deref().unwrap();
+    assert!(
+        note.contains("drift in the multi-Region set (S301)"),
+        "{note}"
+    );
+    assert!(note.contains("`LedgerAppUsesSharedMrk`"), "{note}");
+    assert_eq!(
+        f.fixes[0].target,
+        scenarios::FixTarget::Identity("arn:aws:iam::111111111111:role/ledger-app".to_owned())
+    );
+    apply_fix(&mut inv, &f.fixes[0]).unwrap();
+    let after: Vec<_> = scenarios::run(&inv)
+        .iter()
+        .map(|f| f.diagnostic.code.as_str().to_owned())
+        .collect();
+    // The role may now use the replica; the policies still differ.
+    assert_eq!(after, ["S301"]);
+    // A role that may not use the primary either is not denied by the drift: both stay.
+    let mut inv = load("inventories/global-ok-dynamodb-client-side");
+    for i in &mut inv.identities {
+        i.inline_policies.clear();
+    }
+    for k in &mut inv.keys {
+        let doc = k.policy.as_mut().unwrap();
+        doc.policy.statements.retain(|s| {
+            let sid = &s.node.sid.as_ref().unwrap().node;
+            sid != "LedgerAppUsesSharedMrk" || k.region == "eu-west-1"
+        });
+        if k.region == "eu-west-1" {
+            doc.policy
+                .statements
+                .retain(|s| s.node.sid.as_ref().unwrap().node != "LedgerAppDescribesSharedMrk");
+        }
+    }
+    let mut codes: Vec<_> = scenarios::run(&inv)
+        .iter()
+        .map(|f| f.diagnostic.code.as_str().to_owned())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["S301", "S304", "S304"]);
 }

@@ -15,6 +15,19 @@ pub(crate) fn is_key_arn(s: &str) -> bool {
     arn_parts(s).is_some_and(|p| p.service == "kms" && p.resource.starts_with("key/"))
 }
 
+/// The Regions of `MultiRegionConfiguration.PrimaryKey` and `ReplicaKeys` (the whole set, as
+/// every key of it describes it).
+fn multi_region_set(mrc: &Node<'_>) -> Vec<String> {
+    let region = |k: &Node<'_>| k.get("Region").and_then(Node::as_str).map(str::to_owned);
+    let mut out: Vec<String> = mrc.get("PrimaryKey").and_then(region).into_iter().collect();
+    out.extend(
+        super::array(mrc.get("ReplicaKeys"))
+            .iter()
+            .filter_map(region),
+    );
+    out
+}
+
 /// What a `{"Policy": "<json>"}` document belongs to.
 enum PolicyOwner {
     Key,
@@ -65,6 +78,7 @@ impl Cx<'_> {
             .and_then(Node::as_str)
             .filter(|_| replica)
             .map(str::to_owned);
+        let multi_region_set = mrc.map(multi_region_set).unwrap_or_default();
         let manager = match meta.key_manager.as_ref().map(|m| m.node.as_str()) {
             Some("AWS") => Some(KeyManager::Aws),
             Some("CUSTOMER") => Some(KeyManager::Customer),
@@ -86,6 +100,7 @@ impl Cx<'_> {
         key.state = meta.key_state.map(|s| s.node);
         key.multi_region = meta.multi_region.map(|s| s.node);
         key.primary_arn = primary_arn;
+        key.multi_region_set = multi_region_set;
         key.custom_key_store = meta.custom_key_store_id.map(|s| s.node);
         key.origin = origin;
     }

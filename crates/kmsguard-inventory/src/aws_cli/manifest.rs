@@ -17,6 +17,12 @@
 //! [[organization.account]]
 //! id = "111111111111"
 //! path = ["r-ab12", "ou-ab12-prod"]
+//!
+//! [[client_side_encryption]]          # what AWS APIs cannot see
+//! data = "arn:aws:dynamodb:eu-west-1:111111111111:table/ledger"
+//! key = "arn:aws:kms:eu-west-1:111111111111:key/mrk-4f2a9c1d7e3b4a6f8c0d2e4f6a8b0c1d"
+//! roles = ["arn:aws:iam::111111111111:role/ledger-app"]
+//! encryption_context = { app = "ledger" }
 //! ```
 //!
 //! The full list of keys is in `docs/inventory.md`. An unknown key, a malformed value or a
@@ -29,7 +35,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Shape, arn_parts, is_account_id};
-use crate::model::State;
+use crate::model::{ClientSideEncryption, State};
 
 /// The manifest's file name.
 pub const FILE_NAME: &str = "kmsguard.inventory.toml";
@@ -90,6 +96,10 @@ pub enum DocKind {
     PolicyTargets,
     /// `aws organizations list-parents`.
     Parents,
+    /// `aws dynamodb describe-table`.
+    DescribeTable,
+    /// `aws rds describe-global-clusters`.
+    DescribeGlobalClusters,
 }
 
 impl DocKind {
@@ -122,6 +132,8 @@ impl DocKind {
             Self::OrgPolicy => Shape::OrgPolicy,
             Self::PolicyTargets => Shape::PolicyTargets,
             Self::Parents => Shape::Parents,
+            Self::DescribeTable => Shape::DescribeTable,
+            Self::DescribeGlobalClusters => Shape::DescribeGlobalClusters,
         })
     }
 }
@@ -197,6 +209,8 @@ pub struct Manifest {
     pub files: Vec<FileEntry>,
     /// `[[organization.account]]` entries.
     pub organization: Vec<OrgAccountEntry>,
+    /// `[[client_side_encryption]]` entries.
+    pub client_side_encryption: Vec<ClientSideEncryption>,
     /// Index of `files` by path (inventories list thousands of files).
     index: std::collections::HashMap<PathBuf, usize>,
 }
@@ -233,6 +247,18 @@ struct RawManifest {
     #[serde(default)]
     file: Vec<RawFile>,
     organization: Option<RawOrganization>,
+    #[serde(default)]
+    client_side_encryption: Vec<RawClientSideEncryption>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClientSideEncryption {
+    data: Spanned<String>,
+    key: Spanned<String>,
+    roles: Option<Spanned<Vec<String>>>,
+    region_roles: Option<Spanned<std::collections::BTreeMap<String, Vec<String>>>>,
+    encryption_context: Option<Spanned<std::collections::BTreeMap<String, String>>>,
 }
 
 #[derive(Clone, Copy, Deserialize)]
@@ -354,6 +380,11 @@ impl Manifest {
                 management: a.management,
             });
         }
+        let client_side_encryption = raw
+            .client_side_encryption
+            .into_iter()
+            .map(|c| client_side_encryption(c, &src))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             dir,
             account,
@@ -361,6 +392,7 @@ impl Manifest {
             state: raw.state.map(State::from),
             files,
             organization,
+            client_side_encryption,
             index,
         })
     }
@@ -502,6 +534,130 @@ fn file_entry(f: RawFile, dir: &Path, src: &Src<'_>) -> Result<FileEntry, Manife
             targets,
         },
     })
+}
+
+/// A `[[client_side_encryption]]` entry, checked.
+fn client_side_encryption(
+    c: RawClientSideEncryption,
+    src: &Src<'_>,
+) -> Result<ClientSideEncryption, ManifestError> {
+    let at = c.data.span().start;
+    let data = c.data.into_inner();
+    let data_ok = arn_parts(&data).is_some_and(|p| {
+        (p.service == "dynamodb"
+            && p.resource.starts_with("table/")
+            && !p.region.is_empty()
+            && is_account_id(p.account))
+            || (p.service == "rds"
+                && p.resource.starts_with("global-cluster:")
+                && is_account_id(p.account))
+    });
+    if !data_ok {
+        return Err(src.err(
+            at,
+            format!(
+                "`data` must be a DynamoDB table ARN (`arn:aws:dynamodb:REGION:ACCOUNT:table/NAME`) or an Aurora global cluster ARN (`arn:aws:rds::ACCOUNT:global-cluster:ID`), found `{data}`"
+            ),
+        ));
+    }
+    let key_at = c.key.span().start;
+    let key = c.key.into_inner();
+    if !(super::kms::is_key_arn(&key) || is_key_id(&key)) {
+        return Err(src.err(
+            key_at,
+            format!(
+                "`key` must be a key ARN or a key id (`mrk-…` or a UUID), found `{key}`; aliases name different keys in different Regions"
+            ),
+        ));
+    }
+    let mut roles = Vec::new();
+    if let Some(r) = c.roles {
+        let start = r.span().start;
+        roles = r.into_inner();
+        check_roles(&roles).map_err(|m| src.err(start, m))?;
+    }
+    let mut region_roles = Vec::new();
+    if let Some(r) = c.region_roles {
+        let start = r.span().start;
+        for (region, list) in r.into_inner() {
+            if !is_region(&region) {
+                return Err(src.err(
+                    start,
+                    format!(
+                        "`region_roles` keys must be Region names (`us-east-1`), found `{region}`"
+                    ),
+                ));
+            }
+            check_roles(&list).map_err(|m| src.err(start, m))?;
+            region_roles.push((region, list));
+        }
+    }
+    if roles.is_empty() && region_roles.iter().all(|(_, l)| l.is_empty()) {
+        return Err(src.err(
+            at,
+            "`[[client_side_encryption]]` names no application role: give `roles` (every Region) or `region_roles` (per Region)".to_owned(),
+        ));
+    }
+    let mut encryption_context = Vec::new();
+    if let Some(e) = c.encryption_context {
+        let start = e.span().start;
+        for (k, v) in e.into_inner() {
+            if k.is_empty() {
+                return Err(src.err(
+                    start,
+                    "`encryption_context` keys must not be empty".to_owned(),
+                ));
+            }
+            encryption_context.push((k, v));
+        }
+    }
+    Ok(ClientSideEncryption {
+        data,
+        key,
+        roles,
+        region_roles,
+        encryption_context,
+        declared_at: format!("{}:{}", src.path.display(), src.line(at)),
+    })
+}
+
+/// Whether `s` is a key id: `mrk-` and 32 hex digits, or a UUID.
+fn is_key_id(s: &str) -> bool {
+    let hex = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(rest) = s.strip_prefix("mrk-") {
+        return hex(rest, 32);
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5 && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| hex(p, n))
+}
+
+/// Whether `s` looks like a Region name (`eu-west-1`, `us-gov-west-1`).
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn check_roles(roles: &[String]) -> Result<(), String> {
+    match roles.iter().find(|r| {
+        !arn_parts(r).is_some_and(|p| {
+            p.service == "iam"
+                && is_account_id(p.account)
+                && (p.resource.starts_with("role/") || p.resource.starts_with("user/"))
+        })
+    }) {
+        Some(bad) => Err(format!(
+            "application roles must be IAM role or user ARNs (`arn:aws:iam::ACCOUNT:role/NAME`), found `{bad}`"
+        )),
+        None => Ok(()),
+    }
 }
 
 fn check_org_path(path: &[String]) -> Result<(), String> {

@@ -7,7 +7,8 @@
 //! `get-bucket-location`, `get-bucket-versioning`, `get-bucket-policy` ([`s3`]);
 //! `describe-images`, `describe-snapshots`, their permission attributes and
 //! `get-ebs-default-kms-key-id` ([`ec2`]); `describe-policy`, `list-targets-for-policy` and
-//! `list-parents` of AWS Organizations ([`organizations`]). Policies are read with
+//! `list-parents` of AWS Organizations ([`organizations`]); `dynamodb describe-table`
+//! ([`dynamodb`]) and `rds describe-global-clusters` ([`rds`]). Policies are read with
 //! `kmsguard_syntax`, so a policy embedded as a string keeps spans into the file.
 //!
 //! Much of what an output describes is not in the output: `get-bucket-encryption` does not
@@ -19,12 +20,14 @@
 //! same facet of the same resource, the proposed one wins whatever the order of the files
 //! ([`Session`]).
 
+mod dynamodb;
 mod ec2;
 mod fields;
 mod iam;
 mod kms;
 pub mod manifest;
 mod organizations;
+mod rds;
 mod s3;
 mod store;
 
@@ -132,6 +135,10 @@ pub(crate) enum Shape {
     OrgPolicy,
     PolicyTargets,
     Parents,
+    /// `dynamodb describe-table`.
+    DescribeTable,
+    /// `rds describe-global-clusters`.
+    DescribeGlobalClusters,
     /// A policy document with no wrapper.
     BarePolicy,
 }
@@ -194,6 +201,10 @@ impl Shape {
             Self::PolicyTargets
         } else if has("Parents") {
             Self::Parents
+        } else if has("Table") {
+            Self::DescribeTable
+        } else if has("GlobalClusters") {
+            Self::DescribeGlobalClusters
         } else if has("Version") {
             Self::BarePolicy
         } else {
@@ -262,6 +273,8 @@ impl Cx<'_> {
             Shape::OrgPolicy => self.org_policy(root),
             Shape::PolicyTargets => self.policy_targets(root),
             Shape::Parents => self.parents(root),
+            Shape::DescribeTable => self.describe_table(root),
+            Shape::DescribeGlobalClusters => self.describe_global_clusters(root),
             Shape::BarePolicy => self.bare_policy(root),
         }
     }
@@ -274,7 +287,7 @@ impl Cx<'_> {
                 "not an AWS CLI output that kmsguard reads into an inventory",
             )
             .label(Span::new(start, start.saturating_add(1)), "unrecognised document")
-            .note("inventories are read from the JSON output of the `aws kms`, `aws iam`, `aws s3api`, `aws ec2` and `aws organizations` commands listed in docs/inventory.md")
+            .note("inventories are read from the JSON output of the `aws kms`, `aws iam`, `aws s3api`, `aws ec2`, `aws organizations`, `aws dynamodb` and `aws rds` commands listed in docs/inventory.md")
             .help("remove the file from the inventory directory, or name its `kind` in kmsguard.inventory.toml"),
         );
     }

@@ -8,6 +8,7 @@
 //! [`Fix`]: the statement to paste, which [`apply_fix`] can also apply to the inventory.
 
 mod fix;
+mod global_data;
 mod multi_region;
 mod replication;
 mod rotation;
@@ -89,6 +90,12 @@ scenarios! {
     S302 = ("S302", "multi-region-grants-drift", Warning,
         "a grant on one key of a multi-Region set has no counterpart on another",
         "Grants are per key: a grant on the primary does not apply to its replicas (kms.md §5, scenarios.md MRK-10).");
+    S303 = ("S303", "global-data-key-not-in-region", Error,
+        "client-side encrypted global data lives in a Region without a usable key of its multi-Region set",
+        "Client-side encryption of a DynamoDB global table or an Aurora global database needs, in every Region the data lives in, an enabled key that shares the key material: a multi-Region key replicated into that Region (same key id, Regional ARN). A single-Region key cannot decrypt elsewhere without a cross-Region call, a Region without a replica cannot decrypt at all, and a disabled or deleted replica stops the application there (scenarios.md §4.1, MRK-04/MRK-06; https://aws.amazon.com/blogs/security/encrypt-global-data-client-side-with-aws-kms-multi-region-keys/). Fix: replicate the key into the Region (`aws kms replicate-key --key-id PRIMARY-ARN --replica-region REGION --policy file://POLICY`; without `--policy` the replica gets the default key policy), enable a disabled replica (`aws kms enable-key`, after `aws kms cancel-key-deletion` for one pending deletion), or move the data to a multi-Region key. The client-side encryption is declared in `kmsguard.inventory.toml` (`[[client_side_encryption]]`, docs/inventory.md).");
+    S304 = ("S304", "global-data-role-cannot-use-key", Error,
+        "an application role cannot use the multi-Region key of a Region its client-side encrypted global data lives in",
+        "Each key of a multi-Region set has its own key policy, and IAM policies name keys by their Regional ARN: a statement added to the primary's key policy, or an IAM `Resource` listing only the primary's ARN, does not allow `kms:GenerateDataKey`, `kms:Decrypt` or `kms:DescribeKey` on the replica the application calls in another Region (scenarios.md §4.1, MRK-01/MRK-02; https://aws.amazon.com/blogs/security/encrypt-global-data-client-side-with-aws-kms-multi-region-keys/). Fix: the finding names the missing side and gives the statement to add — to that Region's key policy, or to the role's IAM policy with that Region's key ARN as `Resource`; an explicit deny is named by its policy and `Sid`.");
     S401 = ("S401", "rotation-disabled", Warning,
         "automatic rotation is off on a customer managed symmetric key with AWS_KMS key material",
         "Only customer managed `SYMMETRIC_DEFAULT` keys whose material KMS generated (`Origin: AWS_KMS`) outside custom key stores can rotate automatically, and it is off by default; asymmetric, HMAC, imported-material and custom-key-store keys cannot, and AWS managed keys always do (kms.md §6.1).");
@@ -128,6 +135,7 @@ pub fn run(inv: &Inventory) -> Vec<Finding> {
     replication::check(&mut world, &mut out);
     sharing::check(&mut world, &mut out);
     multi_region::check(inv, &mut out);
+    global_data::check(&mut world, &mut out);
     rotation::check(inv, &mut out);
     via_service::check(inv, &mut out);
     merge_causes(&mut out);
@@ -158,6 +166,9 @@ pub fn run(inv: &Inventory) -> Vec<Finding> {
 ///   value to change, and says what it breaks;
 /// - an unusable replica key (S103) and the same key reported as unusable where it is
 ///   configured (S402): the S103 finding stays.
+///
+/// (A key-policy drift (S301) that denies an application role on a replica is merged into
+/// the role's S304 finding by the global-data check itself, which can ask the evaluator.)
 fn merge_causes(out: &mut Vec<Finding>) {
     let missing = [
         codes::S104,

@@ -100,6 +100,46 @@ fn policies(primary: &Key, replica: &Key, out: &mut Vec<Finding>) {
     });
 }
 
+/// The `aws kms create-grant` command that makes `grant` on `key`.
+fn create_grant(key: &Key, grant: &kmsguard_syntax::ast::Grant) -> String {
+    let mut cmd = format!(
+        "aws kms create-grant --region {} --key-id {}",
+        key.region, key.arn
+    );
+    if let Some(p) = &grant.grantee {
+        cmd.push_str(&format!(" --grantee-principal {}", p.node.text));
+    } else if let Some(s) = &grant.grantee_service {
+        cmd.push_str(&format!(" --grantee-principal {}", s.node));
+    }
+    let ops: Vec<&str> = grant.operations.iter().map(|o| o.node.name()).collect();
+    cmd.push_str(&format!(" --operations {}", ops.join(" ")));
+    if let Some(r) = &grant.retiring {
+        cmd.push_str(&format!(" --retiring-principal {}", r.node.text));
+    }
+    if let Some(c) = &grant.constraints {
+        let pairs = |v: &[(Spanned<String>, Spanned<String>)]| {
+            v.iter()
+                .map(|(k, v)| format!("\"{}\":\"{}\"", k.node, v.node))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut parts = Vec::new();
+        if let Some(e) = &c.node.equals {
+            parts.push(format!("\"EncryptionContextEquals\":{{{}}}", pairs(e)));
+        }
+        if let Some(s) = &c.node.subset {
+            parts.push(format!("\"EncryptionContextSubset\":{{{}}}", pairs(s)));
+        }
+        if !parts.is_empty() {
+            cmd.push_str(&format!(" --constraints '{{{}}}'", parts.join(",")));
+        }
+    }
+    if let Some(n) = grant.name.as_ref().filter(|n| !n.node.is_empty()) {
+        cmd.push_str(&format!(" --name {}", n.node));
+    }
+    cmd
+}
+
 type GrantShape<'k> = (Option<String>, Vec<GrantOperation>, &'k GrantItem);
 
 fn shape(k: &Key) -> Vec<GrantShape<'_>> {
@@ -134,7 +174,10 @@ fn grants(primary: &Key, replica: &Key, out: &mut Vec<Finding>) {
                     ),
                 )
                 .diagnostic
-                .help("create the grant on the replica too (`aws kms create-grant` in its Region) if principals use the replica"),
+                .help(format!(
+                    "create the same grant on the replica if its grantee uses the key in the replica's Region:\n{}",
+                    create_grant(replica, &g.grant)
+                )),
                 file: g.origin.file,
                 fixes: Vec::new(),
                 scope: kmsguard_syntax::Span::default(),

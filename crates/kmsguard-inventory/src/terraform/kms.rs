@@ -90,6 +90,7 @@ fn base_key(cx: &Cx<'_, '_>, c: &Cursor<'_, '_>) -> Key {
         state: None,
         multi_region: None,
         primary_arn: None,
+        multi_region_set: Vec::new(),
         custom_key_store: None,
         rotation_enabled: None,
         rotation_origin: None,
