@@ -85,7 +85,7 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory,
     let mut loader = Loader {
         inv: Inventory::default(),
         session: aws_cli::Session::default(),
-        seen: std::collections::BTreeSet::new(),
+        seen: std::collections::HashSet::default(),
         org: Vec::new(),
         pending: Vec::new(),
         options,
@@ -133,8 +133,10 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory,
 struct Loader<'o> {
     inv: Inventory,
     session: aws_cli::Session,
-    /// Files already read (a path given twice is read once).
-    seen: std::collections::BTreeSet<PathBuf>,
+    /// Files already read (a path given twice is read once), by normalised path: the bytes of
+    /// a normalised path are equal exactly when its components are, and hashing them is much
+    /// cheaper than ordering paths component by component.
+    seen: std::collections::HashSet<std::ffi::OsString, foldhash::fast::RandomState>,
     /// `[[organization.account]]` entries of every manifest, applied last.
     org: Vec<OrgAccountEntry>,
     /// Files found, in reading order, with the manifests that apply to each.
@@ -177,7 +179,11 @@ impl Loader<'_> {
             // Symbolic links to directories are not followed (no cycles).
             if kind.is_dir() {
                 self.walk(&path, chain)?;
-            } else if is_input(&path) && path.is_file() {
+            } else if is_input(&path)
+                // The entry's type says what `is_file` would, without another `stat`, except
+                // for a symbolic link (followed to a file).
+                && (kind.is_file() || (kind.is_symlink() && path.is_file()))
+            {
                 self.file(&path, chain);
             }
         }
@@ -190,7 +196,7 @@ impl Loader<'_> {
     /// Queues one file with the manifests that apply to it (a path given twice is read once).
     fn file(&mut self, path: &Path, chain: &[Arc<Manifest>]) {
         if path.file_name().is_some_and(|n| n == manifest::FILE_NAME)
-            || !self.seen.insert(manifest::normalize(path))
+            || !self.seen.insert(manifest::normalize(path).into_os_string())
         {
             return;
         }
