@@ -2,7 +2,7 @@
 //! `get-user-policy` / `get-group-policy`, `get-policy-version`; and bare policy documents
 //! whose owner the manifest names.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use kmsguard_syntax::ast::{Policy, PolicyKind};
 use kmsguard_syntax::json::Node;
@@ -40,13 +40,18 @@ const LISTS: [(&str, IdentityKind, &str, &str, &str); 3] = [
     ),
 ];
 
+/// The policies of a `get-account-authorization-details` output by location.
+type Docs = HashMap<String, (Policy, Span), foldhash::fast::RandomState>;
+
 impl Cx<'_> {
     /// `aws iam get-account-authorization-details`: every identity with its inline policies,
     /// attached managed policies, boundary and trust policy; the default version of every
     /// managed policy.
     pub(super) fn authorization_details(&mut self, root: &Node<'_>) {
         let parsed = self.parse_known(root, InputFormat::AuthorizationDetails, None);
-        let mut docs: BTreeMap<String, (Policy, Span)> = parsed
+        // Looked up by location, never iterated: a hash map (thousands of locations sharing
+        // long prefixes make ordered comparisons costly).
+        let mut docs: Docs = parsed
             .documents
             .into_iter()
             .filter_map(|d| match d.content {
@@ -105,7 +110,7 @@ impl Cx<'_> {
         at: &str,
         kind: IdentityKind,
         (name_key, id_key, policies_key): (&str, &str, &str),
-        docs: &mut BTreeMap<String, (Policy, Span)>,
+        docs: &mut Docs,
     ) {
         let (Some(name), Some(arn)) = (self.req_str(entity, name_key), self.req_str(entity, "Arn"))
         else {
