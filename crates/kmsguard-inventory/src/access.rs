@@ -391,6 +391,20 @@ impl<'i> World<'i> {
         Some(self.set(ask.principal, ask.key, None, None).explain(&req))
     }
 
+    /// The explanation, only when the decision is one `wanted` accepts: deciding alone is
+    /// much cheaper than explaining, and a query over every principal drops most of them.
+    #[must_use]
+    pub fn explain_if(
+        &self,
+        ask: &Ask<'_>,
+        wanted: impl Fn(Decision) -> bool,
+    ) -> Option<Explanation> {
+        let req = self.request(ask)?;
+        let set = self.set(ask.principal, ask.key, None, None);
+        // The decision does not depend on whether it is explained.
+        wanted(set.decide(&req)).then(|| set.explain(&req))
+    }
+
     /// The decision alone.
     #[must_use]
     pub fn decide(&self, ask: &Ask<'_>) -> Decision {
