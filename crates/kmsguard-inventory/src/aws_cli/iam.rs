@@ -40,8 +40,34 @@ const LISTS: [(&str, IdentityKind, &str, &str, &str); 3] = [
     ),
 ];
 
-/// The policies of a `get-account-authorization-details` output by location.
-type Docs = HashMap<String, (Policy, Span), foldhash::fast::RandomState>;
+/// The policies of a `get-account-authorization-details` output, taken by location. Looked
+/// up, never iterated: a hash index of the locations (thousands of them sharing long
+/// prefixes make ordered comparisons costly), the policies themselves left in place.
+struct Docs {
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
+    policies: Vec<Option<(Policy, Span)>>,
+}
+
+impl Docs {
+    fn new(documents: Vec<kmsguard_syntax::Document>) -> Self {
+        let mut index = HashMap::with_capacity_and_hasher(documents.len(), Default::default());
+        let mut policies = Vec::with_capacity(documents.len());
+        for d in documents {
+            if let Content::Policy(p) = d.content {
+                // Of two documents at one location, the later one is kept.
+                index.insert(d.location, policies.len());
+                policies.push(Some((p, d.span)));
+            }
+        }
+        Self { index, policies }
+    }
+
+    /// The policy at `location`, once.
+    fn take(&mut self, location: &str) -> Option<(Policy, Span)> {
+        let i = *self.index.get(location)?;
+        self.policies.get_mut(i)?.take()
+    }
+}
 
 impl Cx<'_> {
     /// `aws iam get-account-authorization-details`: every identity with its inline policies,
@@ -49,16 +75,7 @@ impl Cx<'_> {
     /// managed policy.
     pub(super) fn authorization_details(&mut self, root: &Node<'_>) {
         let parsed = self.parse_known(root, InputFormat::AuthorizationDetails, None);
-        // Looked up by location, never iterated: a hash map (thousands of locations sharing
-        // long prefixes make ordered comparisons costly).
-        let mut docs: Docs = parsed
-            .documents
-            .into_iter()
-            .filter_map(|d| match d.content {
-                Content::Policy(p) => Some((d.location, (p, d.span))),
-                _ => None,
-            })
-            .collect();
+        let mut docs = Docs::new(parsed.documents);
         for (list, kind, name_key, id_key, policies_key) in LISTS {
             for (i, entity) in self.list(root, list).iter().enumerate() {
                 let at = format!("{list}[{i}]");
@@ -91,7 +108,7 @@ impl Cx<'_> {
                 continue;
             };
             let location = format!("Policies[{i}].PolicyVersionList[{j}].Document");
-            if let Some((policy, span)) = docs.remove(&location) {
+            if let Some((policy, span)) = docs.take(&location) {
                 let version = default.unwrap_or("default version");
                 let doc = self.doc(
                     policy,
@@ -150,7 +167,7 @@ impl Cx<'_> {
             .get("PermissionsBoundary")
             .and_then(|b| self.opt_str(b, "PermissionsBoundaryArn"));
         let trust_at = format!("{at}.AssumeRolePolicyDocument");
-        let trust = docs.remove(&trust_at).map(|(p, span)| {
+        let trust = docs.take(&trust_at).map(|(p, span)| {
             self.doc(
                 p,
                 span,
@@ -181,7 +198,7 @@ impl Cx<'_> {
         for (j, p) in self.list(entity, policies_key).iter().enumerate() {
             let location = format!("{at}.{policies_key}[{j}].PolicyDocument");
             let pname = p.get("PolicyName").and_then(Node::as_str).unwrap_or("?");
-            if let Some((policy, span)) = docs.remove(&location) {
+            if let Some((policy, span)) = docs.take(&location) {
                 let label = format!("{}/{} inline policy {pname}", noun(kind), name.node);
                 let doc = self.doc(policy, span, &location, label);
                 self.put_inline(i, &facet, pname, doc);
