@@ -11,7 +11,7 @@ use kmsguard_syntax::{Content, InputFormat, Span};
 use super::kms::first_policy;
 use super::manifest::DocKind;
 use super::store::{identity_index, identity_resource, noun};
-use super::{Cx, arn_parts};
+use super::{Cx, arn_parts, array};
 use crate::model::{Doc, IdentityKind, ManagedPolicy, State};
 
 /// The three identity lists of `get-account-authorization-details`: list, kind, name member,
@@ -76,6 +76,12 @@ impl Cx<'_> {
     pub(super) fn authorization_details(&mut self, root: &Node<'_>) {
         let parsed = self.parse_known(root, InputFormat::AuthorizationDetails, None);
         let mut docs = Docs::new(parsed.documents);
+        // Thousands of identities are appended: grow the model's list once.
+        let entities: usize = LISTS
+            .iter()
+            .map(|(list, ..)| array(root.get(list)).len())
+            .sum();
+        self.inv.identities.reserve(entities);
         for (list, kind, name_key, id_key, policies_key) in LISTS {
             for (i, entity) in self.list(root, list).iter().enumerate() {
                 let at = format!("{list}[{i}]");
@@ -166,13 +172,13 @@ impl Cx<'_> {
         let boundary = entity
             .get("PermissionsBoundary")
             .and_then(|b| self.opt_str(b, "PermissionsBoundaryArn"));
-        let trust_at = format!("{at}.AssumeRolePolicyDocument");
+        let trust_at = [at, ".AssumeRolePolicyDocument"].concat();
         let trust = docs.take(&trust_at).map(|(p, span)| {
             self.doc(
                 p,
                 span,
                 &trust_at,
-                format!("role/{} trust policy", name.node),
+                ["role/", &name.node, " trust policy"].concat(),
             )
         });
         let trust_claim = self.claim(&facet, "trust", trust_held);
@@ -199,7 +205,7 @@ impl Cx<'_> {
             let location = format!("{at}.{policies_key}[{j}].PolicyDocument");
             let pname = p.get("PolicyName").and_then(Node::as_str).unwrap_or("?");
             if let Some((policy, span)) = docs.take(&location) {
-                let label = format!("{}/{} inline policy {pname}", noun(kind), name.node);
+                let label = [noun(kind), "/", &name.node, " inline policy ", pname].concat();
                 let doc = self.doc(policy, span, &location, label);
                 self.put_inline(i, &facet, pname, doc);
             }
@@ -215,7 +221,7 @@ impl Cx<'_> {
                 .find(|d| d.label == doc.label)
                 .map(|d| d.origin.state)
         });
-        let claim = self.claim(facet, &format!("inline:{policy_name}"), held);
+        let claim = self.claim(facet, &["inline:", policy_name].concat(), held);
         if !claim.writes() {
             return;
         }
