@@ -154,6 +154,8 @@ pub(crate) fn who_can(args: &WhoCanArgs) -> u8 {
             }
         };
         written.map_err(|e| format!("cannot write output: {e}"))?;
+        crate::skip_drop((found, world));
+        crate::skip_drop(inv);
         Ok(EXIT_OK)
     };
     run().unwrap_or_else(|message| {
@@ -207,6 +209,8 @@ pub(crate) fn access(args: &AccessArgs) -> u8 {
             }
         };
         written.map_err(|e| format!("cannot write output: {e}"))?;
+        crate::skip_drop((found, world));
+        crate::skip_drop(inv);
         Ok(EXIT_OK)
     };
     run().unwrap_or_else(|message| {
@@ -285,9 +289,12 @@ pub(crate) fn can(q: &CanQuery<'_>) -> Result<u8, String> {
         ExplainFormat::Json => output::explain::json(&request, &answer.explanation, &loaded),
     };
     written.map_err(|e| format!("cannot write output: {e}"))?;
-    Ok(match answer.decision {
+    let code = match answer.decision {
         Decision::Allow => EXIT_OK,
         Decision::ExplicitDeny | Decision::ImplicitDeny => EXIT_FINDINGS,
         _ => crate::can::EXIT_INDETERMINATE,
-    })
+    };
+    crate::skip_drop((loaded, answer, world));
+    crate::skip_drop(inv);
+    Ok(code)
 }

@@ -73,7 +73,10 @@ pub(crate) fn run(args: &ScanArgs) -> u8 {
     });
     drop_intended_external_access(&inv, &mut reports);
     reports.retain(|r| !config.excluded(Path::new(r.source.name())));
-    args.report.finish(&mut reports, false)
+    let code = args.report.finish(&mut reports, false);
+    crate::skip_drop(reports);
+    crate::skip_drop(inv);
+    code
 }
 
 /// One report per inventory file, in file order: the readers' diagnostics, then `extra`

@@ -71,7 +71,7 @@ pub(crate) fn compile_segments(ps: &[Part<'_>], vars_from: usize) -> Option<Segm
                         break;
                     };
                     b.wild(head);
-                    segs.push(std::mem::take(&mut b).build(Case::Sensitive));
+                    segs.push(b.finish(Case::Sensitive));
                     t = tail;
                 }
                 b.wild(t);

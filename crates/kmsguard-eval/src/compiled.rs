@@ -271,10 +271,20 @@ impl CompiledPolicy {
         Arc::new(Self::compile(src))
     }
 
+    /// Compiles a lowered policy for sharing, like [`CompiledPolicy::new`] without first
+    /// copying it into a [`PolicySource`].
+    #[must_use]
+    pub fn of(label: &str, policy: &Policy, has_errors: bool) -> Arc<Self> {
+        Arc::new(Self::compile_parts(label, policy, has_errors))
+    }
+
     fn compile(src: &PolicySource) -> Self {
-        let variables = src.policy.variables_enabled();
-        let statements = src
-            .policy
+        Self::compile_parts(&src.label, &src.policy, src.has_errors)
+    }
+
+    fn compile_parts(label: &str, policy: &Policy, has_errors: bool) -> Self {
+        let variables = policy.variables_enabled();
+        let statements = policy
             .statements
             .iter()
             .map(|s| {
@@ -320,9 +330,9 @@ impl CompiledPolicy {
             })
             .collect();
         Self {
-            label: src.label.clone(),
-            kind: src.policy.kind,
-            has_errors: src.has_errors,
+            label: label.to_owned(),
+            kind: policy.kind,
+            has_errors,
             statements,
         }
     }

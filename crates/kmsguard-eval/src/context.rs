@@ -34,6 +34,13 @@ impl RequestContext {
         self.values.insert(key.to_ascii_lowercase(), value);
     }
 
+    /// Sets `key` (any case) to `value` unless it has a value already.
+    pub(crate) fn insert_absent(&mut self, key: &str, value: impl FnOnce() -> ContextValue) {
+        self.values
+            .entry(key.to_ascii_lowercase())
+            .or_insert_with(value);
+    }
+
     /// The value of `key`, looked up case-insensitively. `key_lower` callers that already hold
     /// the lower-case name should use [`RequestContext::get_lower`].
     #[must_use]

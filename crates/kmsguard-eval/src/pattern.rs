@@ -60,14 +60,18 @@ pub(crate) struct TokBuilder {
 impl TokBuilder {
     /// Appends `text` where `*` / `?` are wildcards.
     pub(crate) fn wild(&mut self, text: &str) {
-        for c in text.chars() {
-            match c {
-                '*' => self.star(),
-                '?' => {
-                    self.flush();
-                    self.toks.push(Tok::One);
-                }
-                c => self.pending.push(c),
+        // Runs of literal text are appended whole (compiling thousands of policies builds
+        // many patterns).
+        for piece in text.split_inclusive(['*', '?']) {
+            if let Some(head) = piece.strip_suffix('*') {
+                self.pending.push_str(head);
+                self.star();
+            } else if let Some(head) = piece.strip_suffix('?') {
+                self.pending.push_str(head);
+                self.flush();
+                self.toks.push(Tok::One);
+            } else {
+                self.pending.push_str(piece);
             }
         }
     }
@@ -99,15 +103,22 @@ impl TokBuilder {
 
     fn flush(&mut self) {
         if !self.pending.is_empty() {
-            let s = std::mem::take(&mut self.pending);
-            self.toks.push(Tok::Lit(s.into_boxed_str()));
+            // Copied out, so the buffer is reused for the next literal.
+            self.toks.push(Tok::Lit(Box::from(self.pending.as_str())));
+            self.pending.clear();
         }
     }
 
     /// Finishes the pattern.
     pub(crate) fn build(mut self, case: Case) -> Wildcard {
+        self.finish(case)
+    }
+
+    /// Finishes the pattern and leaves the builder empty, ready for the next one (keeping
+    /// its buffer).
+    pub(crate) fn finish(&mut self, case: Case) -> Wildcard {
         self.flush();
-        let mut toks = self.toks;
+        let mut toks = std::mem::take(&mut self.toks);
         if case == Case::Insensitive {
             for t in &mut toks {
                 if let Tok::Lit(s) = t {

@@ -284,11 +284,8 @@ impl Request {
 /// `kms:CallerAccount`. Existing keys are never overwritten. Oracle cases must not use this:
 /// their context is complete.
 pub fn derive_caller_keys(caller: &Caller, ctx: &mut RequestContext) {
-    let mut put = |k: &str, v: String| {
-        if ctx.get(k).is_none() {
-            ctx.insert(k, ContextValue::Single(v));
-        }
-    };
+    // One lookup per key (thousands of principals in a who-can query each get these).
+    let mut put = |k: &str, v: String| ctx.insert_absent(k, || ContextValue::Single(v));
     let Some(account) = caller.account.clone() else {
         if caller.kind == CallerKind::Service {
             put("aws:PrincipalServiceName", caller.arn.clone());

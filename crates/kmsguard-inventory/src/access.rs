@@ -12,7 +12,7 @@
 //! (a placeholder action), so the answer is Indeterminate where that side matters — never a
 //! confident "missing permission" for policies we have not seen.
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
 use std::sync::Arc;
 
 use kmsguard_eval::context::{ContextValue, RequestContext};
@@ -22,7 +22,11 @@ use kmsguard_eval::{
 };
 use kmsguard_syntax::ast::{Policy, PolicyKind};
 
-use crate::model::{Doc, Identity, IdentityKind, Inventory, Key, OrgPolicyKind};
+use crate::model::{Doc, Identity, IdentityKind, Inventory, Key, ManagedPolicy, OrgPolicyKind};
+
+/// The world's maps are looked up once or more per principal and never iterated: `foldhash`
+/// rather than SipHash.
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 
 /// The session name given to role callers.
 pub const SESSION: &str = "kmsguard";
@@ -197,6 +201,11 @@ pub struct World<'i> {
     allow_all_identity: Arc<CompiledPolicy>,
 }
 
+/// Compiles a document's policy (without copying it first).
+fn compile(doc: &Doc) -> Arc<CompiledPolicy> {
+    CompiledPolicy::of(&doc.label, &doc.policy, doc.has_errors)
+}
+
 fn source(doc: &Doc) -> PolicySource {
     PolicySource::new(doc.label.clone(), doc.policy.clone(), doc.has_errors)
 }
@@ -238,16 +247,17 @@ impl<'i> World<'i> {
         let identities = inv.identities.iter().map(|i| (i.arn.as_str(), i)).collect();
         // Compiling thousands of identity policies is the bulk of the set-up: both cores
         // share it.
+        let lookup = Lookup::new(inv);
         let identity: HashMap<&str, Vec<Arc<CompiledPolicy>>> = inv
             .identities
             .par_iter()
-            .map(|i| (i.arn.as_str(), compile_identity(inv, i)))
+            .map(|i| (i.arn.as_str(), compile_identity(&lookup, i)))
             .collect();
-        let mut boundaries = HashMap::new();
+        let mut boundaries = HashMap::default();
         for i in &inv.identities {
             if let Some(b) = &i.boundary {
-                if let Some(mp) = inv.find_managed_policy(&b.node) {
-                    boundaries.insert(i.arn.as_str(), CompiledPolicy::new(&source(&mp.doc)));
+                if let Some(mp) = lookup.managed(&b.node) {
+                    boundaries.insert(i.arn.as_str(), compile(&mp.doc));
                 }
             }
         }
@@ -281,7 +291,7 @@ impl<'i> World<'i> {
             rcps,
             management,
             unknown_identity,
-            delegate_all: HashMap::new(),
+            delegate_all: HashMap::default(),
             allow_all_identity,
         }
     }
@@ -301,9 +311,7 @@ impl<'i> World<'i> {
 
     fn key_policy_of(&self, key: &Key) -> Option<Arc<CompiledPolicy>> {
         let (doc, compiled) = self.key_policies.get(key.arn.as_str())?;
-        Some(Arc::clone(
-            compiled.get_or_init(|| CompiledPolicy::new(&source(doc))),
-        ))
+        Some(Arc::clone(compiled.get_or_init(|| compile(doc))))
     }
 
     /// Builds the policy set for `principal` on `key`. `key_policy` / `identity` override the
@@ -389,6 +397,20 @@ impl<'i> World<'i> {
     pub fn explain(&self, ask: &Ask<'_>) -> Option<Explanation> {
         let req = self.request(ask)?;
         Some(self.set(ask.principal, ask.key, None, None).explain(&req))
+    }
+
+    /// The explanation, only when the decision is one `wanted` accepts: deciding alone is
+    /// much cheaper than explaining, and a query over every principal drops most of them.
+    #[must_use]
+    pub fn explain_if(
+        &self,
+        ask: &Ask<'_>,
+        wanted: impl Fn(Decision) -> bool,
+    ) -> Option<Explanation> {
+        let req = self.request(ask)?;
+        let set = self.set(ask.principal, ask.key, None, None);
+        // The decision does not depend on whether it is explained.
+        wanted(set.decide(&req)).then(|| set.explain(&req))
     }
 
     /// The decision alone.
@@ -515,34 +537,59 @@ pub fn unknown_reason(ex: &Explanation) -> String {
         .unwrap_or_else(|| "part of the configuration is unknown".into())
 }
 
+/// Managed policies by ARN and groups by (account, name): the first of each, as a scan of
+/// the model finds it.
+struct Lookup<'i> {
+    managed: HashMap<&'i str, &'i ManagedPolicy>,
+    groups: HashMap<(&'i str, &'i str), &'i Identity>,
+}
+
+impl<'i> Lookup<'i> {
+    fn new(inv: &'i Inventory) -> Self {
+        let mut managed = HashMap::default();
+        for p in &inv.managed_policies {
+            managed.entry(p.arn.as_str()).or_insert(p);
+        }
+        let mut groups = HashMap::default();
+        for g in inv
+            .identities
+            .iter()
+            .filter(|x| x.kind == IdentityKind::Group)
+        {
+            groups
+                .entry((g.account.as_str(), g.name.as_str()))
+                .or_insert(g);
+        }
+        Self { managed, groups }
+    }
+
+    fn managed(&self, arn: &str) -> Option<&'i ManagedPolicy> {
+        self.managed.get(arn).copied()
+    }
+}
+
 /// The identity-based policies of a role or user: inline, attached managed, and (users)
 /// their groups' policies.
-fn compile_identity(inv: &Inventory, i: &Identity) -> Vec<Arc<CompiledPolicy>> {
+fn compile_identity(lookup: &Lookup<'_>, i: &Identity) -> Vec<Arc<CompiledPolicy>> {
     let mut docs: Vec<&Doc> = i.inline_policies.iter().collect();
     for a in &i.attached_policies {
-        if let Some(mp) = inv.find_managed_policy(&a.node) {
+        if let Some(mp) = lookup.managed(&a.node) {
             docs.push(&mp.doc);
         }
     }
     if i.kind == IdentityKind::User {
         for g in &i.groups {
-            if let Some(group) = inv
-                .identities
-                .iter()
-                .find(|x| x.kind == IdentityKind::Group && x.name == *g && x.account == i.account)
-            {
+            if let Some(group) = lookup.groups.get(&(i.account.as_str(), g.as_str())) {
                 docs.extend(group.inline_policies.iter());
                 for a in &group.attached_policies {
-                    if let Some(mp) = inv.find_managed_policy(&a.node) {
+                    if let Some(mp) = lookup.managed(&a.node) {
                         docs.push(&mp.doc);
                     }
                 }
             }
         }
     }
-    docs.into_iter()
-        .map(|d| CompiledPolicy::new(&source(d)))
-        .collect()
+    docs.into_iter().map(compile).collect()
 }
 
 type Levels = HashMap<String, Vec<Vec<PolicySource>>>;
@@ -550,8 +597,8 @@ type Levels = HashMap<String, Vec<Vec<PolicySource>>>;
 /// SCP and RCP levels per account, from the organization structure: one level per node on the
 /// path root → OUs → account, each holding the policies attached there.
 fn org_levels(inv: &Inventory) -> (Levels, Levels) {
-    let mut scps = HashMap::new();
-    let mut rcps = HashMap::new();
+    let mut scps = HashMap::default();
+    let mut rcps = HashMap::default();
     for a in &inv.org_accounts {
         let nodes = a.path.iter().chain(std::iter::once(&a.account));
         let mut s_levels = Vec::new();

@@ -85,7 +85,7 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory,
     let mut loader = Loader {
         inv: Inventory::default(),
         session: aws_cli::Session::default(),
-        seen: std::collections::BTreeSet::new(),
+        seen: std::collections::HashSet::default(),
         org: Vec::new(),
         client_side: Vec::new(),
         pending: Vec::new(),
@@ -136,8 +136,10 @@ pub fn load_paths(paths: &[PathBuf], options: &LoadOptions) -> Result<Inventory,
 struct Loader<'o> {
     inv: Inventory,
     session: aws_cli::Session,
-    /// Files already read (a path given twice is read once).
-    seen: std::collections::BTreeSet<PathBuf>,
+    /// Files already read (a path given twice is read once), by normalised path: the bytes of
+    /// a normalised path are equal exactly when its components are, and hashing them is much
+    /// cheaper than ordering paths component by component.
+    seen: std::collections::HashSet<std::ffi::OsString, foldhash::fast::RandomState>,
     /// `[[organization.account]]` entries of every manifest, applied last.
     org: Vec<OrgAccountEntry>,
     /// `[[client_side_encryption]]` entries of every manifest.
@@ -184,7 +186,11 @@ impl Loader<'_> {
             // Symbolic links to directories are not followed (no cycles).
             if kind.is_dir() {
                 self.walk(&path, chain)?;
-            } else if is_input(&path) && path.is_file() {
+            } else if is_input(&path)
+                // The entry's type says what `is_file` would, without another `stat`, except
+                // for a symbolic link (followed to a file).
+                && (kind.is_file() || (kind.is_symlink() && path.is_file()))
+            {
                 self.file(&path, chain);
             }
         }
@@ -197,112 +203,167 @@ impl Loader<'_> {
     /// Queues one file with the manifests that apply to it (a path given twice is read once).
     fn file(&mut self, path: &Path, chain: &[Arc<Manifest>]) {
         if path.file_name().is_some_and(|n| n == manifest::FILE_NAME)
-            || !self.seen.insert(manifest::normalize(path))
+            || !self.seen.insert(manifest::normalize(path).into_os_string())
         {
             return;
         }
         self.pending.push((path.to_path_buf(), chain.to_vec()));
     }
 
-    /// The options and hints the manifests give one file.
-    fn options_for(
-        &self,
-        path: &Path,
-        chain: &[Arc<Manifest>],
-    ) -> (LoadOptions, aws_cli::manifest::FileHints) {
-        let mut options = self.options.clone();
-        for m in chain {
-            options.account = m.account.clone().or(options.account);
-            options.region = m.region.clone().or(options.region);
-            options.state = m.state.or(options.state);
-        }
-        let entry = chain.iter().rev().find_map(|m| m.entry(path));
-        let hints = entry.map(|e| e.hints.clone()).unwrap_or_default();
-        if let Some(e) = entry {
-            options.account = e.account.clone().or(options.account);
-            options.region = e.region.clone().or(options.region);
-            options.state = e.state.or(options.state);
-        }
-        (options, hints)
-    }
-
     /// Reads every queued file: the bytes and the JSON of CLI outputs in parallel, then each
     /// file in order (later files may refer to what earlier ones described).
+    ///
+    /// The two overlap: files are read and parsed on the thread pool while this thread puts
+    /// each into the inventory as soon as it and every file before it are parsed, so the
+    /// sequential part does not leave the other cores idle.
     fn read_pending(&mut self) -> Result<(), String> {
         use rayon::prelude::*;
         let pending = std::mem::take(&mut self.pending);
-        let this = &*self;
-        let prepared: Vec<Result<Prepared, String>> = pending
-            .par_iter()
-            .map(|(path, chain)| {
-                let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-                let (text, utf8_error) = match String::from_utf8(bytes) {
-                    Ok(text) => (text, None),
-                    Err(e) => {
-                        let at = e.utf8_error().valid_up_to();
-                        (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        let options = self.options;
+        // Filled by the pool, one per file; the parsed JSON borrows the text kept here.
+        let slots: Vec<std::sync::OnceLock<Result<Prepared, String>>> =
+            pending.iter().map(|_| std::sync::OnceLock::new()).collect();
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel::<(usize, Option<Parsed<'_>>)>();
+            let (pending, slots) = (&pending, &slots);
+            scope.spawn(move || {
+                pending
+                    .par_iter()
+                    .zip(slots.par_iter())
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, ((path, chain), slot))| {
+                        let parsed = match slot.get_or_init(|| prepare(path, chain, options)) {
+                            Ok(p) => parse(p),
+                            Err(_) => None,
+                        };
+                        // The receiver is gone only when reading stopped at an error.
+                        let _ = tx.send((i, parsed));
+                    });
+            });
+            // Files parsed ahead of their turn wait here.
+            let mut ahead: Vec<Option<Option<Parsed<'_>>>> = pending.iter().map(|_| None).collect();
+            for (i, ((path, _), slot)) in pending.iter().zip(slots).enumerate() {
+                let root = loop {
+                    if let Some(parsed) = ahead.get_mut(i).and_then(Option::take) {
+                        break parsed;
+                    }
+                    match rx.recv() {
+                        Ok((j, parsed)) => {
+                            if let Some(a) = ahead.get_mut(j) {
+                                *a = Some(parsed);
+                            }
+                        }
+                        // Every file was sent: this one was not prepared (cannot happen).
+                        Err(_) => break None,
                     }
                 };
-                let (options, hints) = this.options_for(path, chain);
-                let format = options
-                    .format
-                    .unwrap_or_else(|| SourceFormat::detect(path, &text));
-                Ok(Prepared {
-                    source: SourceFile::new(path.display().to_string(), text),
-                    utf8_error,
-                    format,
-                    options,
-                    hints,
-                })
-            })
-            .collect();
-        let prepared = prepared.into_iter().collect::<Result<Vec<_>, _>>()?;
-        type Parsed<'t> = (
-            Result<json::Node<'t>, json::JsonError>,
-            Option<(kmsguard_syntax::InputFormat, kmsguard_syntax::ParsedFile)>,
-        );
-        let mut roots: Vec<Option<Parsed<'_>>> = prepared
-            .par_iter()
-            .map(|p| {
-                (p.format == SourceFormat::AwsCli && p.utf8_error.is_none()).then(|| {
-                    let root = json::parse(p.source.text(), &json::Limits::default());
-                    let ahead = root
-                        .as_ref()
-                        .ok()
-                        .and_then(|r| aws_cli::read_ahead(p.source.text(), r, &p.hints));
-                    (root, ahead)
-                })
-            })
-            .collect();
-        for ((path, _), (p, root)) in pending.iter().zip(prepared.iter().zip(roots.iter_mut())) {
-            if let Some(at) = p.utf8_error {
-                let file = self.inv.add_file(p.source.clone());
-                let d = Diagnostic::error(Code::P002, "the input is not valid UTF-8")
-                    .label(Span::at(at), "invalid UTF-8 starts here")
-                    .help("save the file as UTF-8");
-                self.inv.diagnostics.push((file, d));
-                continue;
+                let p = match slot.get() {
+                    Some(Ok(p)) => p,
+                    Some(Err(e)) => return Err(e.clone()),
+                    None => return Err(format!("{}: not read", path.display())),
+                };
+                self.read_prepared(path, p, root);
             }
-            match root.take() {
-                Some((root, ahead)) => {
-                    let file = self.inv.add_file(p.source.clone());
-                    aws_cli::read_parsed(
-                        &mut self.inv,
-                        file,
-                        &p.options,
-                        &p.hints,
-                        &mut self.session,
-                        root.as_ref(),
-                        ahead,
-                    );
-                }
-                None => {
-                    read_file(&mut self.inv, path, p.source.text().to_owned(), &p.options);
-                }
+            Ok(())
+        })
+    }
+
+    /// Puts one prepared file into the inventory (`root`: its JSON and read-ahead, for CLI
+    /// outputs).
+    fn read_prepared(&mut self, path: &Path, p: &Prepared, root: Option<Parsed<'_>>) {
+        if let Some(at) = p.utf8_error {
+            let file = self.inv.add_file(p.source.clone());
+            let d = Diagnostic::error(Code::P002, "the input is not valid UTF-8")
+                .label(Span::at(at), "invalid UTF-8 starts here")
+                .help("save the file as UTF-8");
+            self.inv.diagnostics.push((file, d));
+            return;
+        }
+        match root {
+            Some((root, ahead)) => {
+                let file = self.inv.add_file(p.source.clone());
+                aws_cli::read_parsed(
+                    &mut self.inv,
+                    file,
+                    &p.options,
+                    &p.hints,
+                    &mut self.session,
+                    root.as_ref(),
+                    ahead,
+                );
+            }
+            None => {
+                read_file(&mut self.inv, path, p.source.text().to_owned(), &p.options);
             }
         }
-        Ok(())
     }
+}
+
+/// A CLI output's JSON, and what [`aws_cli::read_ahead`] read of it.
+type Parsed<'t> = (
+    Result<json::Node<'t>, json::JsonError>,
+    Option<(kmsguard_syntax::InputFormat, kmsguard_syntax::ParsedFile)>,
+);
+
+/// Reads one file, with the options and hints the manifests give it.
+fn prepare(
+    path: &Path,
+    chain: &[Arc<Manifest>],
+    options: &LoadOptions,
+) -> Result<Prepared, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (text, utf8_error) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    };
+    let (options, hints) = options_for(options, path, chain);
+    let format = options
+        .format
+        .unwrap_or_else(|| SourceFormat::detect(path, &text));
+    Ok(Prepared {
+        source: SourceFile::new(path.display().to_string(), text),
+        utf8_error,
+        format,
+        options,
+        hints,
+    })
+}
+
+/// Parses a CLI output (`None` for other files, and for text that is not UTF-8).
+fn parse(p: &Prepared) -> Option<Parsed<'_>> {
+    (p.format == SourceFormat::AwsCli && p.utf8_error.is_none()).then(|| {
+        let root = json::parse(p.source.text(), &json::Limits::default());
+        let ahead = root
+            .as_ref()
+            .ok()
+            .and_then(|r| aws_cli::read_ahead(p.source.text(), r, &p.hints));
+        (root, ahead)
+    })
+}
+
+/// The options and hints the manifests give one file.
+fn options_for(
+    options: &LoadOptions,
+    path: &Path,
+    chain: &[Arc<Manifest>],
+) -> (LoadOptions, aws_cli::manifest::FileHints) {
+    let mut options = options.clone();
+    for m in chain {
+        options.account = m.account.clone().or(options.account);
+        options.region = m.region.clone().or(options.region);
+        options.state = m.state.or(options.state);
+    }
+    let entry = chain.iter().rev().find_map(|m| m.entry(path));
+    let hints = entry.map(|e| e.hints.clone()).unwrap_or_default();
+    if let Some(e) = entry {
+        options.account = e.account.clone().or(options.account);
+        options.region = e.region.clone().or(options.region);
+        options.state = e.state.or(options.state);
+    }
+    (options, hints)
 }
 
 /// Whether a directory entry is an input: `*.json`, `*.yaml`, `*.yml`.

@@ -82,9 +82,10 @@ pub fn who_can(
                 key,
                 context: context.to_vec(),
             };
-            let ex = world.explain(&ask)?;
+            let wanted = |d| matches!(d, Decision::Allow | Decision::Indeterminate);
+            let ex = world.explain_if(&ask, wanted)?;
             let decision = ex.decision;
-            if !matches!(decision, Decision::Allow | Decision::Indeterminate) {
+            if !wanted(decision) {
                 return None;
             }
             let path = if decision == Decision::Indeterminate {

@@ -2,7 +2,7 @@
 //! `get-user-policy` / `get-group-policy`, `get-policy-version`; and bare policy documents
 //! whose owner the manifest names.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use kmsguard_syntax::ast::{Policy, PolicyKind};
 use kmsguard_syntax::json::Node;
@@ -11,7 +11,7 @@ use kmsguard_syntax::{Content, InputFormat, Span};
 use super::kms::first_policy;
 use super::manifest::DocKind;
 use super::store::{identity_index, identity_resource, noun};
-use super::{Cx, arn_parts};
+use super::{Cx, arn_parts, array};
 use crate::model::{Doc, IdentityKind, ManagedPolicy, State};
 
 /// The three identity lists of `get-account-authorization-details`: list, kind, name member,
@@ -40,20 +40,48 @@ const LISTS: [(&str, IdentityKind, &str, &str, &str); 3] = [
     ),
 ];
 
+/// The policies of a `get-account-authorization-details` output, taken by location. Looked
+/// up, never iterated: a hash index of the locations (thousands of them sharing long
+/// prefixes make ordered comparisons costly), the policies themselves left in place.
+struct Docs {
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
+    policies: Vec<Option<(Policy, Span)>>,
+}
+
+impl Docs {
+    fn new(documents: Vec<kmsguard_syntax::Document>) -> Self {
+        let mut index = HashMap::with_capacity_and_hasher(documents.len(), Default::default());
+        let mut policies = Vec::with_capacity(documents.len());
+        for d in documents {
+            if let Content::Policy(p) = d.content {
+                // Of two documents at one location, the later one is kept.
+                index.insert(d.location, policies.len());
+                policies.push(Some((p, d.span)));
+            }
+        }
+        Self { index, policies }
+    }
+
+    /// The policy at `location`, once.
+    fn take(&mut self, location: &str) -> Option<(Policy, Span)> {
+        let i = *self.index.get(location)?;
+        self.policies.get_mut(i)?.take()
+    }
+}
+
 impl Cx<'_> {
     /// `aws iam get-account-authorization-details`: every identity with its inline policies,
     /// attached managed policies, boundary and trust policy; the default version of every
     /// managed policy.
     pub(super) fn authorization_details(&mut self, root: &Node<'_>) {
         let parsed = self.parse_known(root, InputFormat::AuthorizationDetails, None);
-        let mut docs: BTreeMap<String, (Policy, Span)> = parsed
-            .documents
-            .into_iter()
-            .filter_map(|d| match d.content {
-                Content::Policy(p) => Some((d.location, (p, d.span))),
-                _ => None,
-            })
-            .collect();
+        let mut docs = Docs::new(parsed.documents);
+        // Thousands of identities are appended: grow the model's list once.
+        let entities: usize = LISTS
+            .iter()
+            .map(|(list, ..)| array(root.get(list)).len())
+            .sum();
+        self.inv.identities.reserve(entities);
         for (list, kind, name_key, id_key, policies_key) in LISTS {
             for (i, entity) in self.list(root, list).iter().enumerate() {
                 let at = format!("{list}[{i}]");
@@ -86,7 +114,7 @@ impl Cx<'_> {
                 continue;
             };
             let location = format!("Policies[{i}].PolicyVersionList[{j}].Document");
-            if let Some((policy, span)) = docs.remove(&location) {
+            if let Some((policy, span)) = docs.take(&location) {
                 let version = default.unwrap_or("default version");
                 let doc = self.doc(
                     policy,
@@ -105,7 +133,7 @@ impl Cx<'_> {
         at: &str,
         kind: IdentityKind,
         (name_key, id_key, policies_key): (&str, &str, &str),
-        docs: &mut BTreeMap<String, (Policy, Span)>,
+        docs: &mut Docs,
     ) {
         let (Some(name), Some(arn)) = (self.req_str(entity, name_key), self.req_str(entity, "Arn"))
         else {
@@ -144,13 +172,13 @@ impl Cx<'_> {
         let boundary = entity
             .get("PermissionsBoundary")
             .and_then(|b| self.opt_str(b, "PermissionsBoundaryArn"));
-        let trust_at = format!("{at}.AssumeRolePolicyDocument");
-        let trust = docs.remove(&trust_at).map(|(p, span)| {
+        let trust_at = [at, ".AssumeRolePolicyDocument"].concat();
+        let trust = docs.take(&trust_at).map(|(p, span)| {
             self.doc(
                 p,
                 span,
                 &trust_at,
-                format!("role/{} trust policy", name.node),
+                ["role/", &name.node, " trust policy"].concat(),
             )
         });
         let trust_claim = self.claim(&facet, "trust", trust_held);
@@ -176,8 +204,8 @@ impl Cx<'_> {
         for (j, p) in self.list(entity, policies_key).iter().enumerate() {
             let location = format!("{at}.{policies_key}[{j}].PolicyDocument");
             let pname = p.get("PolicyName").and_then(Node::as_str).unwrap_or("?");
-            if let Some((policy, span)) = docs.remove(&location) {
-                let label = format!("{}/{} inline policy {pname}", noun(kind), name.node);
+            if let Some((policy, span)) = docs.take(&location) {
+                let label = [noun(kind), "/", &name.node, " inline policy ", pname].concat();
                 let doc = self.doc(policy, span, &location, label);
                 self.put_inline(i, &facet, pname, doc);
             }
@@ -193,7 +221,7 @@ impl Cx<'_> {
                 .find(|d| d.label == doc.label)
                 .map(|d| d.origin.state)
         });
-        let claim = self.claim(facet, &format!("inline:{policy_name}"), held);
+        let claim = self.claim(facet, &["inline:", policy_name].concat(), held);
         if !claim.writes() {
             return;
         }

@@ -210,11 +210,12 @@ impl Cx<'_> {
 
     /// What the model holds for facet `f` of key `arn`, if the key exists.
     fn held_key(
-        &self,
+        &mut self,
         arn: &str,
         f: impl Fn(&crate::model::Key) -> Option<crate::model::State>,
     ) -> Option<crate::model::State> {
-        self.inv.keys.iter().find(|k| k.arn == arn).and_then(f)
+        let i = self.session.find_key(self.inv, arn)?;
+        self.inv.keys.get(i).and_then(f)
     }
 
     /// The key ARN a reference names: an ARN as is, else the manifest's `key`, else a bare id

@@ -7,7 +7,8 @@
 //! one, and between two of the same state the later file (in path order) wins, except for
 //! lists (grants, targets) where they add up.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use kmsguard_syntax::Span;
 
@@ -46,10 +47,10 @@ impl Claim {
 #[derive(Debug, Default)]
 pub struct Session {
     /// The state of the description last written for each facet (`key:ARN#policy`).
-    facets: BTreeMap<String, State>,
+    facets: FastMap<String, State>,
     /// Resources this load created (`key:ARN`): everything the model holds about them came
     /// from this session, so `facets` alone says which state holds each facet.
-    created: BTreeSet<String>,
+    created: FastSet<String>,
     /// Organization policies by id: (id, policy name).
     org_ids: Vec<(String, String)>,
     /// `list-targets-for-policy` outputs waiting for their policy: (policy id or name,
@@ -59,9 +60,19 @@ pub struct Session {
     parents: Vec<(String, String)>,
     /// Positions of identities in the model by (kind, account, name), for the first
     /// `identities_indexed` of them (the model only ever appends identities).
-    identity_ix: std::collections::HashMap<(IdentityKind, String, String), usize>,
+    identity_ix: FastMap<(IdentityKind, String, String), usize>,
     identities_indexed: usize,
+    /// Positions of keys in the model by ARN (the first key of each ARN, as a scan would
+    /// find), for the first `keys_indexed` of them (the model only ever appends keys, and a
+    /// key's ARN does not change once it is there).
+    key_ix: FastMap<String, usize>,
+    keys_indexed: usize,
 }
+
+/// Hash maps for the session's lookups by name: nothing iterates them, so their order does
+/// not matter, and `foldhash` is much cheaper than SipHash on these short strings.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 
 impl Session {
     /// The position of the identity `(kind, account, name)` in the model, if there is one.
@@ -79,14 +90,25 @@ impl Session {
             .enumerate()
             .skip(self.identities_indexed)
         {
-            self.identity_ix
-                .entry((i.kind, i.account.clone(), i.name.clone()))
-                .or_insert(n);
+            let ix = (i.kind, i.account.clone(), i.name.clone());
+            self.identity_ix.entry(ix).or_insert(n);
         }
         self.identities_indexed = inv.identities.len();
         self.identity_ix
             .get(&(kind, account.to_owned(), name.to_owned()))
             .copied()
+    }
+
+    /// The position of the key `arn` in the model, if there is one.
+    pub(crate) fn find_key(&mut self, inv: &Inventory, arn: &str) -> Option<usize> {
+        // Index what other readers (or earlier files) added since the last call.
+        for (n, k) in inv.keys.iter().enumerate().skip(self.keys_indexed) {
+            if !self.key_ix.contains_key(k.arn.as_str()) {
+                self.key_ix.insert(k.arn.clone(), n);
+            }
+        }
+        self.keys_indexed = inv.keys.len();
+        self.key_ix.get(arn).copied()
     }
 
     /// Claims facet `facet` of `resource` for a description in `state`. `held` is the state
@@ -99,28 +121,28 @@ impl Session {
         state: State,
         held: Option<State>,
     ) -> Claim {
-        let key = format!("{resource}#{facet}");
-        if !self.facets.contains_key(&key) && !self.created.contains(resource) {
-            if let Some(h) = held {
-                self.facets.insert(key.clone(), h);
+        // `concat` rather than `format!` for the names built for every identity and facet.
+        match self.facets.entry([resource, "#", facet].concat()) {
+            // What the model holds counts only for a resource another reader put there: it
+            // is recorded as this facet's state, then claimed over.
+            Entry::Vacant(v) => match held.filter(|_| !self.created.contains(resource)) {
+                Some(h) => {
+                    let c = claim(Some(h), state);
+                    v.insert(if c == Claim::Upgrade { state } else { h });
+                    c
+                }
+                None => {
+                    v.insert(state);
+                    Claim::First
+                }
+            },
+            Entry::Occupied(mut o) => {
+                let c = claim(Some(*o.get()), state);
+                if c == Claim::Upgrade {
+                    o.insert(state);
+                }
+                c
             }
-        }
-        self.claim(key, state)
-    }
-
-    /// Claims facet `facet` (`resource#facet`) for a description in `state`.
-    fn claim(&mut self, facet: String, state: State) -> Claim {
-        match self.facets.get(&facet).copied() {
-            None => {
-                self.facets.insert(facet, state);
-                Claim::First
-            }
-            Some(State::Current) if state == State::Proposed => {
-                self.facets.insert(facet, state);
-                Claim::Upgrade
-            }
-            Some(State::Proposed) if state == State::Current => Claim::Skip,
-            Some(_) => Claim::Same,
         }
     }
 
@@ -199,6 +221,17 @@ impl Session {
     }
 }
 
+/// What a description in `state` does to a facet whose last description is in state `held`
+/// (`None`: nothing is held).
+fn claim(held: Option<State>, state: State) -> Claim {
+    match held {
+        None => Claim::First,
+        Some(State::Current) if state == State::Proposed => Claim::Upgrade,
+        Some(State::Proposed) if state == State::Current => Claim::Skip,
+        Some(_) => Claim::Same,
+    }
+}
+
 /// The index of the key `arn`, creating a stub from the ARN when the inventory does not
 /// hold it yet (its metadata unknown until `describe-key` is read).
 pub(crate) fn key_index(
@@ -207,7 +240,7 @@ pub(crate) fn key_index(
     arn: &str,
     origin: &Origin,
 ) -> usize {
-    if let Some(i) = inv.keys.iter().position(|k| k.arn == arn) {
+    if let Some(i) = session.find_key(inv, arn) {
         return i;
     }
     session.created.insert(key_resource(arn));
@@ -253,7 +286,7 @@ pub(crate) fn identity_index(
         .insert(identity_resource(kind, account, name));
     inv.identities.push(Identity {
         kind,
-        arn: format!("arn:aws:iam::{account}:{}/{name}", noun(kind)),
+        arn: ["arn:aws:iam::", account, ":", noun(kind), "/", name].concat(),
         name: name.to_owned(),
         account: account.to_owned(),
         unique_id: None,
@@ -342,12 +375,12 @@ pub(crate) fn snapshot_index(
 
 /// The resource name of a key in [`Session`] records.
 pub(crate) fn key_resource(arn: &str) -> String {
-    format!("key:{arn}")
+    ["key:", arn].concat()
 }
 
 /// The resource name of an identity.
 pub(crate) fn identity_resource(kind: IdentityKind, account: &str, name: &str) -> String {
-    format!("{}:{account}:{name}", noun(kind))
+    [noun(kind), ":", account, ":", name].concat()
 }
 
 /// The resource name of a bucket.
