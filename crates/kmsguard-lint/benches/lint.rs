@@ -1,6 +1,9 @@
 //! Lint throughput over the 1,645 AWS managed policies: read (from memory), parse and lint
 //! every policy, on the machine's threads (rayon) and on one thread. Baseline in the same run:
 //! `serde_json::from_slice::<serde_json::Value>` over the same bytes on one thread.
+//!
+//! Every function runs on mimalloc, the global allocator of the `kmsguard` binary, so that the
+//! figures are those of the CLI's allocator (the serde baseline included, to keep it fair).
 #![allow(
     clippy::panic,
     reason = "a benchmark without its corpus should fail loudly"
@@ -12,6 +15,9 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kmsguard_syntax::{ParseOptions, SourceFile, parse_bytes};
 use rayon::prelude::*;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let dir =
