@@ -213,6 +213,8 @@ fn main() {
     // seeds the hash, so that each service's names hash apart.
     let mut action_index: std::collections::BTreeMap<(usize, String), usize> =
         std::collections::BTreeMap::new();
+    // The string id of each action row's name.
+    let mut action_names: Vec<u32> = Vec::new();
     let mut svc_keys: Vec<KeyRow> = Vec::new();
     // Every key name listed for an action or a resource type.
     let mut key_refs: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
@@ -350,6 +352,7 @@ fn main() {
             action_index
                 .entry((a_start, act_name.to_ascii_lowercase()))
                 .or_insert(n_actions);
+            action_names.push(strs.id(act_name));
             n_actions += 1;
         }
 
@@ -437,7 +440,44 @@ fn main() {
         .iter()
         .map(|((svc, name), &v)| (hash::hash_ci(*svc as u64, name.as_bytes()), v))
         .collect();
-    table(&mut out, "ACTION_TABLE", &action_entries);
+    // The action table also holds each name's place in `STR_BLOB`, so that a lookup reads the
+    // slot and the name, not the action's row and `STR_OFF` in between (each a cache miss when
+    // many services are looked up).
+    {
+        let len = hash::table_len(action_entries.len());
+        let mut slots = vec![(0u32, u32::MAX, 0u32, 0u32); len];
+        for &(h, row) in &action_entries {
+            let (mut slot, tag) = hash::slot_and_tag(h, len);
+            while slots[slot].1 != u32::MAX {
+                slot = (slot + 1) & (len - 1);
+            }
+            let id = action_names[row] as usize;
+            let (start, end) = (strs.offsets[id], strs.offsets[id + 1]);
+            slots[slot] = (tag, u32::try_from(row).unwrap(), start, end);
+        }
+        write!(
+            out,
+            "pub(crate) static ACTION_TABLE: [(u32, u32, u32, u32); {len}] = ["
+        )
+        .unwrap();
+        for (tag, row, start, end) in slots {
+            write!(out, "({tag},{row},{start},{end}),").unwrap();
+        }
+        out.push_str("];\n");
+    }
+    // The first eight bytes of each action's name, folded and big-endian (see
+    // `Service::matching_actions`): binary searches compare these before reading names.
+    write!(
+        out,
+        "pub(crate) static ACTION_HEADS: [u64; {}] = [",
+        action_names.len()
+    )
+    .unwrap();
+    for &id in &action_names {
+        let head = hash::folded_word(strs.name(id).as_bytes(), 0).swap_bytes();
+        write!(out, "{head},").unwrap();
+    }
+    out.push_str("];\n");
     let global_entries: Vec<(u64, usize)> = global_keys
         .iter()
         .enumerate()
