@@ -45,8 +45,9 @@ use matching::{cmp_ci, edit_distance_ci_within, key_matches, starts_with_ci, wil
 ///
 /// `SERVICE_TABLE`, `ACTION_TABLE`, `GLOBAL_KEY_TABLE` and `KEY_TABLE` are open-addressing hash
 /// tables (see `hash.rs`) of `(tag, row)` slots into `SERVICES`, `ACTIONS`, `GLOBAL_KEYS` and
-/// `ALL_KEYS`; actions are hashed with their service's first action row as the seed, and their
-/// slots are `(tag, row, start, end)` with the name's range in `STR_BLOB`. `ACTION_HEADS` holds
+/// `ALL_KEYS`. `ACTION_TABLE` holds one table per service (`Svc::at`), whose actions are hashed
+/// with its first action row as the seed, and its slots are `(tag, row, start, end)` with the
+/// name's range in `STR_BLOB`. `ACTION_HEADS` holds
 /// the first eight bytes of each action's name, folded, as a big-endian number.
 /// `TEMPLATED_KEYS` and `GLOBAL_TEMPLATED` list the rows of `ALL_KEYS` and `GLOBAL_KEYS` whose
 /// names hold a variable.
@@ -69,6 +70,8 @@ mod data {
         pub(crate) n: u32,
         /// Actions.
         pub(crate) a: (u32, u32),
+        /// Its region of `ACTION_TABLE`: start and length (a power of two).
+        pub(crate) at: (u32, u32),
         /// Resource types.
         pub(crate) t: (u32, u32),
         /// Condition keys.
@@ -522,7 +525,10 @@ impl Service {
     #[must_use]
     pub fn action(&self, name: &str) -> Option<Action> {
         let (first, end) = self.row.a;
-        let table = &data::ACTION_TABLE;
+        let table = range(
+            &data::ACTION_TABLE,
+            (self.row.at.0, self.row.at.0.saturating_add(self.row.at.1)),
+        );
         let h = hash::hash_ci(u64::from(first), name.as_bytes());
         let (mut slot, tag) = hash::slot_and_tag(h, table.len());
         let mask = table.len().wrapping_sub(1);
