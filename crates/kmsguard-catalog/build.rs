@@ -213,6 +213,12 @@ fn main() {
     // seeds the hash, so that each service's names hash apart.
     let mut action_index: std::collections::BTreeMap<(usize, String), usize> =
         std::collections::BTreeMap::new();
+    // The string id of each action row's name.
+    let mut action_names: Vec<u32> = Vec::new();
+    // Each service's region of the action table, `(start, len)`, by its first action row, and
+    // the table's length.
+    let mut action_regions: HashMap<usize, (usize, usize)> = HashMap::new();
+    let mut action_table_len = 0usize;
     let mut svc_keys: Vec<KeyRow> = Vec::new();
     // Every key name listed for an action or a resource type.
     let mut key_refs: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
@@ -350,14 +356,24 @@ fn main() {
             action_index
                 .entry((a_start, act_name.to_ascii_lowercase()))
                 .or_insert(n_actions);
+            action_names.push(strs.id(act_name));
             n_actions += 1;
         }
 
+        // The service's own region of `ACTION_TABLE`.
+        let at_len = hash::table_len(n_actions - a_start);
+        let at = (action_table_len, at_len);
+        action_table_len += at_len;
+        if n_actions > a_start {
+            action_regions.insert(a_start, at);
+        }
         writeln!(
             services,
-            "Svc{{p:{},n:{},a:({a_start},{n_actions}),t:({rt_start},{n_rtypes}),k:({k_start},{})}},",
+            "Svc{{p:{},n:{},a:({a_start},{n_actions}),at:({},{}),t:({rt_start},{n_rtypes}),k:({k_start},{})}},",
             strs.id(prefix),
             strs.id(name),
+            at.0,
+            at.1,
             svc_keys.len()
         )
         .unwrap();
@@ -433,11 +449,46 @@ fn main() {
         .map(|(k, &v)| (hash::hash_ci(0, k.as_bytes()), v))
         .collect();
     table(&mut out, "SERVICE_TABLE", &service_entries);
-    let action_entries: Vec<(u64, usize)> = action_index
-        .iter()
-        .map(|((svc, name), &v)| (hash::hash_ci(*svc as u64, name.as_bytes()), v))
-        .collect();
-    table(&mut out, "ACTION_TABLE", &action_entries);
+    // One region of the action table per service, so that the slots of a service's actions are
+    // near one another (documents name a few services many times). Each slot also holds the
+    // name's place in `STR_BLOB`, so that a lookup reads the slot and the name, not the action's
+    // row and `STR_OFF` in between (each a likely cache miss).
+    {
+        let mut slots = vec![(0u32, u32::MAX, 0u32, 0u32); action_table_len];
+        for ((first, name), &row) in &action_index {
+            let (base, len) = action_regions[first];
+            let h = hash::hash_ci(*first as u64, name.as_bytes());
+            let (mut slot, tag) = hash::slot_and_tag(h, len);
+            while slots[base + slot].1 != u32::MAX {
+                slot = (slot + 1) & (len - 1);
+            }
+            let id = action_names[row] as usize;
+            let (start, end) = (strs.offsets[id], strs.offsets[id + 1]);
+            slots[base + slot] = (tag, u32::try_from(row).unwrap(), start, end);
+        }
+        write!(
+            out,
+            "pub(crate) static ACTION_TABLE: [(u32, u32, u32, u32); {action_table_len}] = ["
+        )
+        .unwrap();
+        for (tag, row, start, end) in slots {
+            write!(out, "({tag},{row},{start},{end}),").unwrap();
+        }
+        out.push_str("];\n");
+    }
+    // The first eight bytes of each action's name, folded and big-endian (see
+    // `Service::matching_actions`): binary searches compare these before reading names.
+    write!(
+        out,
+        "pub(crate) static ACTION_HEADS: [u64; {}] = [",
+        action_names.len()
+    )
+    .unwrap();
+    for &id in &action_names {
+        let head = hash::folded_word(strs.name(id).as_bytes(), 0).swap_bytes();
+        write!(out, "{head},").unwrap();
+    }
+    out.push_str("];\n");
     let global_entries: Vec<(u64, usize)> = global_keys
         .iter()
         .enumerate()

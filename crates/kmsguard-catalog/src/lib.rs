@@ -45,7 +45,10 @@ use matching::{cmp_ci, edit_distance_ci_within, key_matches, starts_with_ci, wil
 ///
 /// `SERVICE_TABLE`, `ACTION_TABLE`, `GLOBAL_KEY_TABLE` and `KEY_TABLE` are open-addressing hash
 /// tables (see `hash.rs`) of `(tag, row)` slots into `SERVICES`, `ACTIONS`, `GLOBAL_KEYS` and
-/// `ALL_KEYS`; actions are hashed with their service's first action row as the seed.
+/// `ALL_KEYS`. `ACTION_TABLE` holds one table per service (`Svc::at`), whose actions are hashed
+/// with its first action row as the seed, and its slots are `(tag, row, start, end)` with the
+/// name's range in `STR_BLOB`. `ACTION_HEADS` holds
+/// the first eight bytes of each action's name, folded, as a big-endian number.
 /// `TEMPLATED_KEYS` and `GLOBAL_TEMPLATED` list the rows of `ALL_KEYS` and `GLOBAL_KEYS` whose
 /// names hold a variable.
 ///
@@ -67,6 +70,8 @@ mod data {
         pub(crate) n: u32,
         /// Actions.
         pub(crate) a: (u32, u32),
+        /// Its region of `ACTION_TABLE`: start and length (a power of two).
+        pub(crate) at: (u32, u32),
         /// Resource types.
         pub(crate) t: (u32, u32),
         /// Condition keys.
@@ -168,6 +173,14 @@ fn bytes(id: u32) -> &'static [u8] {
             .unwrap_or(&[]),
         _ => &[],
     }
+}
+
+/// The bytes `start..end` of `STR_BLOB`.
+fn blob_bytes(start: u32, end: u32) -> &'static [u8] {
+    data::STR_BLOB
+        .as_bytes()
+        .get(start as usize..end as usize)
+        .unwrap_or(&[])
 }
 
 /// Whether the string with id `id` is `name`, ignoring ASCII case.
@@ -512,17 +525,27 @@ impl Service {
     #[must_use]
     pub fn action(&self, name: &str) -> Option<Action> {
         let (first, end) = self.row.a;
-        let row = probe(
+        let table = range(
             &data::ACTION_TABLE,
-            hash::hash_ci(u64::from(first), name.as_bytes()),
-            |i| {
-                (first..end).contains(&i)
-                    && data::ACTIONS
-                        .get(i as usize)
-                        .is_some_and(|a| is_named(a.n, name))
-            },
-        )?;
-        data::ACTIONS.get(row as usize).map(|row| self.wrap(row))
+            (self.row.at.0, self.row.at.0.saturating_add(self.row.at.1)),
+        );
+        let h = hash::hash_ci(u64::from(first), name.as_bytes());
+        let (mut slot, tag) = hash::slot_and_tag(h, table.len());
+        let mask = table.len().wrapping_sub(1);
+        // As `probe`, with the name read from the slot's range (see `data`).
+        loop {
+            let &(t, row, start, stop) = table.get(slot)?;
+            if row == u32::MAX {
+                return None;
+            }
+            if t == tag
+                && (first..end).contains(&row)
+                && hash::eq_ci(blob_bytes(start, stop), name.as_bytes())
+            {
+                return data::ACTIONS.get(row as usize).map(|row| self.wrap(row));
+            }
+            slot = slot.wrapping_add(1) & mask;
+        }
     }
 
     /// Every action of the service, ordered by case-folded name.
@@ -549,14 +572,27 @@ impl Service {
         let prefix_only =
             name_pattern.len() == literal_len.saturating_add(1) && name_pattern.ends_with('*');
         // Most comparisons are decided by the first eight bytes: fold the literal's once.
+        // `ACTION_HEADS` holds those of the names, so the search reads a name only on a tie.
         let head = hash::folded_word(literal.as_bytes(), 0).swap_bytes();
-        let start = rows.partition_point(|a| {
-            let name = bytes(a.n);
-            match hash::folded_word(name, 0).swap_bytes().cmp(&head) {
-                Ordering::Equal => cmp_ci(s(a.n), literal) == Ordering::Less,
-                order => order == Ordering::Less,
+        let heads = range(&data::ACTION_HEADS, self.row.a);
+        let start = {
+            let (mut lo, mut hi) = (0usize, rows.len().min(heads.len()));
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let less = match heads.get(mid).map(|h| h.cmp(&head)) {
+                    Some(Ordering::Equal) => rows
+                        .get(mid)
+                        .is_some_and(|a| cmp_ci(s(a.n), literal) == Ordering::Less),
+                    order => order == Some(Ordering::Less),
+                };
+                if less {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
             }
-        });
+            lo
+        };
         rows.get(start..)
             .unwrap_or(&[])
             .iter()

@@ -17,6 +17,12 @@ pub(crate) fn eq_bytes(x: u64, b: u8) -> u64 {
     zero_bytes(x ^ ONES.wrapping_mul(u64::from(b)))
 }
 
+/// High bit of each byte of `x` that is not `b`.
+#[inline]
+pub(crate) fn ne_bytes(x: u64, b: u8) -> u64 {
+    eq_bytes(x, b) ^ HIGH
+}
+
 /// The high bit of each byte of `x` that is a control character (below `0x20`).
 #[inline]
 pub(crate) fn control_bytes(x: u64) -> u64 {

@@ -81,8 +81,23 @@ impl<'a> Reader<'a> {
     }
 
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.pos += 1;
+        while let Some(b) = self.peek() {
+            match b {
+                b'\n' => {
+                    self.pos += 1;
+                    // Pretty-printed documents indent every line: skip the spaces eight at a time.
+                    while let Some(x) = swar::word(self.bytes, self.pos) {
+                        let m = swar::ne_bytes(x, b' ');
+                        if m != 0 {
+                            self.pos += swar::first(m);
+                            break;
+                        }
+                        self.pos += 8;
+                    }
+                }
+                b' ' | b'\r' | b'\t' => self.pos += 1,
+                _ => return,
+            }
         }
     }
 
