@@ -235,7 +235,11 @@ impl ConditionKey {
     pub fn new(text: &str) -> Self {
         let mut both = String::with_capacity(text.len().saturating_mul(2));
         both.push_str(text);
-        both.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+        both.push_str(text);
+        // Lower-cases the copy in place, a byte at a time (only ASCII letters change).
+        if let Some(lower) = both.get_mut(text.len()..) {
+            lower.make_ascii_lowercase();
+        }
         Self {
             both: both.into_boxed_str(),
         }
