@@ -81,38 +81,23 @@ impl ActionPattern {
         if text == "*" {
             return Some((None, false));
         }
-        // `:` is ASCII, so byte offsets are char boundaries.
+        // `:` is ASCII, so byte offsets are char boundaries. Service prefixes are short: a
+        // byte loop finds the colon (and the wildcards before it) in fewer instructions than
+        // word masks do; the name, usually longer, only needs a search for a second colon.
         let bytes = text.as_bytes();
         let mut wild = false;
-        let mut at = 0usize;
-        let colon = loop {
-            let (start, x, keep) = match swar::word(bytes, at) {
-                Some(x) => (at, x, !0),
-                None => match swar::tail(bytes, at) {
-                    // The last eight bytes, minus those already scanned.
-                    Some((start, x)) => (start, x, swar::from_byte(at.saturating_sub(start))),
-                    None => {
-                        let tail = bytes.get(at..)?;
-                        let i = tail.iter().position(|&b| b == b':')?;
-                        wild |= tail.get(..i)?.iter().any(|&b| matches!(b, b'*' | b'?'));
-                        break at.saturating_add(i);
-                    }
-                },
-            };
-            let colons = swar::eq_bytes(x, b':') & keep;
-            let wildcards = (swar::eq_bytes(x, b'*') | swar::eq_bytes(x, b'?')) & keep;
-            if colons != 0 {
-                // The bits of the bytes before the first colon.
-                let before = (colons & colons.wrapping_neg()).wrapping_sub(1);
-                wild |= wildcards & before != 0;
-                break start.saturating_add(swar::first(colons));
+        let mut colon = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b':' => {
+                    colon = Some(i);
+                    break;
+                }
+                b'*' | b'?' => wild = true,
+                _ => {}
             }
-            if keep != !0 {
-                return None; // the tail held no colon
-            }
-            wild |= wildcards != 0;
-            at = at.saturating_add(8);
-        };
+        }
+        let colon = colon?;
         let after = colon.checked_add(1)?;
         if colon == 0 || after >= bytes.len() || swar::find(bytes, after, b':').is_some() {
             return None;
