@@ -78,12 +78,11 @@ fn first_cover<'p>(
     summaries: &[Summary],
 ) -> Option<(&'p Spanned<Statement>, bool)> {
     for (b, sb) in sts.iter().zip(summaries) {
-        if sa.index == sb.index || sa.effect != sb.effect {
-            continue;
-        }
+        // Most pairs fail on the summaries: test those first, and the index (a statement
+        // never covers itself) only for the pairs that pass.
         let maybe_dup = sa.shape == sb.shape;
         let maybe_covered = sb.unconditional && sb.may_cover(sa);
-        if !maybe_dup && !maybe_covered {
+        if (!maybe_dup && !maybe_covered) || sa.effect != sb.effect || sa.index == sb.index {
             continue;
         }
         let dup = maybe_dup && same(&a.node, &b.node);
