@@ -277,7 +277,7 @@ impl<'a> Reader<'a> {
     /// eight at a time, stopping at the first that does or when fewer than eight remain.
     fn skip_plain(&mut self) {
         while let Some(x) = swar::word(self.bytes, self.pos) {
-            let m = swar::eq_bytes(x, b'"') | swar::eq_bytes(x, b'\\') | swar::control_bytes(x);
+            let m = swar::string_special_bytes(x);
             if m != 0 {
                 self.pos += swar::first(m);
                 return;
