@@ -382,8 +382,11 @@ impl<'i> World<'i> {
                 }
             }
         }
-        Request::new(
-            &ask.principal.caller,
+        // The caller keys added since parsing change only what the caller reads from the
+        // context: read that again, not the ARN.
+        let caller = caller.reread(&ask.principal.caller, &ctx).ok()?;
+        Request::with_caller(
+            caller,
             ask.action,
             &ask.key.arn,
             Some(&ask.key.account),
