@@ -158,7 +158,7 @@ impl Caller {
                     role,
                     ..
                 } => {
-                    let role_arn = from_context("aws:PrincipalArn", ":role/").map_or_else(
+                    let role_arn = from_context("aws:principalarn", ":role/").map_or_else(
                         || format!("arn:{partition}:iam::{account}:role/{role}"),
                         str::to_owned,
                     );
@@ -173,7 +173,7 @@ impl Caller {
                 PrincipalForm::FederatedUser {
                     partition, account, ..
                 } => {
-                    let parent = from_context("aws:PrincipalArn", ":user/").map(str::to_owned);
+                    let parent = from_context("aws:principalarn", ":user/").map(str::to_owned);
                     (CallerKind::FederatedUser, partition, account, None, parent)
                 }
                 _ => return Err(bad()),
@@ -210,14 +210,14 @@ impl Caller {
         match self.kind {
             // Parsing gives a service no unique id whatever the context says.
             CallerKind::Anonymous | CallerKind::Service => return Ok(self),
-            CallerKind::RoleSession => match from_context("aws:PrincipalArn", ":role/") {
+            CallerKind::RoleSession => match from_context("aws:principalarn", ":role/") {
                 Some(role) => self.role_arn = Some(role.to_owned()),
                 // The role ARN then comes from the session ARN: read it again.
                 None => return Self::parse(principal, context),
             },
             CallerKind::FederatedUser => {
                 self.parent_user_arn =
-                    from_context("aws:PrincipalArn", ":user/").map(str::to_owned);
+                    from_context("aws:principalarn", ":user/").map(str::to_owned);
             }
             CallerKind::User | CallerKind::Root => {}
         }
@@ -238,8 +238,9 @@ impl Caller {
     }
 }
 
-fn single<'c>(ctx: &'c RequestContext, key: &str) -> Option<&'c str> {
-    match ctx.get(key) {
+/// The single value of `key_lower` (a key name in lower case: no copy to look it up).
+fn single<'c>(ctx: &'c RequestContext, key_lower: &str) -> Option<&'c str> {
+    match ctx.get_lower(key_lower) {
         Some(ContextValue::Single(s)) => Some(s.as_str()),
         _ => None,
     }
