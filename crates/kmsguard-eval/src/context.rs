@@ -2,6 +2,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+/// A request's keys are hashed for every lookup a condition makes, and a who-can query builds
+/// a context for each of thousands of principals: `foldhash` rather than SipHash (nothing
+/// depends on the iteration order, which was random before too).
+type Hasher = foldhash::fast::RandomState;
+
 /// A context value. An empty string or empty list is *present but empty* (AWS calls it null).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContextValue {
@@ -15,11 +20,11 @@ pub enum ContextValue {
 /// lower case.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestContext {
-    values: HashMap<String, ContextValue>,
+    values: HashMap<String, ContextValue, Hasher>,
     /// Lower-case names that were supplied twice in different case with different values
     /// (for example resource tags `EC2=test1` and `ec2=test2`, conditions.md §2). Empty in
     /// the normal case, so lookups pay only an `is_empty` check.
-    ambiguous: HashSet<String>,
+    ambiguous: HashSet<String, Hasher>,
 }
 
 impl RequestContext {

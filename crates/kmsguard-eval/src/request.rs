@@ -158,7 +158,7 @@ impl Caller {
                     role,
                     ..
                 } => {
-                    let role_arn = from_context("aws:PrincipalArn", ":role/").map_or_else(
+                    let role_arn = from_context("aws:principalarn", ":role/").map_or_else(
                         || format!("arn:{partition}:iam::{account}:role/{role}"),
                         str::to_owned,
                     );
@@ -173,7 +173,7 @@ impl Caller {
                 PrincipalForm::FederatedUser {
                     partition, account, ..
                 } => {
-                    let parent = from_context("aws:PrincipalArn", ":user/").map(str::to_owned);
+                    let parent = from_context("aws:principalarn", ":user/").map(str::to_owned);
                     (CallerKind::FederatedUser, partition, account, None, parent)
                 }
                 _ => return Err(bad()),
@@ -189,6 +189,42 @@ impl Caller {
         })
     }
 
+    /// `Caller::parse(principal, context)` for a caller already parsed from `principal`
+    /// (against any context): only what the context supplies is read again, not the ARN
+    /// (who-can builds a request for thousands of principals, each after filling in the
+    /// caller keys).
+    ///
+    /// # Errors
+    /// As [`Caller::parse`] (only when the ARN must be read again).
+    pub fn reread(
+        mut self,
+        principal: &str,
+        context: &RequestContext,
+    ) -> Result<Self, RequestError> {
+        // Another principal than the one parsed: read it whole.
+        if self.kind == CallerKind::Anonymous || self.arn != principal {
+            return Self::parse(principal, context);
+        }
+        let from_context =
+            |key: &str, marker: &str| single(context, key).filter(|a| a.contains(marker));
+        match self.kind {
+            // Parsing gives a service no unique id whatever the context says.
+            CallerKind::Anonymous | CallerKind::Service => return Ok(self),
+            CallerKind::RoleSession => match from_context("aws:principalarn", ":role/") {
+                Some(role) => self.role_arn = Some(role.to_owned()),
+                // The role ARN then comes from the session ARN: read it again.
+                None => return Self::parse(principal, context),
+            },
+            CallerKind::FederatedUser => {
+                self.parent_user_arn =
+                    from_context("aws:principalarn", ":user/").map(str::to_owned);
+            }
+            CallerKind::User | CallerKind::Root => {}
+        }
+        self.unique_id = single(context, "aws:userid").map(str::to_owned);
+        Ok(self)
+    }
+
     /// The role id prefix of a role session's unique id (`AROA…` before `:`).
     #[must_use]
     pub fn role_unique_id(&self) -> Option<&str> {
@@ -202,8 +238,9 @@ impl Caller {
     }
 }
 
-fn single<'c>(ctx: &'c RequestContext, key: &str) -> Option<&'c str> {
-    match ctx.get(key) {
+/// The single value of `key_lower` (a key name in lower case: no copy to look it up).
+fn single<'c>(ctx: &'c RequestContext, key_lower: &str) -> Option<&'c str> {
+    match ctx.get_lower(key_lower) {
         Some(ContextValue::Single(s)) => Some(s.as_str()),
         _ => None,
     }
@@ -239,6 +276,21 @@ impl Request {
         context: RequestContext,
     ) -> Result<Self, RequestError> {
         let caller = Caller::parse(principal, &context)?;
+        Self::with_caller(caller, action, resource, resource_account, context)
+    }
+
+    /// [`Request::new`] for a caller already read with [`Caller::parse`] from this request's
+    /// principal and this `context` (or [`Caller::reread`] since).
+    ///
+    /// # Errors
+    /// A malformed action.
+    pub fn with_caller(
+        caller: Caller,
+        action: &str,
+        resource: &str,
+        resource_account: Option<&str>,
+        context: RequestContext,
+    ) -> Result<Self, RequestError> {
         match action.split_once(':') {
             Some((s, n)) if !s.is_empty() && !n.is_empty() && !n.contains(':') => {}
             _ => return Err(RequestError::BadAction(action.to_owned())),
@@ -366,6 +418,50 @@ mod tests {
             CallerKind::Anonymous
         );
         assert!(Caller::parse("arn:aws:iam::1:user/x", &none).is_err());
+    }
+
+    #[test]
+    fn rereading_the_context_matches_parsing_again() {
+        let principals = [
+            "arn:aws:sts::111122223333:assumed-role/R/s",
+            "arn:aws:iam::111122223333:user/eng/carol",
+            "arn:aws:sts::111122223333:federated-user/bob",
+            "arn:aws:iam::111122223333:root",
+            "logs.us-east-1.amazonaws.com",
+            "*",
+        ];
+        let empty = RequestContext::new();
+        let mut full = RequestContext::new();
+        for (k, v) in [
+            ("aws:userid", "AROAID:s"),
+            ("aws:PrincipalArn", "arn:aws:iam::111122223333:role/path/R"),
+        ] {
+            full.insert(k, ContextValue::Single(v.to_owned()));
+        }
+        let mut user_parent = RequestContext::new();
+        user_parent.insert(
+            "aws:PrincipalArn",
+            ContextValue::Single("arn:aws:iam::111122223333:user/alice".to_owned()),
+        );
+        let contexts = [&empty, &full, &user_parent];
+        for p in principals {
+            for before in &contexts {
+                for after in &contexts {
+                    let parsed = Caller::parse(p, before).unwrap();
+                    assert_eq!(
+                        parsed.reread(p, after).unwrap(),
+                        Caller::parse(p, after).unwrap(),
+                        "{p}"
+                    );
+                }
+            }
+            // Another principal is read whole.
+            let other = Caller::parse(p, &RequestContext::new()).unwrap();
+            assert_eq!(
+                other.reread(principals[0], &RequestContext::new()).unwrap(),
+                Caller::parse(principals[0], &RequestContext::new()).unwrap()
+            );
+        }
     }
 
     #[test]

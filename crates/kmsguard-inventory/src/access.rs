@@ -374,7 +374,7 @@ impl<'i> World<'i> {
         derive_caller_keys(&caller, &mut ctx);
         if let Some(i) = self.identities.get(ask.principal.arn.as_str()) {
             if let Some(id) = &i.unique_id {
-                if ctx.get("aws:userid").is_some() && i.kind == IdentityKind::Role {
+                if ctx.get_lower("aws:userid").is_some() && i.kind == IdentityKind::Role {
                     ctx.insert(
                         "aws:userid",
                         ContextValue::Single(format!("{id}:{SESSION}")),
@@ -382,8 +382,11 @@ impl<'i> World<'i> {
                 }
             }
         }
-        Request::new(
-            &ask.principal.caller,
+        // The caller keys added since parsing change only what the caller reads from the
+        // context: read that again, not the ARN.
+        let caller = caller.reread(&ask.principal.caller, &ctx).ok()?;
+        Request::with_caller(
+            caller,
             ask.action,
             &ask.key.arn,
             Some(&ask.key.account),

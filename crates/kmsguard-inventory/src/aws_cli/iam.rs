@@ -82,6 +82,17 @@ impl Cx<'_> {
             .map(|(list, ..)| array(root.get(list)).len())
             .sum();
         self.inv.identities.reserve(entities);
+        // Facets: each identity's details and trust policy, and one per inline policy.
+        let inline: usize = LISTS
+            .iter()
+            .flat_map(|(list, _, _, _, policies_key)| {
+                array(root.get(list))
+                    .iter()
+                    .map(move |e| array(e.get(policies_key)).len())
+            })
+            .sum();
+        self.session
+            .reserve_identities(entities, entities.saturating_mul(2).saturating_add(inline));
         for (list, kind, name_key, id_key, policies_key) in LISTS {
             for (i, entity) in self.list(root, list).iter().enumerate() {
                 let at = format!("{list}[{i}]");

@@ -75,6 +75,15 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 
 impl Session {
+    /// Makes room for `identities` more identities described with `facets` facets in all
+    /// (a large `get-account-authorization-details` output adds thousands at once: growing
+    /// the maps once instead of rehashing them at every doubling).
+    pub(crate) fn reserve_identities(&mut self, identities: usize, facets: usize) {
+        self.facets.reserve(facets);
+        self.created.reserve(identities);
+        self.identity_ix.reserve(identities);
+    }
+
     /// The position of the identity `(kind, account, name)` in the model, if there is one.
     pub(crate) fn find_identity(
         &mut self,
