@@ -154,16 +154,22 @@ impl Summary {
 
     /// The Sid of the statement that holds a finding's primary span.
     pub(crate) fn sid_at(&self, d: &Diagnostic) -> Option<String> {
-        let at = d.primary_span();
-        self.statements
-            .iter()
-            .find(|(span, _)| span.start <= at.start && at.end <= span.end)
-            .and_then(|(_, sid)| sid.clone())
+        sid_among(&self.statements, d)
     }
 }
 
+/// The Sid of the statement among `statements` (from [`statement_sids`]) that holds a
+/// finding's primary span.
+pub(crate) fn sid_among(statements: &[(Span, Option<String>)], d: &Diagnostic) -> Option<String> {
+    let at = d.primary_span();
+    statements
+        .iter()
+        .find(|(span, _)| span.start <= at.start && at.end <= span.end)
+        .and_then(|(_, sid)| sid.clone())
+}
+
 /// Every policy statement's span and Sid, in document order.
-fn statement_sids(parsed: &ParsedFile) -> Vec<(Span, Option<String>)> {
+pub(crate) fn statement_sids(parsed: &ParsedFile) -> Vec<(Span, Option<String>)> {
     parsed
         .documents
         .iter()

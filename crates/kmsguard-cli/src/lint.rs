@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use kmsguard_syntax::ast::PolicyKind;
-use kmsguard_syntax::formats::{Content, ParsedFile};
+use kmsguard_syntax::formats::ParsedFile;
 use kmsguard_syntax::json::Limits;
 use kmsguard_syntax::{Diagnostic, InputFormat, ParseOptions, Severity, SourceFile};
 
-use crate::check::{FileReport, read_all, write_reports};
+use crate::check::{FileReport, read_all, sid_among, statement_sids, write_reports};
 use crate::config::Config;
 use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, baseline};
 
@@ -175,20 +175,9 @@ pub(crate) fn lint_file(
         let mut found = kmsguard_lint::lint_file(parsed, source, &|m| config.enabled(m.code));
         findings.append(&mut found);
     }
-    let sid_of = |d: &Diagnostic| sid_at(parsed, d);
+    // Read only when a suppression names a Sid.
+    let statements = std::cell::OnceCell::new();
+    let sid_of = |d: &Diagnostic| sid_among(statements.get_or_init(|| statement_sids(parsed)), d);
     config.apply(source.name(), findings, &sid_of);
     kmsguard_syntax::diagnostic::sort(findings);
-}
-
-/// The Sid of the statement that holds a finding's primary span.
-fn sid_at(parsed: &ParsedFile, d: &Diagnostic) -> Option<String> {
-    let at = d.primary_span();
-    parsed.documents.iter().find_map(|doc| match &doc.content {
-        Content::Policy(p) => p
-            .statements
-            .iter()
-            .find(|s| s.span.start <= at.start && at.end <= s.span.end)
-            .and_then(|s| s.node.sid.as_ref().map(|sid| sid.node.clone())),
-        _ => None,
-    })
 }
