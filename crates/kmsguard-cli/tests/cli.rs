@@ -214,3 +214,49 @@ fn version_names_the_service_catalog() {
     );
     assert!(text.contains("data of 20"), "{text}");
 }
+
+/// A policy read from a pipe arrives in pieces (a pipe holds 64 KiB): the reader reads on to
+/// the end instead of taking a short read for the end of the input, and a file larger than its
+/// first buffer is read whole. Both give the same result as the file itself.
+#[test]
+fn pipes_and_large_files_are_read_whole() {
+    let dir = temp_dir("pipe");
+    // One statement per action name: about 300 KiB, past the pipe size and the first buffer.
+    let statements: Vec<String> = (0..3000)
+        .map(|i| {
+            format!(
+                r#"{{"Sid": "S{i}", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:eu-west-1:111122223333:key/{i:08}-0000-4000-8000-000000000000"}}"#
+            )
+        })
+        .collect();
+    let policy = format!(
+        "{{\"Version\": \"2012-10-17\", \"Statement\": [\n{}\n]}}\n",
+        statements.join(",\n")
+    );
+    assert!(policy.len() > 256 * 1024);
+    let path = dir.join("large-policy.json");
+    std::fs::write(&path, &policy).expect("write");
+    let from_file = kmsguard(&["check", "--format", "json", path.to_str().expect("path")]);
+    let script = format!(
+        "cat '{}' | exec '{}' check --format json /dev/stdin",
+        path.display(),
+        env!("CARGO_BIN_EXE_kmsguard"),
+    );
+    let from_pipe = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("sh");
+    std::fs::remove_dir_all(&dir).ok();
+    let documents = |out: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json output");
+        (
+            v["summary"].clone(),
+            v["files"][0]["documents"][0]["statements"].clone(),
+        )
+    };
+    assert_eq!(from_file.status.code(), Some(0));
+    assert_eq!(from_pipe.status.code(), Some(0));
+    assert_eq!(documents(&from_file).1, serde_json::json!(3000));
+    assert_eq!(documents(&from_file), documents(&from_pipe));
+}

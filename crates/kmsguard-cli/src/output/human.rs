@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use kmsguard_syntax::render::{RenderOptions, render};
+use rayon::prelude::*;
 
 use crate::check::{FileReport, counts};
 
@@ -10,11 +11,21 @@ pub(crate) fn write(reports: &[FileReport], color: bool) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let options = RenderOptions { color, width: 100 };
-    for report in reports {
-        for d in &report.findings {
-            out.write_all(render(d, &report.source, options).as_bytes())?;
-            out.write_all(b"\n")?;
-        }
+    // Rendering a snippet costs far more than writing it: files are rendered in parallel,
+    // then written in their order.
+    let rendered: Vec<String> = reports
+        .par_iter()
+        .map(|report| {
+            let mut text = String::new();
+            for d in &report.findings {
+                text.push_str(&render(d, &report.source, options));
+                text.push('\n');
+            }
+            text
+        })
+        .collect();
+    for text in &rendered {
+        out.write_all(text.as_bytes())?;
     }
     out.flush()?;
     let documents: usize = reports.iter().map(|r| r.summary.documents.len()).sum();

@@ -4,16 +4,10 @@
 use std::io::{self, Write};
 
 use kmsguard_syntax::{Diagnostic, SourceFile, Span};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::check::{FileReport, counts};
-
-#[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    files: Vec<FileOut<'a>>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct Summary {
@@ -115,46 +109,80 @@ fn diagnostic<'a>(
 
 pub(crate) fn write(reports: &[FileReport]) -> io::Result<()> {
     let (errors, warnings, infos) = counts(reports);
+    // Each file is serialised on its own, in parallel (line and column lookups and formatting
+    // are most of the cost), then spliced into the document at the nesting depth of the
+    // `files` array. Pretty output puts a raw newline only between tokens (a newline inside a
+    // string is escaped), so indenting after each newline nests the file's text exactly as
+    // serialising the whole document at once would.
     let files = reports
-        .iter()
-        .map(|r| FileOut {
-            path: r.source.name(),
-            format: r.summary.format.map(|f| f.name()),
-            documents: r
-                .summary
-                .documents
-                .iter()
-                .map(|d| DocumentOut {
-                    location: &d.location,
-                    name: d.name.as_deref(),
-                    kind: d.kind,
-                    policy_kind: d.policy_kind,
-                    statements: d.statements,
-                    span: span(&r.source, d.span),
-                })
-                .collect(),
-            diagnostics: r
-                .findings
-                .iter()
-                .map(|d| diagnostic(&r.source, &r.summary, d))
-                .collect(),
+        .par_iter()
+        .map(|r| {
+            let mut text = serde_json::to_vec_pretty(&file(r)).map_err(io::Error::other)?;
+            let lines = text.iter().filter(|&&b| b == b'\n').count();
+            let mut nested = Vec::with_capacity(text.len().saturating_add(lines.saturating_mul(4)));
+            for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+                if i > 0 {
+                    nested.extend_from_slice(b"\n    ");
+                }
+                nested.extend_from_slice(line);
+            }
+            text.clear();
+            Ok(nested)
         })
-        .collect();
+        .collect::<io::Result<Vec<Vec<u8>>>>()?;
     let documents = reports.iter().map(|r| r.summary.documents.len()).sum();
-    let out = Output {
-        version: 1,
-        files,
-        summary: Summary {
-            files: reports.len(),
-            documents,
-            errors,
-            warnings,
-            infos,
-        },
+    let summary = Summary {
+        files: reports.len(),
+        documents,
+        errors,
+        warnings,
+        infos,
     };
     let stdout = io::stdout();
     let mut lock = io::BufWriter::new(stdout.lock());
-    serde_json::to_writer_pretty(&mut lock, &out).map_err(io::Error::other)?;
-    lock.write_all(b"\n")?;
+    lock.write_all(b"{\n  \"version\": 1,\n  \"files\": [")?;
+    for (i, f) in files.iter().enumerate() {
+        lock.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        lock.write_all(f)?;
+    }
+    lock.write_all(if files.is_empty() {
+        b"],\n"
+    } else {
+        b"\n  ],\n"
+    })?;
+    lock.write_all(b"  \"summary\": ")?;
+    let summary = serde_json::to_vec_pretty(&summary).map_err(io::Error::other)?;
+    for (i, line) in summary.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            lock.write_all(b"\n  ")?;
+        }
+        lock.write_all(line)?;
+    }
+    lock.write_all(b"\n}\n")?;
     lock.flush()
+}
+
+fn file(r: &FileReport) -> FileOut<'_> {
+    FileOut {
+        path: r.source.name(),
+        format: r.summary.format.map(|f| f.name()),
+        documents: r
+            .summary
+            .documents
+            .iter()
+            .map(|d| DocumentOut {
+                location: &d.location,
+                name: d.name.as_deref(),
+                kind: d.kind,
+                policy_kind: d.policy_kind,
+                statements: d.statements,
+                span: span(&r.source, d.span),
+            })
+            .collect(),
+        diagnostics: r
+            .findings
+            .iter()
+            .map(|d| diagnostic(&r.source, &r.summary, d))
+            .collect(),
+    }
 }
