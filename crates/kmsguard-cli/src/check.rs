@@ -307,13 +307,15 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
     if let Err(code) = write_reports(&reports, args.format, args.color) {
         return code;
     }
-    if io_failed || reports.iter().any(FileReport::unreadable_template) {
+    let code = if io_failed || reports.iter().any(FileReport::unreadable_template) {
         EXIT_USAGE
     } else if reports.iter().any(|r| r.has_at_least(Severity::Error)) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    }
+    };
+    crate::skip_drop(reports);
+    code
 }
 
 fn check_file(

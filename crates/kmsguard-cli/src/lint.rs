@@ -140,7 +140,9 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
     else {
         return EXIT_USAGE;
     };
-    args.report.finish(&mut reports, io_failed)
+    let code = args.report.finish(&mut reports, io_failed);
+    crate::skip_drop(reports);
+    code
 }
 
 fn load_config(args: &LintArgs) -> Result<Config, String> {
