@@ -95,6 +95,21 @@ impl<'a> Reader<'a> {
         self.pos >= self.bytes.len()
     }
 
+    /// The whole input.
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The whole input, as text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Moves to `pos`, just past something the caller has read itself.
+    pub(crate) fn set_pos(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     /// Steps over one byte (one the caller has peeked at).
     pub(crate) fn bump(&mut self) {
         self.pos += 1;
