@@ -19,7 +19,7 @@ use super::{
 };
 use crate::ast::{
     ActionBlock, ActionPattern, Effect, Policy, PolicyKind, ResourceBlock, ResourcePattern,
-    SpannedList, Statement, Version,
+    SpannedList, Statement, Template, Version,
 };
 use crate::json::{Limits, Reader};
 use crate::source::{Span, Spanned};
@@ -148,6 +148,50 @@ impl<'a> Direct<'a> {
         Some(key)
     }
 
+    /// A statement member's key, as an index into [`STATEMENT_ELEMENTS`], and the `:` after
+    /// it; `None` for an unknown key. The usual keys, written without escapes, are recognised
+    /// by their bytes; any other goes through [`Direct::key`].
+    fn statement_key(&mut self) -> Option<usize> {
+        let at = self.r.pos();
+        let guess = match self.r.bytes().get(at..at + 2) {
+            Some(b"\"A") => Some(ACTION),
+            Some(b"\"C") => Some(CONDITION),
+            Some(b"\"E") => Some(EFFECT),
+            Some(b"\"R") => Some(RESOURCE),
+            Some(b"\"S") => Some(SID),
+            _ => None,
+        };
+        if let Some(element) = guess {
+            let name = STATEMENT_ELEMENTS.get(element)?.as_bytes();
+            let at = self.r.pos() + 1;
+            let bytes = self.r.bytes();
+            if bytes.get(at..at + name.len()) == Some(name)
+                && bytes.get(at + name.len()) == Some(&b'"')
+            {
+                self.r.set_pos(at + name.len() + 1);
+                self.r.skip_ws();
+                if self.r.peek() != Some(b':') {
+                    return None;
+                }
+                self.r.bump();
+                self.r.skip_ws();
+                return Some(element);
+            }
+        }
+        let key = self.key()?;
+        STATEMENT_ELEMENTS.iter().position(|e| *e == key.as_ref())
+    }
+
+    /// Steps over `lit` if the input continues with it.
+    fn literal(&mut self, lit: &[u8]) -> bool {
+        let at = self.r.pos();
+        let found = self.r.bytes().get(at..at + lit.len()) == Some(lit);
+        if found {
+            self.r.set_pos(at + lit.len());
+        }
+        found
+    }
+
     /// A string value and its span (quotes included).
     fn string(&mut self) -> Option<(Cow<'a, str>, Span)> {
         if self.r.peek() != Some(b'"') {
@@ -184,8 +228,7 @@ impl<'a> Direct<'a> {
         let mut resource = None;
         let mut conditions_found = None;
         loop {
-            let key = self.key()?;
-            let element = STATEMENT_ELEMENTS.iter().position(|e| *e == key.as_ref())?;
+            let element = self.statement_key()?;
             let bit = 1u16 << element;
             if seen & bit != 0 {
                 return None;
@@ -195,6 +238,10 @@ impl<'a> Direct<'a> {
                 SID => {
                     let (s, span) = self.string()?;
                     sid = Some(Spanned::new(s.into_owned(), span));
+                }
+                EFFECT if self.literal(b"\"Allow\"") => {
+                    let span = Span::new(self.r.pos() - 7, self.r.pos());
+                    effect = Some(Spanned::new(Effect::Allow, span));
                 }
                 EFFECT => {
                     let (s, span) = self.string()?;
@@ -322,6 +369,14 @@ impl<'a> Direct<'a> {
             &mut self.resources,
             |r, sink| {
                 let start = r.pos();
+                // `"*"`, the most common resource, is what `parse_resource` makes of it.
+                if r.bytes().get(start..start + 3) == Some(b"\"*\"") {
+                    r.set_pos(start + 3);
+                    let any = ResourcePattern {
+                        template: Template::literal("*"),
+                    };
+                    return Some((any, Span::new(start, start + 3)));
+                }
                 let s = r.string().ok()?;
                 let span = Span::new(start, r.pos());
                 Some((parse_resource(&s, span, true, sink)?, span))
