@@ -190,6 +190,29 @@ pub fn parse_bytes(bytes: &[u8], options: &ParseOptions) -> ParsedFile {
 /// Reads a file's text.
 #[must_use]
 pub fn parse_text(text: &str, options: &ParseOptions) -> ParsedFile {
+    // Most files are plain identity policies: read those without building the JSON tree. The
+    // direct reader gives up on anything else, and the file is then read from the start.
+    if matches!(options.format, None | Some(InputFormat::Policy))
+        && matches!(options.kind, None | Some(PolicyKind::Identity))
+    {
+        if let Some((policy, span)) = lower::identity_policy(text, &options.limits) {
+            return ParsedFile {
+                format: Some(InputFormat::Policy),
+                documents: vec![Document {
+                    location: String::new(),
+                    name: None,
+                    span,
+                    content: Content::Policy(policy),
+                }],
+                diagnostics: Vec::new(),
+            };
+        }
+    }
+    parse_text_via_tree(text, options)
+}
+
+/// [`parse_text`] without the direct reader: the JSON tree, then the lowering.
+fn parse_text_via_tree(text: &str, options: &ParseOptions) -> ParsedFile {
     let root = match json::parse(text, &options.limits) {
         Ok(root) => root,
         Err(e) => return failed(json_diagnostic(&e)),
@@ -331,3 +354,6 @@ pub(crate) fn lower_policy(
         .unwrap_or_else(|| lower::detect_kind(node));
     lower::policy(node, kind, diags)
 }
+
+#[cfg(test)]
+mod direct_tests;

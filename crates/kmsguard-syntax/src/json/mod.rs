@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use crate::source::Span;
 
 pub use err::{JsonError, JsonErrorKind};
+pub(crate) use reader::Reader;
 pub use reader::{parse, parse_bytes};
 pub use strmap::{OffsetMap, embedded_text, percent_decode};
 

@@ -32,17 +32,10 @@ pub fn parse<'a>(text: &'a str, limits: &Limits) -> Result<Node<'a>, JsonError> 
     if text.len() > limits.max_bytes {
         return Err(too_large(text.len(), limits));
     }
-    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut r = Reader {
-        text,
-        bytes: text.as_bytes(),
-        pos: start,
-        depth: 0,
-        max_depth: limits.max_depth,
-        // Enough for the policies and CLI outputs of typical size without regrowing.
-        items: Vec::with_capacity(64),
-        members: Vec::with_capacity(32),
-    };
+    let mut r = Reader::new(text, limits);
+    // Enough for the policies and CLI outputs of typical size without regrowing.
+    r.items.reserve(64);
+    r.members.reserve(32);
     r.skip_ws();
     let node = r.value()?;
     r.skip_ws();
@@ -62,7 +55,10 @@ fn too_large(size: usize, limits: &Limits) -> JsonError {
     }
 }
 
-struct Reader<'a> {
+/// The reader's state, shared with the direct policy reader (`lower::policy::direct`), which
+/// reads a bare policy with the same grammar functions and asks for a tree only where it
+/// needs one.
+pub(crate) struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
@@ -76,11 +72,60 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
+    /// A reader at the start of `text` (after a byte-order mark), with empty stacks.
+    pub(crate) fn new(text: &'a str, limits: &Limits) -> Self {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            pos: if text.starts_with('\u{feff}') { 3 } else { 0 },
+            depth: 0,
+            max_depth: limits.max_depth,
+            items: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+
+    /// The current byte offset.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether everything has been read.
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    /// The whole input.
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The whole input, as text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Moves to `pos`, just past something the caller has read itself.
+    pub(crate) fn set_pos(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// Steps over one byte (one the caller has peeked at).
+    pub(crate) fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// Sets the nesting depth, for a caller that opened containers itself before asking for
+    /// a [`Reader::value`], so that the depth limit applies as it would to the whole tree.
+    pub(crate) fn set_depth(&mut self, depth: usize) {
+        self.depth = depth;
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
-    fn skip_ws(&mut self) {
+    pub(crate) fn skip_ws(&mut self) {
         while let Some(b) = self.peek() {
             match b {
                 b'\n' => {
@@ -121,7 +166,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn value(&mut self) -> Result<Node<'a>, JsonError> {
+    pub(crate) fn value(&mut self) -> Result<Node<'a>, JsonError> {
         let start = self.pos;
         let value = match self.peek() {
             Some(b'{') => self.object()?,
@@ -231,7 +276,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a string starting at the opening quote; leaves `pos` after the closing quote.
-    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         let open = self.pos;
         self.pos += 1;
         let content_start = self.pos;

@@ -1,5 +1,9 @@
 //! Policy documents and statements.
 
+mod direct;
+
+pub(crate) use direct::identity_policy;
+
 use super::Sink;
 use super::condition::conditions;
 use super::principal::principal_block;

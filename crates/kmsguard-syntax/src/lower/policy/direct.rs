@@ -1,0 +1,508 @@
+//! A direct reader for the common bare identity policy: bytes to AST without the JSON tree.
+//!
+//! Most files are plain identity policies (`Version` 2012-10-17, statements of `Sid`, `Effect`,
+//! `Action`, `Resource` and `Condition`). For those, building the spanned tree and walking it
+//! again costs about as much as the lowering itself, so this reader lowers as it reads, using
+//! the same grammar functions as the JSON reader and the same per-value lowering as
+//! [`super::lower_policy`]. It gives up (returns `None`) on anything else: a syntax error, an
+//! unknown, repeated or misplaced member, a value of another type, a `Principal`, another
+//! version, or any diagnostic at all. The caller then reads the document again from the start
+//! the ordinary way, so a result from here is the one that way gives by construction.
+
+use std::borrow::Cow;
+
+use super::super::Sink;
+use super::super::condition::conditions;
+use super::{
+    ACTION, CONDITION, EFFECT, NOT_ACTION, NOT_RESOURCE, RESOURCE, SID, STATEMENT_ELEMENTS,
+    check_action, check_sids, parse_resource,
+};
+use crate::ast::{
+    ActionBlock, ActionPattern, Effect, Policy, PolicyKind, ResourceBlock, ResourcePattern,
+    SpannedList, Statement, Template, Version,
+};
+use crate::json::{Limits, Reader};
+use crate::source::{Span, Spanned};
+use crate::swar;
+
+/// Lowers `text` as a bare identity policy, with its span, if it is the plain kind this
+/// reader handles and reads without a single diagnostic; `None` otherwise.
+pub(crate) fn identity_policy(text: &str, limits: &Limits) -> Option<(Policy, Span)> {
+    // The reader opens up to four containers itself (document, `Statement` array, statement,
+    // `Action` array) without checking the depth limit.
+    if text.len() > limits.max_bytes || limits.max_depth < 4 {
+        return None;
+    }
+    let mut d = Direct {
+        r: Reader::new(text, limits),
+        sink: Sink::default(),
+        actions: Vec::new(),
+        resources: Vec::new(),
+    };
+    let result = d.document()?;
+    d.sink.diags.is_empty().then_some(result)
+}
+
+struct Direct<'a> {
+    r: Reader<'a>,
+    sink: Sink,
+    // Scratch lists: items are gathered here and moved into a vector of exactly their number.
+    actions: Vec<Spanned<ActionPattern>>,
+    resources: Vec<Spanned<ResourcePattern>>,
+}
+
+const KIND: PolicyKind = PolicyKind::Identity;
+
+impl<'a> Direct<'a> {
+    fn document(&mut self) -> Option<(Policy, Span)> {
+        self.r.skip_ws();
+        let start = self.r.pos();
+        self.open(b'{')?;
+        let mut version = None;
+        let mut id = None;
+        let mut statements = None;
+        loop {
+            let key = self.key()?;
+            match key.as_ref() {
+                "Version" if version.is_none() => {
+                    let (s, span) = self.string()?;
+                    // Statements are read assuming 2012-10-17 (policy variables interpreted),
+                    // which is what nearly every policy says; anything else is read the
+                    // ordinary way.
+                    if s != "2012-10-17" {
+                        return None;
+                    }
+                    version = Some(Spanned::new(Version::V2012_10_17, span));
+                }
+                "Id" if id.is_none() => {
+                    let (s, span) = self.string()?;
+                    id = Some(Spanned::new(s.into_owned(), span));
+                }
+                "Statement" if statements.is_none() => statements = Some(self.statements()?),
+                _ => return None,
+            }
+            if self.close(b'}')? {
+                break;
+            }
+        }
+        let span = Span::new(start, self.r.pos());
+        self.r.skip_ws();
+        if !self.r.at_end() {
+            return None;
+        }
+        let statements = statements?;
+        version.as_ref()?;
+        check_sids(&statements, KIND, &mut self.sink);
+        let policy = Policy {
+            kind: KIND,
+            version,
+            id,
+            statements,
+        };
+        Some((policy, span))
+    }
+
+    /// Steps over `open` and the whitespace after it; `None` when the next byte is not
+    /// `open` or the container is empty (an empty document, list or statement is reported).
+    fn open(&mut self, open: u8) -> Option<()> {
+        if self.r.peek() != Some(open) {
+            return None;
+        }
+        self.r.bump();
+        self.r.skip_ws();
+        match self.r.peek() {
+            Some(b'}' | b']') => None,
+            _ => Some(()),
+        }
+    }
+
+    /// After a value: steps over `,` (then `Some(false)`) or the closing `close` (then
+    /// `Some(true)`); `None` on anything else.
+    fn close(&mut self, close: u8) -> Option<bool> {
+        self.r.skip_ws();
+        let b = self.r.peek()?;
+        if b == b',' {
+            self.r.bump();
+            self.r.skip_ws();
+            Some(false)
+        } else if b == close {
+            self.r.bump();
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// A member's key and the `:` after it, leaving the reader at the value.
+    fn key(&mut self) -> Option<Cow<'a, str>> {
+        if self.r.peek() != Some(b'"') {
+            return None;
+        }
+        let key = self.r.string().ok()?;
+        self.r.skip_ws();
+        if self.r.peek() != Some(b':') {
+            return None;
+        }
+        self.r.bump();
+        self.r.skip_ws();
+        Some(key)
+    }
+
+    /// A statement member's key, as an index into [`STATEMENT_ELEMENTS`], and the `:` after
+    /// it; `None` for an unknown key. The usual keys, written without escapes, are recognised
+    /// by their bytes; any other goes through [`Direct::key`].
+    fn statement_key(&mut self) -> Option<usize> {
+        let at = self.r.pos();
+        let guess = match self.r.bytes().get(at..at + 2) {
+            Some(b"\"A") => Some(ACTION),
+            Some(b"\"C") => Some(CONDITION),
+            Some(b"\"E") => Some(EFFECT),
+            Some(b"\"R") => Some(RESOURCE),
+            Some(b"\"S") => Some(SID),
+            _ => None,
+        };
+        if let Some(element) = guess {
+            let name = STATEMENT_ELEMENTS.get(element)?.as_bytes();
+            let at = self.r.pos() + 1;
+            let bytes = self.r.bytes();
+            if bytes.get(at..at + name.len()) == Some(name)
+                && bytes.get(at + name.len()) == Some(&b'"')
+            {
+                self.r.set_pos(at + name.len() + 1);
+                self.r.skip_ws();
+                if self.r.peek() != Some(b':') {
+                    return None;
+                }
+                self.r.bump();
+                self.r.skip_ws();
+                return Some(element);
+            }
+        }
+        let key = self.key()?;
+        STATEMENT_ELEMENTS.iter().position(|e| *e == key.as_ref())
+    }
+
+    /// Steps over `lit` if the input continues with it.
+    fn literal(&mut self, lit: &[u8]) -> bool {
+        let at = self.r.pos();
+        let found = self.r.bytes().get(at..at + lit.len()) == Some(lit);
+        if found {
+            self.r.set_pos(at + lit.len());
+        }
+        found
+    }
+
+    /// A string value and its span (quotes included).
+    fn string(&mut self) -> Option<(Cow<'a, str>, Span)> {
+        if self.r.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.r.pos();
+        let s = self.r.string().ok()?;
+        Some((s, Span::new(start, self.r.pos())))
+    }
+
+    /// The `Statement` value: one statement object or a non-empty array of them.
+    fn statements(&mut self) -> Option<Vec<Spanned<Statement>>> {
+        if self.r.peek() == Some(b'{') {
+            return Some(vec![self.statement(0, 1)?]);
+        }
+        self.open(b'[')?;
+        let mut out = Vec::new();
+        loop {
+            out.push(self.statement(out.len(), 2)?);
+            if self.close(b']')? {
+                return Some(out);
+            }
+        }
+    }
+
+    /// One statement object, whose `depth` enclosing containers are already open.
+    fn statement(&mut self, index: usize, depth: usize) -> Option<Spanned<Statement>> {
+        let start = self.r.pos();
+        self.open(b'{')?;
+        let mut seen = 0u16;
+        let mut sid = None;
+        let mut effect = None;
+        let mut action = None;
+        let mut resource = None;
+        let mut conditions_found = None;
+        loop {
+            let element = self.statement_key()?;
+            let bit = 1u16 << element;
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            match element {
+                SID => {
+                    let (s, span) = self.string()?;
+                    sid = Some(Spanned::new(s.into_owned(), span));
+                }
+                EFFECT if self.literal(b"\"Allow\"") => {
+                    let span = Span::new(self.r.pos() - 7, self.r.pos());
+                    effect = Some(Spanned::new(Effect::Allow, span));
+                }
+                EFFECT => {
+                    let (s, span) = self.string()?;
+                    let e = match s.as_ref() {
+                        "Allow" => Effect::Allow,
+                        "Deny" => Effect::Deny,
+                        _ => return None,
+                    };
+                    effect = Some(Spanned::new(e, span));
+                }
+                // `Action` and `NotAction` together are reported, as are the two resources.
+                ACTION | NOT_ACTION if action.is_none() => {
+                    let list = self.actions()?;
+                    action = Some(if element == NOT_ACTION {
+                        ActionBlock::NotAction(list)
+                    } else {
+                        ActionBlock::Action(list)
+                    });
+                }
+                RESOURCE | NOT_RESOURCE if resource.is_none() => {
+                    let list = self.resources()?;
+                    resource = Some(if element == NOT_RESOURCE {
+                        ResourceBlock::NotResource(list)
+                    } else {
+                        ResourceBlock::Resource(list)
+                    });
+                }
+                CONDITION => {
+                    // Conditions are read as a tree and lowered as the ordinary path does.
+                    self.r.set_depth(depth + 1);
+                    let node = self.r.value().ok()?;
+                    let list = conditions(&node, KIND, true, &mut self.sink);
+                    conditions_found = Some((list, node.span));
+                }
+                // `Principal` and `NotPrincipal` (prohibited here, and they make the document
+                // another kind), or a repeated block.
+                _ => return None,
+            }
+            if self.close(b'}')? {
+                break;
+            }
+        }
+        let span = Span::new(start, self.r.pos());
+        let (conditions, condition_span) = match conditions_found {
+            Some((list, span)) => (list, Some(span)),
+            None => (Vec::new(), None),
+        };
+        // An identity policy statement without an effect, an action or a resource is reported.
+        let stmt = Statement {
+            index,
+            sid,
+            effect: effect?,
+            principal: None,
+            action: Some(action?),
+            resource: Some(resource?),
+            conditions,
+            condition_span,
+        };
+        Some(Spanned::new(stmt, span))
+    }
+
+    /// A string or a non-empty array of strings, each read and converted by `item` (which
+    /// starts at the opening quote and returns `None` after reporting a bad one), gathered
+    /// through `scratch`.
+    fn list<T>(
+        r: &mut Reader<'a>,
+        sink: &mut Sink,
+        scratch: &mut Vec<Spanned<T>>,
+        mut item: impl FnMut(&mut Reader<'a>, &mut Sink) -> Option<(T, Span)>,
+    ) -> Option<SpannedList<T>> {
+        if r.peek() == Some(b'"') {
+            let (v, span) = item(r, sink)?;
+            return Some(Spanned::new(vec![Spanned::new(v, span)], span));
+        }
+        let start = r.pos();
+        if r.peek() != Some(b'[') {
+            return None;
+        }
+        r.bump();
+        r.skip_ws();
+        scratch.clear();
+        loop {
+            r.skip_ws();
+            if r.peek() != Some(b'"') {
+                // Also an empty list, which is reported.
+                return None;
+            }
+            let (v, span) = item(r, sink)?;
+            scratch.push(Spanned::new(v, span));
+            r.skip_ws();
+            match r.peek() {
+                Some(b',') => r.bump(),
+                Some(b']') => {
+                    r.bump();
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        // Exactly sized (the tree path sizes the list from the array), and the scratch keeps
+        // its capacity for the next list.
+        let mut items = Vec::with_capacity(scratch.len());
+        items.append(scratch);
+        Some(Spanned::new(items, Span::new(start, r.pos())))
+    }
+
+    fn actions(&mut self) -> Option<SpannedList<ActionPattern>> {
+        Self::list(&mut self.r, &mut self.sink, &mut self.actions, |r, sink| {
+            let start = r.pos();
+            if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), start) {
+                r.set_pos(end);
+                return Some((ActionPattern::checked(text, colon), Span::new(start, end)));
+            }
+            let s = r.string().ok()?;
+            let span = Span::new(start, r.pos());
+            let colon = check_action(&s, span, sink)?;
+            Some((ActionPattern::checked(&s, colon), span))
+        })
+    }
+
+    fn resources(&mut self) -> Option<SpannedList<ResourcePattern>> {
+        Self::list(
+            &mut self.r,
+            &mut self.sink,
+            &mut self.resources,
+            |r, sink| {
+                let start = r.pos();
+                // `"*"`, the most common resource, is what `parse_resource` makes of it.
+                if r.bytes().get(start..start + 3) == Some(b"\"*\"") {
+                    r.set_pos(start + 3);
+                    let any = ResourcePattern {
+                        template: Template::literal("*"),
+                    };
+                    return Some((any, Span::new(start, start + 3)));
+                }
+                let s = r.string().ok()?;
+                let span = Span::new(start, r.pos());
+                Some((parse_resource(&s, span, true, sink)?, span))
+            },
+        )
+    }
+}
+
+/// The string whose opening quote is at `open`, when it is a plain valid action: ASCII, no
+/// escapes, `*` or `service:name` with one colon and no wildcard in the service. Then the
+/// text, the colon's offset (what [`check_action`] returns for it) and the offset after the
+/// closing quote; `None` for anything else, which the caller reads the ordinary way.
+///
+/// One pass of word masks finds the closing quote, the colons and the service's wildcards
+/// together, where the ordinary way scans the text three times after reading it.
+fn plain_action<'a>(
+    bytes: &[u8],
+    text: &'a str,
+    open: usize,
+) -> Option<(&'a str, Option<usize>, usize)> {
+    let content = open + 1;
+    let mut at = content;
+    // The service prefix, which must be free of wildcards, up to the first colon; or the
+    // whole string, which is then a plain action only if it is `*`.
+    let (colon, mut x, mut later_colons) = loop {
+        let x = swar::word(bytes, at)?;
+        let stop = stop_bytes(x);
+        let colons = swar::eq_bytes(x, b':');
+        let wild = swar::eq_bytes(x, b'*') | swar::eq_bytes(x, b'?');
+        let first_stop = if stop == 0 { 8 } else { swar::first(stop) };
+        let first_colon = if colons == 0 { 8 } else { swar::first(colons) };
+        if first_colon < first_stop {
+            if wild & below(first_colon) != 0 {
+                return None;
+            }
+            let later = colons & !below(first_colon + 1);
+            break (at - content + first_colon, x, later);
+        }
+        if stop != 0 {
+            let end = at + first_stop;
+            let s = quoted(bytes, text, content, end)?;
+            return (s == "*").then_some((s, None, end + 1));
+        }
+        if wild != 0 {
+            return None;
+        }
+        at += 8;
+    };
+    // The name: no second colon up to the closing quote.
+    loop {
+        let stop = stop_bytes(x);
+        if stop != 0 {
+            let first_stop = swar::first(stop);
+            if later_colons & below(first_stop) != 0 {
+                return None;
+            }
+            let end = at + first_stop;
+            let s = quoted(bytes, text, content, end)?;
+            return (colon > 0 && colon + 1 < s.len()).then_some((s, Some(colon), end + 1));
+        }
+        if later_colons != 0 {
+            return None;
+        }
+        at += 8;
+        x = swar::word(bytes, at)?;
+        later_colons = swar::eq_bytes(x, b':');
+    }
+}
+
+/// The bytes a plain action string stops at: a quote, a backslash, a control character, or
+/// a non-ASCII byte (which may start a placeholder, see [`crate::unknown`]).
+fn stop_bytes(x: u64) -> u64 {
+    swar::string_special_bytes(x) | (x & 0x8080_8080_8080_8080)
+}
+
+/// The mask of the high bits of the bytes before byte `n` of a word (`n` up to 8).
+fn below(n: usize) -> u64 {
+    u64::MAX.checked_shl(8 * n as u32).map_or(u64::MAX, |m| !m)
+}
+
+/// The text from `content` to `end`, if a closing quote is at `end`.
+fn quoted<'a>(bytes: &[u8], text: &'a str, content: usize, end: usize) -> Option<&'a str> {
+    if bytes.get(end) != Some(&b'"') {
+        return None;
+    }
+    text.get(content..end)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// Whenever the one-pass action scan accepts a string, the ordinary way reads the same
+    /// text and colon without a diagnostic.
+    #[test]
+    fn plain_action_agrees_with_check_action() {
+        let alphabet = [
+            "a", ":", "*", "?", "\"", "\\", "\u{e9}", "\u{27ea}", "\u{1}",
+        ];
+        let mut accepted = 0;
+        for len in 0..=6u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                let mut body = String::new();
+                for _ in 0..len {
+                    body.push_str(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                for pad in ["", "abcdefgh", "abcdefghijklmnop"] {
+                    for inner in [format!("{pad}{body}"), format!("{body}{pad}")] {
+                        let text = format!("\"{inner}\"  ,        ");
+                        let Some((s, colon, end)) = plain_action(text.as_bytes(), &text, 0) else {
+                            continue;
+                        };
+                        accepted += 1;
+                        let mut r = Reader::new(&text, &Limits::default());
+                        let read = r.string().unwrap();
+                        let mut sink = Sink::default();
+                        let want = check_action(&read, Span::new(0, r.pos()), &mut sink);
+                        assert_eq!((s, Some(colon), end), (read.as_ref(), want, r.pos()));
+                        assert!(sink.diags.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(accepted > 1000, "{accepted}");
+    }
+}
