@@ -387,6 +387,10 @@ fn check_text(
         forced
     } else if is_yaml(path) {
         SourceFormat::detect(path, &text)
+    } else if let Some(parsed) = kmsguard_syntax::formats::read_plain_policy(&text, options) {
+        // A plain identity policy, read without the JSON tree: it has only `Version`, `Id` and
+        // `Statement` members, so it is neither a template nor a plan.
+        return FileReport::new(SourceFile::new(name, text), parsed, post);
     } else {
         let recognised = match kmsguard_syntax::json::parse(&text, &options.limits) {
             Ok(root) => {

@@ -190,25 +190,32 @@ pub fn parse_bytes(bytes: &[u8], options: &ParseOptions) -> ParsedFile {
 /// Reads a file's text.
 #[must_use]
 pub fn parse_text(text: &str, options: &ParseOptions) -> ParsedFile {
-    // Most files are plain identity policies: read those without building the JSON tree. The
-    // direct reader gives up on anything else, and the file is then read from the start.
-    if matches!(options.format, None | Some(InputFormat::Policy))
-        && matches!(options.kind, None | Some(PolicyKind::Identity))
+    read_plain_policy(text, options).unwrap_or_else(|| parse_text_via_tree(text, options))
+}
+
+/// Most files are plain identity policies: this reads those without building the JSON tree,
+/// and gives `None` for anything else (another kind of document, a member the direct reader
+/// does not handle, or any finding), which the caller then reads from the start. When it
+/// gives a file, that file is what [`parse_text`] gives, and the text is a policy document
+/// with only `Version`, `Id` and `Statement` members (so not a template or a plan).
+#[must_use]
+pub fn read_plain_policy(text: &str, options: &ParseOptions) -> Option<ParsedFile> {
+    if !matches!(options.format, None | Some(InputFormat::Policy))
+        || !matches!(options.kind, None | Some(PolicyKind::Identity))
     {
-        if let Some((policy, span)) = lower::identity_policy(text, &options.limits) {
-            return ParsedFile {
-                format: Some(InputFormat::Policy),
-                documents: vec![Document {
-                    location: String::new(),
-                    name: None,
-                    span,
-                    content: Content::Policy(policy),
-                }],
-                diagnostics: Vec::new(),
-            };
-        }
+        return None;
     }
-    parse_text_via_tree(text, options)
+    let (policy, span) = lower::identity_policy(text, &options.limits)?;
+    Some(ParsedFile {
+        format: Some(InputFormat::Policy),
+        documents: vec![Document {
+            location: String::new(),
+            name: None,
+            span,
+            content: Content::Policy(policy),
+        }],
+        diagnostics: Vec::new(),
+    })
 }
 
 /// [`parse_text`] without the direct reader: the JSON tree, then the lowering.
