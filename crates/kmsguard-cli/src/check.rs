@@ -325,8 +325,26 @@ fn check_file(
     post: &Post<'_>,
 ) -> Result<FileReport, String> {
     let name = path.display().to_string();
-    let bytes = match files::read_bounded(path, options.limits.max_bytes) {
-        Ok(Ok(bytes)) => bytes,
+    // CloudFormation templates and Terraform plans are read by the inventory readers, which
+    // resolve intrinsics and unknown values; their policies are then linted like any other.
+    // A JSON file is parsed once: its top-level members say whether it is a template, a plan
+    // or a policy / CLI output.
+    let forced = family.map(Family::source_format);
+    let detect =
+        options.format.is_none() && forced != Some(kmsguard_inventory::SourceFormat::AwsCli);
+    // UTF-8 text to detect is copied once, from the read buffer into the report's source.
+    let read =
+        files::read_bounded_with(
+            path,
+            options.limits.max_bytes,
+            |bytes| match std::str::from_utf8(bytes) {
+                Ok(text) if detect => Ok(SourceFile::new(name.as_str(), text)),
+                _ => Err(bytes.to_vec()),
+            },
+        );
+    let bytes = match read {
+        Ok(Ok(Ok(source))) => return Ok(check_text(path, source, options, forced, post)),
+        Ok(Ok(Err(bytes))) => bytes,
         Ok(Err(size)) => {
             // Refused before reading: report it against an empty source.
             let d = Diagnostic::error(
@@ -347,23 +365,6 @@ fn check_file(
         }
         Err(e) => return Err(format!("cannot read `{name}`: {e}")),
     };
-    // CloudFormation templates and Terraform plans are read by the inventory readers, which
-    // resolve intrinsics and unknown values; their policies are then linted like any other.
-    // A JSON file is parsed once: its top-level members say whether it is a template, a plan
-    // or a policy / CLI output.
-    let forced = family.map(Family::source_format);
-    let bytes = if options.format.is_none()
-        && forced != Some(kmsguard_inventory::SourceFormat::AwsCli)
-        && bytes.len() <= options.limits.max_bytes
-    {
-        // The text is moved, not copied, into the report's source.
-        match String::from_utf8(bytes) {
-            Ok(text) => return Ok(check_text(path, name, text, options, forced, post)),
-            Err(e) => e.into_bytes(),
-        }
-    } else {
-        bytes
-    };
     let parsed = parse_bytes(&bytes, options);
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -376,23 +377,23 @@ fn check_file(
 /// readers, anything else to the policy formats.
 fn check_text(
     path: &std::path::Path,
-    name: String,
-    text: String,
+    source: SourceFile,
     options: &ParseOptions,
     forced: Option<kmsguard_inventory::SourceFormat>,
     post: &Post<'_>,
 ) -> FileReport {
     use kmsguard_inventory::SourceFormat;
+    let text = source.text();
     let family = if let Some(forced) = forced {
         forced
     } else if is_yaml(path) {
-        SourceFormat::detect(path, &text)
-    } else if let Some(parsed) = kmsguard_syntax::formats::read_plain_policy(&text, options) {
+        SourceFormat::detect(path, text)
+    } else if let Some(parsed) = kmsguard_syntax::formats::read_plain_policy(text, options) {
         // A plain identity policy, read without the JSON tree: it has only `Version`, `Id` and
         // `Statement` members, so it is neither a template nor a plan.
-        return FileReport::new(SourceFile::new(name, text), parsed, post);
+        return FileReport::new(source, parsed, post);
     } else {
-        let recognised = match kmsguard_syntax::json::parse(&text, &options.limits) {
+        let recognised = match kmsguard_syntax::json::parse(text, &options.limits) {
             Ok(root) => {
                 let has = |k: &str| root.get(k).is_some();
                 if has("AWSTemplateFormatVersion")
@@ -404,32 +405,29 @@ fn check_text(
                 } else if has("planned_values") || has("resource_changes") {
                     Err(SourceFormat::Terraform)
                 } else {
-                    Ok(kmsguard_syntax::formats::parse_root(&text, &root, options))
+                    Ok(kmsguard_syntax::formats::parse_root(text, &root, options))
                 }
             }
             // JSON that does not parse: the text decides.
-            Err(_) => Err(SourceFormat::detect(path, &text)),
+            Err(_) => Err(SourceFormat::detect(path, text)),
         };
         match recognised {
-            Ok(parsed) => return FileReport::new(SourceFile::new(name, text), parsed, post),
+            Ok(parsed) => return FileReport::new(source, parsed, post),
             Err(family) => family,
         }
     };
     if family == SourceFormat::AwsCli {
         let parsed = parse_bytes(text.as_bytes(), options);
-        return FileReport::new(SourceFile::new(name, text), parsed, post);
+        return FileReport::new(source, parsed, post);
     }
     let mut inv = kmsguard_inventory::Inventory::default();
     let load = kmsguard_inventory::LoadOptions {
         format: Some(family),
         ..Default::default()
     };
-    let id = kmsguard_inventory::read_file(&mut inv, path, text, &load);
+    let id = kmsguard_inventory::read_file(&mut inv, path, text.to_owned(), &load);
     let parsed = kmsguard_inventory::documents::parsed_file(&inv, id);
-    let source = inv
-        .file(id)
-        .cloned()
-        .unwrap_or_else(|| SourceFile::new(name, String::new()));
+    let source = inv.file(id).cloned().unwrap_or(source);
     FileReport::new(source, parsed, post)
 }
 

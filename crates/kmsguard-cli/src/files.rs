@@ -50,12 +50,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> 
 
 /// Reads a file, refusing one larger than `max_bytes` from its size once its first 256 KiB are
 /// read, so that memory stays bounded. `Ok(Err(size))` means "too large", with its size.
+pub(crate) fn read_bounded(path: &Path, max_bytes: usize) -> io::Result<Result<Vec<u8>, u64>> {
+    read_bounded_with(path, max_bytes, <[u8]>::to_vec)
+}
+
+/// [`read_bounded`], handing the bytes to `take` instead of returning them, so that a caller
+/// that keeps them in another form (a source file's shared text) copies them once.
 ///
 /// Most inputs are small files read by the thousand, where the system calls cost more than the
 /// bytes: the file is read into a reused per-thread buffer without asking its size first
 /// (`open`, `read`, `read` at the end, `close`; `std::fs::read` adds a `stat` of the path and
 /// one of the file). Only a file that fills the buffer has its size asked.
-pub(crate) fn read_bounded(path: &Path, max_bytes: usize) -> io::Result<Result<Vec<u8>, u64>> {
+pub(crate) fn read_bounded_with<R>(
+    path: &Path,
+    max_bytes: usize,
+    take: impl FnOnce(&[u8]) -> R,
+) -> io::Result<Result<R, u64>> {
     use std::io::Read;
     /// Large enough for nearly every policy and CLI output.
     const CHUNK: usize = 256 * 1024;
@@ -67,7 +77,8 @@ pub(crate) fn read_bounded(path: &Path, max_bytes: usize) -> io::Result<Result<V
         .unwrap_or(u64::MAX)
         .saturating_add(1);
     let want = usize::try_from(limit).map_or(CHUNK, |l| l.min(CHUNK));
-    let mut bytes = BUFFER.with(|cell| -> io::Result<Vec<u8>> {
+    let mut take = Some(take);
+    let first = BUFFER.with(|cell| -> io::Result<Result<R, Vec<u8>>> {
         let mut local = Vec::new();
         let mut buf = cell.try_borrow_mut();
         let buf = buf.as_deref_mut().unwrap_or(&mut local);
@@ -82,11 +93,18 @@ pub(crate) fn read_bounded(path: &Path, max_bytes: usize) -> io::Result<Result<V
                 Err(e) => return Err(e),
             }
         }
-        Ok(buf.get(..filled).unwrap_or_default().to_vec())
+        let bytes = buf.get(..filled).unwrap_or_default();
+        if filled < want {
+            if let Some(take) = take.take() {
+                return Ok(Ok(take(bytes)));
+            }
+        }
+        Ok(Err(bytes.to_vec()))
     })?;
-    if bytes.len() < want {
-        return Ok(Ok(bytes));
-    }
+    let mut bytes = match first {
+        Ok(r) => return Ok(Ok(r)),
+        Err(bytes) => bytes,
+    };
     // The buffer is full: a large file, refused from its size before more of it is read.
     let size = file.metadata()?.len();
     if usize::try_from(size).map_or(true, |s| s > max_bytes) {
@@ -105,5 +123,8 @@ pub(crate) fn read_bounded(path: &Path, max_bytes: usize) -> io::Result<Result<V
     if bytes.len() > max_bytes {
         return Ok(Err(u64::try_from(bytes.len()).unwrap_or(u64::MAX)));
     }
-    Ok(Ok(bytes))
+    match take {
+        Some(take) => Ok(Ok(take(&bytes))),
+        None => Err(io::Error::other("the file was handed over twice")),
+    }
 }
