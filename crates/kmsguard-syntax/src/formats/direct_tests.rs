@@ -127,9 +127,77 @@ fn edge_cases_read_the_same() {
     assert!(same(cases[0]) && same(cases[1]) && same(cases[2]));
 }
 
+/// `Condition` objects read without the tree: the shapes taken, and each way out.
+#[test]
+fn condition_edge_cases_read_the_same() {
+    let wrap = |c: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{c}}}]}}"#
+        )
+    };
+    let taken = [
+        r#"{"StringEquals":{"kms:ViaService":"s3.amazonaws.com"}}"#,
+        r#"{"StringEquals":{"a:b":["x","y"],"c:d":"z"},"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":"t*"}}"#,
+        r#"{ "Bool" : { "aws:SecureTransport" : [ true , false ] } , "Null" : { "aws:x" : "true" } }"#,
+        r#"{"Bool":{"aws:SecureTransport":false}}"#,
+        r#"{"ForAllValues:StringEquals":{"kms:EncryptionContext:a":"b","aws:RequestTag/x":"y"}}"#,
+        r#"{"StringEquals":{"aws:PrincipalTag/t":"${aws:username}","k\u0041":"\u0041${aws:userid}"}}"#,
+        "{\n  \"StringEquals\": {\n    \"a:b\": [\n      \"x\"\n    ]\n  }\n}",
+    ];
+    for c in taken {
+        assert!(same(&wrap(c)), "{c}");
+    }
+    let left = [
+        "{}",
+        r#"{"StringEquals":{}}"#,
+        r#"{"StringEquals":{"a:b":[]}}"#,
+        r#"{"StringEquals":{"a:b":1}}"#,
+        r#"{"NumericLessThan":{"a:b":[1,"2"]}}"#,
+        r#"{"StringEquals":{"a:b":null}}"#,
+        r#"{"StringEquals":{"a:b":[["x"]]}}"#,
+        r#"{"StringEquals":{"a:b":{"x":"y"}}}"#,
+        r#"{"StringEquals":"x"}"#,
+        r#"{"StringEquals":{"a:b":"x","a:b":"y"}}"#,
+        r#"{"StringEquals":{"a:b":"x"},"StringEquals":{"c:d":"y"}}"#,
+        r#"{"StringEquals":{"a:b":"x"},"stringEquals":{"c:d":"y"}}"#,
+        r#"{"stringequals":{"a:b":"x"}}"#,
+        r#"{"StringEqualsifexists":{"a:b":"x"}}"#,
+        r#"{"forallvalues:StringEquals":{"a:b":"x"}}"#,
+        r#"{"ForSomeValues:StringEquals":{"a:b":"x"}}"#,
+        r#"{"ForAllValues:Null":{"a:b":"x"}}"#,
+        r#"{"NullIfExists":{"a:b":"x"}}"#,
+        r#"{"StringEquals:IfExists":{"a:b":"x"}}"#,
+        r#"{"Nope":{"a:b":"x"}}"#,
+        r#"{"StringLike":{"a:b":"${aws:username"}}"#,
+        r#"{"Bool":{"a:b":tru}}"#,
+        r#"{"Bool":{"a:b":truex}}"#,
+        r#"{"StringEquals":{"a:b":"x",}}"#,
+        r#"["x"]"#,
+        r#""x""#,
+    ];
+    for c in left {
+        assert!(!same(&wrap(c)), "{c}");
+    }
+    // Too deep for the tree reader only when a value list is read.
+    for depth in 4..8 {
+        let mut options = ParseOptions::default();
+        options.limits.max_depth = depth;
+        for c in [taken[0], taken[1]] {
+            let text = wrap(c);
+            let direct = format!("{:#?}", parse_text(&text, &options));
+            let tree = format!("{:#?}", parse_text_via_tree(&text, &options));
+            assert_eq!(direct, tree, "{depth} {c}");
+        }
+    }
+}
+
 /// Text pieces that steer the direct reader into each of its exits.
-const TOKENS: [&str; 28] = [
+const TOKENS: [&str; 32] = [
     "\"Principal\": \"*\", ",
+    "\"Condition\": {\"Bool\": {\"aws:SecureTransport\": [true, \"false\"]}}, ",
+    "\"StringEquals\": {\"a:b\": \"x\"}, ",
+    "\"ForAllValues:StringEquals\"",
+    "true",
     "\"NotAction\": \"s3:*\", ",
     "\"NotResource\": \"*\", ",
     "\"Sid\": \"x y\", ",

@@ -56,8 +56,7 @@ fn too_large(size: usize, limits: &Limits) -> JsonError {
 }
 
 /// The reader's state, shared with the direct policy reader (`lower::policy::direct`), which
-/// reads a bare policy with the same grammar functions and asks for a tree only where it
-/// needs one.
+/// reads a bare policy with the same grammar functions without building a tree.
 pub(crate) struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -113,12 +112,6 @@ impl<'a> Reader<'a> {
     /// Steps over one byte (one the caller has peeked at).
     pub(crate) fn bump(&mut self) {
         self.pos += 1;
-    }
-
-    /// Sets the nesting depth, for a caller that opened containers itself before asking for
-    /// a [`Reader::value`], so that the depth limit applies as it would to the whole tree.
-    pub(crate) fn set_depth(&mut self, depth: usize) {
-        self.depth = depth;
     }
 
     pub(crate) fn peek(&self) -> Option<u8> {

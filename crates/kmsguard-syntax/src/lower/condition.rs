@@ -109,7 +109,7 @@ fn suggest_operator(name: &str) -> String {
 
 /// KMS rejects `ForAllValues` with `kms:EncryptionContext:<key>` or `aws:RequestTag/<key>` in a
 /// key policy (`OverlyPermissiveCondition`, A13).
-fn check_overly_permissive(
+pub(crate) fn check_overly_permissive(
     op: &Spanned<ConditionOperator>,
     key: &Spanned<ConditionKey>,
     kind: PolicyKind,

@@ -12,14 +12,15 @@
 use std::borrow::Cow;
 
 use super::super::Sink;
-use super::super::condition::conditions;
+use super::super::condition::check_overly_permissive;
 use super::{
     ACTION, CONDITION, EFFECT, NOT_ACTION, NOT_RESOURCE, RESOURCE, SID, STATEMENT_ELEMENTS,
-    check_action, check_sids, parse_resource,
+    check_action, check_sids, parse_resource, template,
 };
 use crate::ast::{
-    ActionBlock, ActionPattern, Effect, Policy, PolicyKind, ResourceBlock, ResourcePattern,
-    SpannedList, Statement, Template, Version,
+    ActionBlock, ActionPattern, Condition, ConditionKey, ConditionOperator, ConditionValue, Effect,
+    Policy, PolicyKind, ResourceBlock, ResourcePattern, ScalarKind, SpannedList, Statement,
+    Template, Version,
 };
 use crate::json::{Limits, Reader};
 use crate::source::{Span, Spanned};
@@ -38,6 +39,9 @@ pub(crate) fn identity_policy(text: &str, limits: &Limits) -> Option<(Policy, Sp
         sink: Sink::default(),
         actions: Vec::new(),
         resources: Vec::new(),
+        conditions: Vec::new(),
+        values: Vec::new(),
+        max_depth: limits.max_depth,
     };
     let result = d.document()?;
     d.sink.diags.is_empty().then_some(result)
@@ -49,6 +53,9 @@ struct Direct<'a> {
     // Scratch lists: items are gathered here and moved into a vector of exactly their number.
     actions: Vec<Spanned<ActionPattern>>,
     resources: Vec<Spanned<ResourcePattern>>,
+    conditions: Vec<Condition>,
+    values: Vec<Spanned<ConditionValue>>,
+    max_depth: usize,
 }
 
 const KIND: PolicyKind = PolicyKind::Identity;
@@ -135,17 +142,24 @@ impl<'a> Direct<'a> {
 
     /// A member's key and the `:` after it, leaving the reader at the value.
     fn key(&mut self) -> Option<Cow<'a, str>> {
+        self.spanned_key().map(|(key, _)| key)
+    }
+
+    /// [`Direct::key`] with the key's span (quotes included).
+    fn spanned_key(&mut self) -> Option<(Cow<'a, str>, Span)> {
         if self.r.peek() != Some(b'"') {
             return None;
         }
+        let start = self.r.pos();
         let key = self.r.string().ok()?;
+        let span = Span::new(start, self.r.pos());
         self.r.skip_ws();
         if self.r.peek() != Some(b':') {
             return None;
         }
         self.r.bump();
         self.r.skip_ws();
-        Some(key)
+        Some((key, span))
     }
 
     /// A statement member's key, as an index into [`STATEMENT_ELEMENTS`], and the `:` after
@@ -269,13 +283,7 @@ impl<'a> Direct<'a> {
                         ResourceBlock::Resource(list)
                     });
                 }
-                CONDITION => {
-                    // Conditions are read as a tree and lowered as the ordinary path does.
-                    self.r.set_depth(depth + 1);
-                    let node = self.r.value().ok()?;
-                    let list = conditions(&node, KIND, true, &mut self.sink);
-                    conditions_found = Some((list, node.span));
-                }
+                CONDITION => conditions_found = Some(self.conditions(depth)?),
                 // `Principal` and `NotPrincipal` (prohibited here, and they make the document
                 // another kind), or a repeated block.
                 _ => return None,
@@ -346,6 +354,107 @@ impl<'a> Direct<'a> {
         let mut items = Vec::with_capacity(scratch.len());
         items.append(scratch);
         Some(Spanned::new(items, Span::new(start, r.pos())))
+    }
+
+    /// A statement's `Condition` object, the statement's `depth` enclosing containers being
+    /// open: what [`super::super::condition::conditions`] makes of it, and its span. Gives up
+    /// on an empty object, a repeated operator or key, an operator not written canonically,
+    /// and values that are not strings or booleans; anything else those report is in the
+    /// sink.
+    fn conditions(&mut self, depth: usize) -> Option<(Vec<Condition>, Span)> {
+        // The statement, the `Condition` object, an operator's object and a value list are
+        // four more levels, which the tree path would check against the limit.
+        if self.max_depth < depth + 4 {
+            return None;
+        }
+        let start = self.r.pos();
+        self.open(b'{')?;
+        self.conditions.clear();
+        loop {
+            let (name, op_span) = self.spanned_key()?;
+            // A name in another case is reported; an unknown one too.
+            let Ok((op, true)) = ConditionOperator::parse(&name) else {
+                return None;
+            };
+            // Only canonical names get here, so equal operators were written the same: a
+            // repeated member, which is reported.
+            if self.conditions.iter().any(|c| c.operator.node == op) {
+                return None;
+            }
+            let operator = Spanned::new(op, op_span);
+            let first = self.conditions.len();
+            self.open(b'{')?;
+            loop {
+                let (key, key_span) = self.spanned_key()?;
+                let repeated = self
+                    .conditions
+                    .get(first..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|c| c.key.node.text() == key);
+                if repeated {
+                    return None;
+                }
+                let key = Spanned::new(ConditionKey::new(&key), key_span);
+                check_overly_permissive(&operator, &key, KIND, &mut self.sink);
+                let values = self.condition_values()?;
+                self.conditions.push(Condition {
+                    operator,
+                    key,
+                    values,
+                });
+                if self.close(b'}')? {
+                    break;
+                }
+            }
+            if self.close(b'}')? {
+                break;
+            }
+        }
+        let mut list = Vec::with_capacity(self.conditions.len());
+        list.append(&mut self.conditions);
+        Some((list, Span::new(start, self.r.pos())))
+    }
+
+    /// A condition key's value: a string or boolean, or a non-empty array of them.
+    fn condition_values(&mut self) -> Option<SpannedList<ConditionValue>> {
+        if self.r.peek() != Some(b'[') {
+            let value = self.condition_value()?;
+            let span = value.span;
+            return Some(Spanned::new(vec![value], span));
+        }
+        let start = self.r.pos();
+        // An empty list is reported, and `open` gives up on it.
+        self.open(b'[')?;
+        self.values.clear();
+        loop {
+            let value = self.condition_value()?;
+            self.values.push(value);
+            if self.close(b']')? {
+                break;
+            }
+        }
+        let mut items = Vec::with_capacity(self.values.len());
+        items.append(&mut self.values);
+        Some(Spanned::new(items, Span::new(start, self.r.pos())))
+    }
+
+    /// One condition value, as `values` in the condition lowering makes it; `None` for a
+    /// number (left to the tree's number grammar) or any other type.
+    fn condition_value(&mut self) -> Option<Spanned<ConditionValue>> {
+        let start = self.r.pos();
+        let (template, kind) = match self.r.peek()? {
+            b'"' => {
+                let s = self.r.string().ok()?;
+                let span = Span::new(start, self.r.pos());
+                (template(&s, span, true, &mut self.sink), ScalarKind::String)
+            }
+            b't' if self.literal(b"true") => (Template::literal("true"), ScalarKind::Bool),
+            b'f' if self.literal(b"false") => (Template::literal("false"), ScalarKind::Bool),
+            _ => return None,
+        };
+        let value = ConditionValue { template, kind };
+        Some(Spanned::new(value, Span::new(start, self.r.pos())))
     }
 
     fn actions(&mut self) -> Option<SpannedList<ActionPattern>> {
