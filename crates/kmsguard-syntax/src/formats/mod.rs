@@ -193,9 +193,9 @@ pub fn parse_text(text: &str, options: &ParseOptions) -> ParsedFile {
     read_plain_policy(text, options).unwrap_or_else(|| parse_text_via_tree(text, options))
 }
 
-/// Most files are plain identity policies: this reads those without building the JSON tree,
-/// and gives `None` for anything else (another kind of document, a member the direct reader
-/// does not handle, or any finding), which the caller then reads from the start. When it
+/// Most files are plain identity, key or resource policies: this reads those without building
+/// the JSON tree, and gives `None` for anything else (another kind of document, a member the
+/// direct reader does not handle, or any finding), which the caller then reads from the start. When it
 /// gives a file, that file is what [`parse_text`] gives, and the text is a policy document
 /// with only `Version`, `Id` and `Statement` members (so not a template or a plan).
 #[must_use]
@@ -205,7 +205,7 @@ pub fn read_plain_policy(text: &str, options: &ParseOptions) -> Option<ParsedFil
     {
         return None;
     }
-    let (policy, span) = lower::identity_policy(text, &options.limits)?;
+    let (policy, span) = lower::bare_policy(text, &options.limits, options.kind.is_none())?;
     Some(ParsedFile {
         format: Some(InputFormat::Policy),
         documents: vec![Document {

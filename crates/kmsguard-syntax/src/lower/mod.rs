@@ -8,7 +8,7 @@ mod policy;
 mod principal;
 
 pub use grant::{grant, key_metadata};
-pub(crate) use policy::identity_policy;
+pub(crate) use policy::bare_policy;
 pub use policy::{detect_kind, policy};
 
 use crate::ast::SpannedList;

@@ -2,7 +2,7 @@
 
 mod direct;
 
-pub(crate) use direct::identity_policy;
+pub(crate) use direct::bare_policy;
 
 use super::Sink;
 use super::condition::conditions;

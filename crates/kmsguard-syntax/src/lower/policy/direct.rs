@@ -1,34 +1,38 @@
-//! A direct reader for the common bare identity policy: bytes to AST without the JSON tree.
+//! A direct reader for the common bare policy: bytes to AST without the JSON tree.
 //!
 //! Most files are plain identity policies (`Version` 2012-10-17, statements of `Sid`, `Effect`,
-//! `Action`, `Resource` and `Condition`). For those, building the spanned tree and walking it
+//! `Action`, `Resource` and `Condition`) or key and resource policies (the same with
+//! `Principal` or `NotPrincipal`). For those, building the spanned tree and walking it
 //! again costs about as much as the lowering itself, so this reader lowers as it reads, using
 //! the same grammar functions as the JSON reader and the same per-value lowering as
-//! [`super::lower_policy`]. It gives up (returns `None`) on anything else: a syntax error, an
-//! unknown, repeated or misplaced member, a value of another type, a `Principal`, another
-//! version, or any diagnostic at all. The caller then reads the document again from the start
+//! [`super::lower_policy`], with the kind [`super::detect_kind`] would infer. It gives up
+//! (returns `None`) on anything else: a syntax error, an unknown, repeated or misplaced
+//! member, a value of another type, another version, a trust policy, or any diagnostic at
+//! all. The caller then reads the document again from the start
 //! the ordinary way, so a result from here is the one that way gives by construction.
 
 use std::borrow::Cow;
 
 use super::super::Sink;
 use super::super::condition::check_overly_permissive;
+use super::super::principal::aws_principal;
 use super::{
-    ACTION, CONDITION, EFFECT, NOT_ACTION, NOT_RESOURCE, RESOURCE, SID, STATEMENT_ELEMENTS,
-    check_action, check_sids, parse_resource, template,
+    ACTION, CONDITION, EFFECT, NOT_ACTION, NOT_PRINCIPAL, NOT_RESOURCE, PRINCIPAL, RESOURCE, SID,
+    STATEMENT_ELEMENTS, check_action, check_sids, parse_resource, template,
 };
 use crate::ast::{
     ActionBlock, ActionPattern, Condition, ConditionKey, ConditionOperator, ConditionValue, Effect,
-    Policy, PolicyKind, ResourceBlock, ResourcePattern, ScalarKind, SpannedList, Statement,
-    Template, Version,
+    Policy, PolicyKind, PrincipalBlock, PrincipalEntry, Principals, ResourceBlock, ResourcePattern,
+    ScalarKind, SpannedList, Statement, Template, Version,
 };
 use crate::json::{Limits, Reader};
 use crate::source::{Span, Spanned};
 use crate::swar;
 
-/// Lowers `text` as a bare identity policy, with its span, if it is the plain kind this
-/// reader handles and reads without a single diagnostic; `None` otherwise.
-pub(crate) fn identity_policy(text: &str, limits: &Limits) -> Option<(Policy, Span)> {
+/// Lowers `text` as a bare policy, with its span, if it is the plain kind this reader handles
+/// and reads without a single diagnostic; `None` otherwise. The kind is inferred when `infer`
+/// is set; otherwise only an identity policy is read.
+pub(crate) fn bare_policy(text: &str, limits: &Limits, infer: bool) -> Option<(Policy, Span)> {
     // The reader opens up to four containers itself (document, `Statement` array, statement,
     // `Action` array) without checking the depth limit.
     if text.len() > limits.max_bytes || limits.max_depth < 4 {
@@ -42,6 +46,8 @@ pub(crate) fn identity_policy(text: &str, limits: &Limits) -> Option<(Policy, Sp
         conditions: Vec::new(),
         values: Vec::new(),
         max_depth: limits.max_depth,
+        infer,
+        has_principal: false,
     };
     let result = d.document()?;
     d.sink.diags.is_empty().then_some(result)
@@ -56,9 +62,10 @@ struct Direct<'a> {
     conditions: Vec<Condition>,
     values: Vec<Spanned<ConditionValue>>,
     max_depth: usize,
+    // Whether a kind other than identity may be inferred (none is forced).
+    infer: bool,
+    has_principal: bool,
 }
-
-const KIND: PolicyKind = PolicyKind::Identity;
 
 impl<'a> Direct<'a> {
     fn document(&mut self) -> Option<(Policy, Span)> {
@@ -99,14 +106,55 @@ impl<'a> Direct<'a> {
         }
         let statements = statements?;
         version.as_ref()?;
-        check_sids(&statements, KIND, &mut self.sink);
+        let kind = self.kind(&statements)?;
+        check_sids(&statements, kind, &mut self.sink);
         let policy = Policy {
-            kind: KIND,
+            kind,
             version,
             id,
             statements,
         };
         Some((policy, span))
+    }
+
+    /// The kind [`super::detect_kind`] infers from the statements, when the statements read
+    /// as that kind without a diagnostic the reader has not already given up on: every
+    /// statement has a resource in an identity policy and a principal in the others, and a
+    /// key policy has no `ForAllValues` condition on a single-valued key. `None` for a trust
+    /// policy, which this reader does not read.
+    fn kind(&mut self, statements: &[Spanned<Statement>]) -> Option<PolicyKind> {
+        if !self.has_principal {
+            let all_resources = statements.iter().all(|s| s.node.resource.is_some());
+            return all_resources.then_some(PolicyKind::Identity);
+        }
+        if !statements.iter().all(|s| s.node.principal.is_some()) {
+            return None;
+        }
+        // Every statement has an action list, and the lists are never empty.
+        let actions = || {
+            statements.iter().flat_map(|s| match &s.node.action {
+                Some(ActionBlock::Action(list) | ActionBlock::NotAction(list)) => {
+                    list.node.as_slice()
+                }
+                None => &[],
+            })
+        };
+        let prefixed = |a: &str, prefix: &str| {
+            a.as_bytes()
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+        };
+        if actions().all(|a| prefixed(a.node.text(), "sts:")) {
+            return None;
+        }
+        let key = actions().any(|a| prefixed(a.node.text(), "kms:") || a.node.text() == "*");
+        if !key {
+            return Some(PolicyKind::Resource);
+        }
+        for c in statements.iter().flat_map(|s| &s.node.conditions) {
+            check_overly_permissive(&c.operator, &c.key, PolicyKind::Key, &mut self.sink);
+        }
+        Some(PolicyKind::Key)
     }
 
     /// Steps over `open` and the whitespace after it; `None` when the next byte is not
@@ -240,6 +288,7 @@ impl<'a> Direct<'a> {
         let mut effect = None;
         let mut action = None;
         let mut resource = None;
+        let mut principal = None;
         let mut conditions_found = None;
         loop {
             let element = self.statement_key()?;
@@ -284,8 +333,18 @@ impl<'a> Direct<'a> {
                     });
                 }
                 CONDITION => conditions_found = Some(self.conditions(depth)?),
-                // `Principal` and `NotPrincipal` (prohibited here, and they make the document
-                // another kind), or a repeated block.
+                // Both together are reported.
+                PRINCIPAL | NOT_PRINCIPAL if principal.is_none() && self.infer => {
+                    let principals = self.principals(depth)?;
+                    self.has_principal = true;
+                    principal = Some(if element == NOT_PRINCIPAL {
+                        PrincipalBlock::NotPrincipal(principals)
+                    } else {
+                        PrincipalBlock::Principal(principals)
+                    });
+                }
+                // A second action, resource or principal block, or a principal when only an
+                // identity policy is read (where it is reported).
                 _ => return None,
             }
             if self.close(b'}')? {
@@ -297,14 +356,15 @@ impl<'a> Direct<'a> {
             Some((list, span)) => (list, Some(span)),
             None => (Vec::new(), None),
         };
-        // An identity policy statement without an effect, an action or a resource is reported.
+        // A statement without an effect or (outside key policies) an action is reported; so is
+        // one without a resource in an identity policy, which the kind decides.
         let stmt = Statement {
             index,
             sid,
             effect: effect?,
-            principal: None,
+            principal,
             action: Some(action?),
-            resource: Some(resource?),
+            resource,
             conditions,
             condition_span,
         };
@@ -395,8 +455,8 @@ impl<'a> Direct<'a> {
                 if repeated {
                     return None;
                 }
+                // Only a key policy reports a key with this operator, which the kind decides.
                 let key = Spanned::new(ConditionKey::new(&key), key_span);
-                check_overly_permissive(&operator, &key, KIND, &mut self.sink);
                 let values = self.condition_values()?;
                 self.conditions.push(Condition {
                     operator,
@@ -414,6 +474,63 @@ impl<'a> Direct<'a> {
         let mut list = Vec::with_capacity(self.conditions.len());
         list.append(&mut self.conditions);
         Some((list, Span::new(start, self.r.pos())))
+    }
+
+    /// A statement's `Principal` or `NotPrincipal` value, the statement's `depth` enclosing
+    /// containers being open: `"*"` or an object of the four principal types, each a string
+    /// or a non-empty list of strings, as [`super::super::principal::principal_block`] makes
+    /// it. Gives up on another string, an empty object, an unknown or repeated type and
+    /// values of another type; anything else that reports is in the sink.
+    fn principals(&mut self, depth: usize) -> Option<Spanned<Principals>> {
+        // The statement, the principal object and a value list.
+        if self.max_depth < depth + 3 {
+            return None;
+        }
+        let start = self.r.pos();
+        if self.r.peek() == Some(b'"') {
+            let (s, span) = self.string()?;
+            return (s == "*").then_some(Spanned::new(Principals::Any, span));
+        }
+        self.open(b'{')?;
+        let mut entries: Vec<PrincipalEntry> = Vec::new();
+        loop {
+            let key = self.key()?;
+            let (r, sink) = (&mut self.r, &mut self.sink);
+            let plain = |r: &mut Reader<'a>, _: &mut Sink| {
+                let start = r.pos();
+                let s = r.string().ok()?;
+                Some((s.into_owned(), Span::new(start, r.pos())))
+            };
+            let entry = match key.as_ref() {
+                "AWS" => PrincipalEntry::Aws(Self::list(r, sink, &mut Vec::new(), |r, sink| {
+                    let start = r.pos();
+                    let s = r.string().ok()?;
+                    let span = Span::new(start, r.pos());
+                    Some((aws_principal(sink, &s, span)?, span))
+                })?),
+                "Service" => PrincipalEntry::Service(Self::list(r, sink, &mut Vec::new(), plain)?),
+                "Federated" => {
+                    PrincipalEntry::Federated(Self::list(r, sink, &mut Vec::new(), plain)?)
+                }
+                "CanonicalUser" => {
+                    PrincipalEntry::CanonicalUser(Self::list(r, sink, &mut Vec::new(), plain)?)
+                }
+                _ => return None,
+            };
+            // Each type has its own variant, so a repeated variant is a repeated member.
+            let kind = std::mem::discriminant(&entry);
+            if entries.iter().any(|e| std::mem::discriminant(e) == kind) {
+                return None;
+            }
+            entries.push(entry);
+            if self.close(b'}')? {
+                break;
+            }
+        }
+        Some(Spanned::new(
+            Principals::Map(entries),
+            Span::new(start, self.r.pos()),
+        ))
     }
 
     /// A condition key's value: a string or boolean, or a non-empty array of them.
