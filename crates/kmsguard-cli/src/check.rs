@@ -389,7 +389,7 @@ fn check_text(
     } else if is_yaml(path) {
         SourceFormat::detect(path, text)
     } else if let Some(parsed) = kmsguard_syntax::formats::read_plain_policy(text, options) {
-        // A plain identity policy, read without the JSON tree: it has only `Version`, `Id` and
+        // A plain policy document, read without the JSON tree: it has only `Version`, `Id` and
         // `Statement` members, so it is neither a template nor a plan.
         return FileReport::new(source, parsed, post);
     } else {
