@@ -195,7 +195,17 @@ fn exact_key(
     table: &'static [(u32, u32)],
     name: &str,
 ) -> Option<&'static Key> {
-    let row = probe(table, hash::hash_ci(0, name.as_bytes()), |i| {
+    exact_key_hashed(keys, table, name, hash::hash_ci(0, name.as_bytes()))
+}
+
+/// [`exact_key`] with the name's hash already computed (every key table hashes with seed 0).
+fn exact_key_hashed(
+    keys: &'static [Key],
+    table: &'static [(u32, u32)],
+    name: &str,
+    h: u64,
+) -> Option<&'static Key> {
+    let row = probe(table, h, |i| {
         keys.get(i as usize).is_some_and(|k| is_named(k.n, name))
     })?;
     keys.get(row as usize)
@@ -443,17 +453,44 @@ impl Catalog {
         self.condition_key_row(name).map(ConditionKeyDef::from_row)
     }
 
+    /// [`Catalog::condition_key`] and whether `name` is a global key (as
+    /// [`Catalog::global_condition_key`] finds it), from one search: both look for the name in
+    /// the global keys, which this does once.
+    #[must_use]
+    pub fn condition_key_and_global(&self, name: &str) -> (Option<ConditionKeyDef>, bool) {
+        let h = hash::hash_ci(0, name.as_bytes());
+        if let Some(k) = exact_key_hashed(&data::ALL_KEYS, &data::KEY_TABLE, name, h) {
+            let global = exact_key_hashed(&data::GLOBAL_KEYS, &data::GLOBAL_KEY_TABLE, name, h)
+                .is_some()
+                || global_templated(name).is_some();
+            return (Some(ConditionKeyDef::from_row(k)), global);
+        }
+        // `ALL_KEYS` holds every global key's name (see `build.rs`): a name it lacks is no
+        // global key by name, and a global template that matches it is also its definition.
+        if let Some(g) = global_templated(name) {
+            return (Some(ConditionKeyDef::from_row(g)), true);
+        }
+        (
+            self.service_templated_row(name)
+                .map(ConditionKeyDef::from_row),
+            false,
+        )
+    }
+
     fn condition_key_row(&self, name: &str) -> Option<&'static Key> {
         if let Some(k) = exact_key(&data::ALL_KEYS, &data::KEY_TABLE, name) {
             return Some(k);
         }
+        global_templated(name).or_else(|| self.service_templated_row(name))
+    }
+
+    /// The templated key of a service that matches `name`: the service whose prefix is the
+    /// key's first, then any.
+    fn service_templated_row(&self, name: &str) -> Option<&'static Key> {
         let head = Head::of(name);
         let templated = |keys: &'static [Key]| keys.iter().find(|k| head.matches(k, name));
-        global_templated(name)
-            .or_else(|| {
-                let prefix = name.split_once(':')?.0;
-                templated(range(&data::SVC_KEYS, self.service(prefix)?.row.k))
-            })
+        name.split_once(':')
+            .and_then(|(prefix, _)| templated(range(&data::SVC_KEYS, self.service(prefix)?.row.k)))
             .or_else(|| {
                 data::TEMPLATED_KEYS
                     .iter()

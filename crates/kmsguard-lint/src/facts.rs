@@ -208,10 +208,12 @@ impl PolicyFacts {
                 if crate::holds_placeholder(text) {
                     return None;
                 }
-                crate::rules::validity::condition_key(text).map(|(def, name)| KnownKey {
-                    def,
-                    by_template: name != text,
-                    global: catalog().global_condition_key(text).is_some(),
+                crate::rules::validity::condition_key_and_global(text).map(|(def, name, global)| {
+                    KnownKey {
+                        def,
+                        by_template: name != text,
+                        global,
+                    }
                 })
             }));
             facts.statements.push(StatementFacts {

@@ -143,6 +143,22 @@ pub(crate) fn condition_key(name: &str) -> Option<(kmsguard_catalog::ConditionKe
     if let Some(def) = catalog().condition_key(name) {
         return Some((def, name));
     }
+    template_key(name)
+}
+
+/// [`condition_key`], and whether `name` is a global key
+/// ([`kmsguard_catalog::Catalog::global_condition_key`]), searching the global keys once.
+pub(crate) fn condition_key_and_global(
+    name: &str,
+) -> Option<(kmsguard_catalog::ConditionKeyDef, &str, bool)> {
+    match catalog().condition_key_and_global(name) {
+        (Some(def), global) => Some((def, name, global)),
+        (None, global) => template_key(name).map(|(def, n)| (def, n, global)),
+    }
+}
+
+/// The `<key>` template fallback of [`condition_key`].
+fn template_key(name: &str) -> Option<(kmsguard_catalog::ConditionKeyDef, &str)> {
     let (prefix, _) = name.split_once(':')?;
     let head = name.get(..=name.find('/')?)?;
     let def = catalog().service(prefix)?.condition_keys().find(|k| {
