@@ -44,16 +44,13 @@ pub fn lint_file(
             if !enabled(meta) {
                 continue;
             }
-            let mut cx = Context::new(meta, &shared, source, doc);
+            let mut cx = Context::new(meta, &shared, source, doc, &mut out);
             match &doc.content {
-                Content::Policy(p) if meta.applies_to_policy(p.kind) => {
-                    rule.check_policy(p, &mut cx)
-                }
+                Content::Policy(p) => rule.check_policy(p, &mut cx),
                 Content::Grant(g) => rule.check_grant(g, &mut cx),
                 Content::KeyMetadata(k) => rule.check_key(k, &mut cx),
                 _ => {}
             }
-            out.extend(cx.into_findings());
         }
     }
     out

@@ -50,6 +50,9 @@ impl Rule for UnknownService {
             let Some(block) = &st.node.action else {
                 continue;
             };
+            if !facts.holds(s, KnownAction::UNKNOWN_SERVICE) {
+                continue;
+            }
             let patterns = &block.patterns().node;
             for (i, (p, known)) in patterns.iter().zip(facts.actions(s)).enumerate() {
                 if !matches!(known, KnownAction::UnknownService) {
