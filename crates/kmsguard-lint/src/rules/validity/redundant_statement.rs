@@ -60,8 +60,12 @@ impl Rule for RedundantStatement {
             .enumerate()
             .map(|(i, s)| Summary::of(&s.node, facts.summary(i)))
             .collect();
+        let pairs = Pairs {
+            shapes: summaries.iter().map(|s| s.shape).collect(),
+            covering: summaries.iter().map(Summary::covering).collect(),
+        };
         for (a, sa) in sts.iter().zip(&summaries) {
-            let Some((b, dup)) = first_cover(a, sa, sts, &summaries) else {
+            let Some((b, dup)) = first_cover(a, sa, sts, &summaries, &pairs) else {
                 continue;
             };
             report(a, b, dup, cx);
@@ -76,12 +80,21 @@ fn first_cover<'p>(
     sa: &Summary,
     sts: &'p [Spanned<Statement>],
     summaries: &[Summary],
+    pairs: &Pairs,
 ) -> Option<(&'p Spanned<Statement>, bool)> {
-    for (b, sb) in sts.iter().zip(summaries) {
+    let needs = sa.needs();
+    for (j, (&shape, &covering)) in pairs.shapes.iter().zip(&pairs.covering).enumerate() {
+        // Nearly every pair fails here, on two numbers.
+        if shape != sa.shape && needs & !covering != 0 {
+            continue;
+        }
+        let (Some(b), Some(sb)) = (sts.get(j), summaries.get(j)) else {
+            continue;
+        };
         // Most pairs fail on the summaries: test those first, and the index (a statement
         // never covers itself) only for the pairs that pass.
         let maybe_dup = sa.shape == sb.shape;
-        let maybe_covered = sb.unconditional && sb.may_cover(sa);
+        let maybe_covered = sb.may_cover(sa);
         if (!maybe_dup && !maybe_covered) || sa.effect != sb.effect || sa.index == sb.index {
             continue;
         }
@@ -91,7 +104,7 @@ fn first_cover<'p>(
         }
         let covered = !dup && maybe_covered && covers(&b.node, &a.node);
         // Two statements covering each other: report only the later one.
-        let mutual = covered && sa.unconditional && sa.may_cover(sb) && covers(&a.node, &b.node);
+        let mutual = covered && sa.may_cover(sb) && covers(&a.node, &b.node);
         if covered && (!mutual || sb.index < sa.index) {
             return Some((b, false));
         }
@@ -99,17 +112,27 @@ fn first_cover<'p>(
     None
 }
 
-/// What the comparisons read of a statement at a glance.
+/// What [`first_cover`] reads of every statement for every pair, one array each.
+struct Pairs {
+    /// [`Summary::shape`].
+    shapes: Vec<u64>,
+    /// [`Summary::covering`].
+    covering: Vec<u64>,
+}
+
 struct Summary {
-    index: usize,
-    effect: Effect,
-    unconditional: bool,
     /// Which elements the statement has and their lengths, mixed: equal statements have equal
     /// shapes.
     shape: u64,
-    /// The summary of its `Action` list (`None` for `NotAction` or no action), which can only
-    /// cover another `Action` list.
-    actions: Option<ActionSummary>,
+    /// The summary of its `Action` list (empty for `NotAction` or no action).
+    actions: ActionSummary,
+    /// It has an `Action` list: only such a list can cover another, and only another such
+    /// list.
+    has_actions: bool,
+    /// It has an `Action` list and no condition: it may cover another statement.
+    may_cover_others: bool,
+    effect: Effect,
+    index: usize,
 }
 
 impl Summary {
@@ -129,25 +152,50 @@ impl Summary {
             Some(PrincipalBlock::Principal(_)) => 1,
             Some(PrincipalBlock::NotPrincipal(_)) => 2,
         };
+        let has_actions = matches!(st.action, Some(ActionBlock::Action(_)));
         Self {
-            index: st.index,
-            effect: st.effect.node,
-            unconditional: st.conditions.is_empty(),
             shape: (action as u64)
                 ^ (resource as u64).rotate_left(21)
                 ^ (st.conditions.len() as u64).rotate_left(42)
                 ^ principal.rotate_left(62),
-            actions: matches!(st.action, Some(ActionBlock::Action(_))).then_some(actions),
+            actions: if has_actions {
+                actions
+            } else {
+                ActionSummary::default()
+            },
+            has_actions,
+            may_cover_others: has_actions && st.conditions.is_empty(),
+            effect: st.effect.node,
+            index: st.index,
         }
     }
 
-    /// Whether this statement's actions may cover all of `other`'s (if not, they certainly do
-    /// not).
-    fn may_cover(&self, other: &Self) -> bool {
-        match (&self.actions, &other.actions) {
-            (Some(b), Some(a)) => b.may_cover(a),
-            _ => false,
+    /// The services whose patterns this statement may cover ([`ActionSummary::services`]),
+    /// every bit for `*`, none when it covers nothing (it has conditions or no `Action`).
+    fn covering(&self) -> u64 {
+        match (self.may_cover_others, self.actions.any) {
+            (false, _) => 0,
+            (true, true) => u64::MAX,
+            (true, false) => self.actions.services,
         }
+    }
+
+    /// The bits that [`Summary::covering`] of a statement that may cover this one has: its
+    /// services; every bit when only `*` may cover it (it lists `*`) or nothing may (it has no
+    /// `Action` list). A pair of statements of different shapes where the other's `covering`
+    /// lacks one of these bits is neither a duplicate nor a cover.
+    fn needs(&self) -> u64 {
+        if !self.has_actions || self.actions.any {
+            u64::MAX
+        } else {
+            self.actions.services
+        }
+    }
+
+    /// Whether this statement, having no condition, may cover all of `other`'s actions (if
+    /// not, it certainly does not cover `other`).
+    fn may_cover(&self, other: &Self) -> bool {
+        self.may_cover_others && other.has_actions && self.actions.may_cover(&other.actions)
     }
 }
 

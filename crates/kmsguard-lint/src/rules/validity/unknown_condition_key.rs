@@ -86,11 +86,19 @@ fn suggest(name: &str) -> Option<&'static str> {
         .split_once(':')
         .and_then(|(prefix, _)| catalog().service(prefix));
     let service_keys = service.into_iter().flat_map(|s| s.condition_keys());
-    catalog()
-        .global_condition_keys()
-        .chain(service_keys)
-        .filter(|k| !k.is_templated() && k.name.len().abs_diff(name.len()) <= limit)
-        .filter_map(|k| Some((edit_distance_ci_within(k.name, name, limit)?, k.name)))
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, n)| n)
+    // The first key at the least distance: once one is found, only a strictly closer key can
+    // replace it, so each later search stops at a lower limit (most stop within a row or two).
+    let mut best: Option<(usize, &'static str)> = None;
+    for k in catalog().global_condition_keys().chain(service_keys) {
+        let Some(bound) = best.map_or(Some(limit), |(d, _)| d.checked_sub(1)) else {
+            break;
+        };
+        if k.name.len().abs_diff(name.len()) > bound || k.is_templated() {
+            continue;
+        }
+        if let Some(d) = edit_distance_ci_within(k.name, name, bound) {
+            best = Some((d, k.name));
+        }
+    }
+    best.map(|(_, n)| n)
 }
