@@ -97,10 +97,20 @@ impl Catalog {
             b.get(..2).unwrap_or(b)
         };
         let sorted = &data::KEYREF_TEMPLATED;
-        let start = if head.len() == 2 {
-            sorted.partition_point(|id| cmp_ci_bytes(first_two(id), head) == Ordering::Less)
-        } else {
-            sorted.len()
+        let start = match *head {
+            // Both sides have two bytes here (the sorted templates' heads have at least two):
+            // compare them folded, as one number each.
+            [h0, h1] => {
+                let key = |a: u8, b: u8| {
+                    (u16::from(a.to_ascii_lowercase()) << 8) | u16::from(b.to_ascii_lowercase())
+                };
+                let want = key(h0, h1);
+                sorted.partition_point(|t| match *first_two(t) {
+                    [a, b] => key(a, b) < want,
+                    ref short => cmp_ci_bytes(short, head) == Ordering::Less,
+                })
+            }
+            _ => sorted.len(),
         };
         let candidates = sorted
             .get(start..)

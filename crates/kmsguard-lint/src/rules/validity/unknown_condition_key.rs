@@ -1,7 +1,7 @@
 use kmsguard_catalog::catalog;
 use kmsguard_syntax::ast::{Condition, Policy};
 
-use super::{catalog_phrase, edit_distance_ci_within};
+use super::{ByteCounts, catalog_phrase, edit_distance_ci_within};
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -88,12 +88,16 @@ fn suggest(name: &str) -> Option<&'static str> {
     let service_keys = service.into_iter().flat_map(|s| s.condition_keys());
     // The first key at the least distance: once one is found, only a strictly closer key can
     // replace it, so each later search stops at a lower limit (most stop within a row or two).
+    let counts = ByteCounts::of(name);
     let mut best: Option<(usize, &'static str)> = None;
     for k in catalog().global_condition_keys().chain(service_keys) {
         let Some(bound) = best.map_or(Some(limit), |(d, _)| d.checked_sub(1)) else {
             break;
         };
-        if k.name.len().abs_diff(name.len()) > bound || k.is_templated() {
+        if k.name.len().abs_diff(name.len()) > bound
+            || k.is_templated()
+            || counts.distance_at_least(k.name) > bound
+        {
             continue;
         }
         if let Some(d) = edit_distance_ci_within(k.name, name, bound) {
