@@ -82,10 +82,12 @@ fn first_cover<'p>(
     summaries: &[Summary],
     pairs: &Pairs,
 ) -> Option<(&'p Spanned<Statement>, bool)> {
-    let needs = sa.needs();
-    for (j, (&shape, &covering)) in pairs.shapes.iter().zip(&pairs.covering).enumerate() {
-        // Nearly every pair fails here, on two numbers.
-        if shape != sa.shape && needs & !covering != 0 {
+    let (needs, needs_actions) = sa.needs();
+    for (j, (&shape, &(covering, covering_actions))) in
+        pairs.shapes.iter().zip(&pairs.covering).enumerate()
+    {
+        // Nearly every pair fails here, on a few numbers.
+        if shape != sa.shape && (needs & !covering != 0 || needs_actions & !covering_actions != 0) {
             continue;
         }
         let (Some(b), Some(sb)) = (sts.get(j), summaries.get(j)) else {
@@ -117,7 +119,7 @@ struct Pairs {
     /// [`Summary::shape`].
     shapes: Vec<u64>,
     /// [`Summary::covering`].
-    covering: Vec<u64>,
+    covering: Vec<(u64, u64)>,
 }
 
 struct Summary {
@@ -170,25 +172,30 @@ impl Summary {
         }
     }
 
-    /// The services whose patterns this statement may cover ([`ActionSummary::services`]),
-    /// every bit for `*`, none when it covers nothing (it has conditions or no `Action`).
-    fn covering(&self) -> u64 {
-        match (self.may_cover_others, self.actions.any) {
-            (false, _) => 0,
-            (true, true) => u64::MAX,
-            (true, false) => self.actions.services,
+    /// The services ([`ActionSummary::services`]) and the patterns
+    /// ([`ActionSummary::actions`]) this statement may cover: every bit for `*` (and every
+    /// pattern bit for a `service:*`), none when it covers nothing (it has conditions or no
+    /// `Action`).
+    fn covering(&self) -> (u64, u64) {
+        let a = &self.actions;
+        match (self.may_cover_others, a.any) {
+            (false, _) => (0, 0),
+            (true, true) => (u64::MAX, u64::MAX),
+            (true, false) if a.service_stars != 0 => (a.services, u64::MAX),
+            (true, false) => (a.services, a.actions),
         }
     }
 
     /// The bits that [`Summary::covering`] of a statement that may cover this one has: its
-    /// services; every bit when only `*` may cover it (it lists `*`) or nothing may (it has no
-    /// `Action` list). A pair of statements of different shapes where the other's `covering`
-    /// lacks one of these bits is neither a duplicate nor a cover.
-    fn needs(&self) -> u64 {
+    /// services and patterns; every bit when only `*` may cover it (it lists `*`) or nothing
+    /// may (it has no `Action` list). A pair of statements of different shapes where the
+    /// other's `covering` lacks one of these bits is neither a duplicate nor a cover
+    /// ([`ActionSummary::may_cover`]).
+    fn needs(&self) -> (u64, u64) {
         if !self.has_actions || self.actions.any {
-            u64::MAX
+            (u64::MAX, u64::MAX)
         } else {
-            self.actions.services
+            (self.actions.services, self.actions.actions)
         }
     }
 
