@@ -23,6 +23,32 @@ pub(crate) fn holds_placeholder(text: &str) -> bool {
     !text.is_ascii() && kmsguard_syntax::unknown::contains(text)
 }
 
+/// Whether `text` holds `*` or `?`, read eight bytes at a time (values are scanned for
+/// wildcards often, and are mostly ARNs and names of a few dozen bytes).
+pub(crate) fn has_wildcard(text: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether a byte of `w` is zero (exact: borrows only pass zero bytes' neighbours when
+    // there is a zero byte below them).
+    let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w & HIGH != 0;
+    let wild =
+        |w: u64| zero_byte(w ^ ONES.wrapping_mul(0x2a)) || zero_byte(w ^ ONES.wrapping_mul(0x3f));
+    let bytes = text.as_bytes();
+    let mut rest = bytes;
+    while let Some((w, after)) = rest.split_first_chunk::<8>() {
+        if wild(u64::from_le_bytes(*w)) {
+            return true;
+        }
+        rest = after;
+    }
+    match bytes.last_chunk::<8>() {
+        // The last eight bytes hold the rest (and some bytes already read).
+        Some(w) if !rest.is_empty() => wild(u64::from_le_bytes(*w)),
+        Some(_) => false,
+        None => rest.iter().any(|&b| b == b'*' || b == b'?'),
+    }
+}
+
 /// Runs every enabled rule on every document of a parsed file. `enabled` decides per rule
 /// (configuration); the parse diagnostics are not included.
 pub fn lint_file(
@@ -54,4 +80,24 @@ pub fn lint_file(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn has_wildcard_finds_every_position() {
+        for len in 0..40 {
+            let plain = "a".repeat(len);
+            assert!(!super::has_wildcard(&plain), "{len}");
+            for at in 0..len {
+                for w in ["*", "?"] {
+                    let mut t = plain.clone();
+                    t.replace_range(at..=at, w);
+                    assert!(super::has_wildcard(&t), "{t}");
+                }
+            }
+        }
+        assert!(!super::has_wildcard("arn:aws:s3:::bucket/\u{2a}+)>"));
+        assert!(super::has_wildcard("arn:aws:s3:::bucket/é*"));
+    }
 }

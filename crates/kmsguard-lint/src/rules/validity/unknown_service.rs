@@ -54,14 +54,24 @@ impl Rule for UnknownService {
                 continue;
             }
             let patterns = &block.patterns().node;
-            for (i, (p, known)) in patterns.iter().zip(facts.actions(s)).enumerate() {
+            let known_all = facts.actions(s);
+            for (i, (p, known)) in patterns.iter().zip(known_all).enumerate() {
                 if !matches!(known, KnownAction::UnknownService) {
                     continue;
                 }
                 let service = p.node.service();
-                // Reported with the first action of this prefix in the statement.
+                // Reported with the first action of this prefix in the statement. A pattern of
+                // the same prefix (ignoring case) has the same unknown service, so only those
+                // the catalog did not place need comparing.
                 let earlier = patterns.get(..i).unwrap_or(&[]);
-                if earlier.iter().any(|q| same_service(&q.node, service)) {
+                if earlier
+                    .iter()
+                    .zip(known_all)
+                    .filter(|(_, k)| {
+                        matches!(k, KnownAction::UnknownService | KnownAction::Placeholder)
+                    })
+                    .any(|(q, _)| same_service(&q.node, service))
+                {
                     continue;
                 }
                 report(cx, p, patterns.get(i.saturating_add(1)..).unwrap_or(&[]));

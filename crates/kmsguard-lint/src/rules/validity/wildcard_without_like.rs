@@ -72,6 +72,11 @@ fn check_values(c: &Condition, like: BaseOperator, cx: &mut Context<'_>) {
         if crate::holds_placeholder(&v.node.template.raw) {
             continue;
         }
+        // Literal parts are the raw text, or come from `${*}` and `${?}`: a value with
+        // neither byte has no wildcard.
+        if !crate::has_wildcard(&v.node.template.raw) {
+            continue;
+        }
         let wild = v.node.template.parts().any(|p| match p {
             TemplatePart::Literal(s) => s.bytes().any(|b| b == b'*' || b == b'?'),
             _ => false,
