@@ -123,8 +123,8 @@ struct Pairs {
 }
 
 struct Summary {
-    /// Which elements the statement has and their lengths, mixed: equal statements have equal
-    /// shapes.
+    /// Which elements the statement has and their lengths, its effect and the summary of its
+    /// patterns, mixed: equal statements have equal shapes.
     shape: u64,
     /// The summary of its `Action` list (empty for `NotAction` or no action).
     actions: ActionSummary,
@@ -155,11 +155,24 @@ impl Summary {
             Some(PrincipalBlock::NotPrincipal(_)) => 2,
         };
         let has_actions = matches!(st.action, Some(ActionBlock::Action(_)));
+        let effect = match st.effect.node {
+            Effect::Allow => 0u64,
+            Effect::Deny => 1,
+        };
+        // Equal statements also have equal effects and equal pattern summaries (of their
+        // `Action` or `NotAction` list): mixed in, most statements of one layout differ.
+        let patterns = actions.services.rotate_left(7)
+            ^ actions.actions.rotate_left(29)
+            ^ actions.service_stars.rotate_left(47)
+            ^ u64::from(actions.any);
         Self {
-            shape: (action as u64)
+            shape: ((action as u64)
                 ^ (resource as u64).rotate_left(21)
                 ^ (st.conditions.len() as u64).rotate_left(42)
-                ^ principal.rotate_left(62),
+                ^ principal.rotate_left(62)
+                ^ effect.rotate_left(60))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                ^ patterns,
             actions: if has_actions {
                 actions
             } else {
