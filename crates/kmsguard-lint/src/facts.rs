@@ -300,6 +300,12 @@ impl PolicyFacts {
         self.keys.get(k..k2).unwrap_or(&[])
     }
 
+    /// Whether a condition key of the policy has no definition (it is unknown, or holds a
+    /// placeholder).
+    pub(crate) fn has_unknown_key(&self) -> bool {
+        self.keys.iter().any(Option::is_none)
+    }
+
     /// Whether a pattern of statement `statement` is of a kind in `kinds` (bits of
     /// [`KnownAction::kind`]).
     pub(crate) fn holds(&self, statement: usize, kinds: u8) -> bool {

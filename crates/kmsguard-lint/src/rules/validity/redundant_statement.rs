@@ -5,7 +5,7 @@ use kmsguard_syntax::ast::{
 };
 
 use super::statement_head;
-use crate::facts::ActionSummary;
+use crate::facts::{ActionSummary, KnownAction, PolicyFacts};
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -64,8 +64,8 @@ impl Rule for RedundantStatement {
             shapes: summaries.iter().map(|s| s.shape).collect(),
             covering: summaries.iter().map(Summary::covering).collect(),
         };
-        for (a, sa) in sts.iter().zip(&summaries) {
-            let Some((b, dup)) = first_cover(a, sa, sts, &summaries, &pairs) else {
+        for (i, (a, sa)) in sts.iter().zip(&summaries).enumerate() {
+            let Some((b, dup)) = first_cover((i, a), sa, sts, &summaries, &pairs, facts) else {
                 continue;
             };
             report(a, b, dup, cx);
@@ -76,11 +76,12 @@ impl Rule for RedundantStatement {
 /// The first statement that duplicates `a` (and comes before it) or covers it, and whether it
 /// is a duplicate.
 fn first_cover<'p>(
-    a: &Spanned<Statement>,
+    (i, a): (usize, &Spanned<Statement>),
     sa: &Summary,
     sts: &'p [Spanned<Statement>],
     summaries: &[Summary],
     pairs: &Pairs,
+    facts: &PolicyFacts,
 ) -> Option<(&'p Spanned<Statement>, bool)> {
     let (needs, needs_actions) = sa.needs();
     for (j, (&shape, &(covering, covering_actions))) in
@@ -104,9 +105,10 @@ fn first_cover<'p>(
         if dup && sb.index < sa.index {
             return Some((b, true));
         }
-        let covered = !dup && maybe_covered && covers(&b.node, &a.node);
+        let (ka, kb) = (facts.actions(i), facts.actions(j));
+        let covered = !dup && maybe_covered && covers((&b.node, kb), (&a.node, ka));
         // Two statements covering each other: report only the later one.
-        let mutual = covered && sa.may_cover(sb) && covers(&a.node, &b.node);
+        let mutual = covered && sa.may_cover(sb) && covers((&a.node, ka), (&b.node, kb));
         if covered && (!mutual || sb.index < sa.index) {
             return Some((b, false));
         }
@@ -249,22 +251,41 @@ fn same(a: &Statement, b: &Statement) -> bool {
 }
 
 /// Whether `b` covers every request `a` covers (conditions aside).
-fn covers(b: &Statement, a: &Statement) -> bool {
-    actions_cover(b.action.as_ref(), a.action.as_ref())
+/// Whether `b` covers `a`; each comes with the catalog facts of its patterns.
+fn covers((b, kb): (&Statement, &[KnownAction]), (a, ka): (&Statement, &[KnownAction])) -> bool {
+    actions_cover((b.action.as_ref(), kb), (a.action.as_ref(), ka))
         && resources_cover(b.resource.as_ref(), a.resource.as_ref())
         && principals_cover(b.principal.as_ref(), a.principal.as_ref())
 }
 
-fn actions_cover(b: Option<&ActionBlock>, a: Option<&ActionBlock>) -> bool {
+fn actions_cover(
+    (b, kb): (Option<&ActionBlock>, &[KnownAction]),
+    (a, ka): (Option<&ActionBlock>, &[KnownAction]),
+) -> bool {
     let (Some(ActionBlock::Action(b)), Some(ActionBlock::Action(a))) = (b, a) else {
         return false;
     };
-    a.node
-        .iter()
-        .all(|x| b.node.iter().any(|y| action_covers(&y.node, &x.node)))
+    // The facts have one entry per pattern, in order.
+    a.node.iter().zip(ka).all(|(x, &kx)| {
+        b.node
+            .iter()
+            .zip(kb)
+            .any(|(y, &ky)| action_covers((&y.node, ky), (&x.node, kx)))
+    })
 }
 
-fn action_covers(b: &ActionPattern, a: &ActionPattern) -> bool {
+fn action_covers(
+    (b, kb): (&ActionPattern, KnownAction),
+    (a, ka): (&ActionPattern, KnownAction),
+) -> bool {
+    // Two patterns the catalog knows as plain names cover each other only when they name the
+    // same action: their texts are then equal ignoring case, and only then. A catalog name
+    // covers nothing else (it is not `*` or `service:*`, and equal text would name it too).
+    match (kb, ka) {
+        (KnownAction::Name(_, Some(x)), KnownAction::Name(_, Some(y))) => return x == y,
+        (KnownAction::Name(_, Some(_)), _) => return false,
+        _ => {}
+    }
     b.is_any()
         || b.text().eq_ignore_ascii_case(a.text())
         || (!a.is_any() && b.name() == "*" && b.service().eq_ignore_ascii_case(a.service()))

@@ -46,6 +46,10 @@ impl Rule for UnknownConditionKey {
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
         let facts = cx.facts(policy);
+        // Nearly every policy has none.
+        if !facts.has_unknown_key() {
+            return;
+        }
         for (s, st) in policy.statements.iter().enumerate() {
             for (c, known) in st.node.conditions.iter().zip(facts.keys(s)) {
                 // A key that holds a placeholder is unknown until deploy, not unknown to AWS.
