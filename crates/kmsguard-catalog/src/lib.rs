@@ -33,7 +33,9 @@ mod matching;
 
 pub use key_query::KeyQuery;
 
-use matching::{cmp_ci, edit_distance_ci_within, key_matches, starts_with_ci, wildcard_match_ci};
+use matching::{
+    cmp_ci, edit_distance_ci_within, ends_with_ci, key_matches, starts_with_ci, wildcard_match_ci,
+};
 
 /// The generated tables (see `build.rs`).
 ///
@@ -632,12 +634,24 @@ impl Service {
             }
             lo
         };
+        // A match ends with the pattern's last literal segment (after its last `*`, when it
+        // holds no `?`): a cheap test before the full match, for patterns such as
+        // `*FlowDefinition` that read every name of the service.
+        let suffix = match name_pattern.rsplit_once('*') {
+            Some((_, last)) if !last.contains('?') => last,
+            _ => "",
+        };
         rows.get(start..)
             .unwrap_or(&[])
             .iter()
             .take_while(move |a| starts_with_ci(s(a.n), literal))
             // `Literal*` (the usual pattern) matches every name that starts with `Literal`.
-            .filter(move |a| prefix_only || wildcard_match_ci(name_pattern, s(a.n)))
+            .filter(move |a| {
+                prefix_only || {
+                    let name = s(a.n);
+                    ends_with_ci(name, suffix) && wildcard_match_ci(name_pattern, name)
+                }
+            })
             .map(move |row| svc.wrap(row))
     }
 
