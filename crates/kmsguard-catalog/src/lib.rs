@@ -637,9 +637,16 @@ impl Service {
         // A match ends with the pattern's last literal segment (after its last `*`, when it
         // holds no `?`): a cheap test before the full match, for patterns such as
         // `*FlowDefinition` that read every name of the service.
-        let suffix = match name_pattern.rsplit_once('*') {
-            Some((_, last)) if !last.contains('?') => last,
-            _ => "",
+        let suffix = if prefix_only {
+            // `Literal*` needs none.
+            ""
+        } else {
+            match name_pattern.bytes().rposition(|b| b == b'*' || b == b'?') {
+                Some(i) if name_pattern.as_bytes().get(i) == Some(&b'*') => {
+                    name_pattern.get(i.saturating_add(1)..).unwrap_or("")
+                }
+                _ => "",
+            }
         };
         rows.get(start..)
             .unwrap_or(&[])
