@@ -64,8 +64,25 @@ impl Rule for RedundantStatement {
             shapes: summaries.iter().map(|s| s.shape).collect(),
             covering: summaries.iter().map(Summary::covering).collect(),
         };
+        // Large policies (a few hold most of the corpus's pairs): each statement is compared
+        // only with the statements that may cover or duplicate it, found with bit sets.
+        let index = (sts.len() > INDEXED).then(|| Candidates::new(&summaries));
+        let mut set = Vec::new();
         for (i, (a, sa)) in sts.iter().zip(&summaries).enumerate() {
-            let Some((b, dup)) = first_cover((i, a), sa, sts, &summaries, &pairs, facts) else {
+            let found = match &index {
+                None => first_cover((i, a), sa, sts, &summaries, &pairs, facts, 0..sts.len()),
+                Some(index) => {
+                    index.of(sa, &mut set);
+                    let positions = set.iter().enumerate().flat_map(|(w, &word)| {
+                        let base = w.saturating_mul(64);
+                        std::iter::successors(Some(word), |&bits| Some(bits & bits.wrapping_sub(1)))
+                            .take_while(|&bits| bits != 0)
+                            .map(move |bits| base.saturating_add(bits.trailing_zeros() as usize))
+                    });
+                    first_cover((i, a), sa, sts, &summaries, &pairs, facts, positions)
+                }
+            };
+            let Some((b, dup)) = found else {
                 continue;
             };
             report(a, b, dup, cx);
@@ -82,11 +99,15 @@ fn first_cover<'p>(
     summaries: &[Summary],
     pairs: &Pairs,
     facts: &PolicyFacts,
+    candidates: impl Iterator<Item = usize>,
 ) -> Option<(&'p Spanned<Statement>, bool)> {
     let (needs, needs_actions) = sa.needs();
-    for (j, (&shape, &(covering, covering_actions))) in
-        pairs.shapes.iter().zip(&pairs.covering).enumerate()
-    {
+    for j in candidates {
+        let (Some(&shape), Some(&(covering, covering_actions))) =
+            (pairs.shapes.get(j), pairs.covering.get(j))
+        else {
+            continue;
+        };
         // Nearly every pair fails here, on a few numbers.
         if shape != sa.shape && (needs & !covering != 0 || needs_actions & !covering_actions != 0) {
             continue;
@@ -114,6 +135,85 @@ fn first_cover<'p>(
         }
     }
     None
+}
+
+/// Policies with more statements than this are searched through [`Candidates`]; below, a
+/// loop over every pair costs less than building the bit sets.
+const INDEXED: usize = 24;
+
+/// The statements that may duplicate or cover a statement, found with bit sets over the
+/// statements' positions.
+struct Candidates {
+    /// Words per bit set.
+    words: usize,
+    /// For each of the 64 service bits of [`Summary::covering`], the statements whose
+    /// `covering` has it (`words` words each).
+    by_service: Vec<u64>,
+    /// Each statement's shape and position, sorted.
+    by_shape: Vec<(u64, usize)>,
+}
+
+impl Candidates {
+    fn new(summaries: &[Summary]) -> Self {
+        let words = summaries.len().div_ceil(64);
+        let mut by_service = vec![0u64; words.saturating_mul(64)];
+        for (j, s) in summaries.iter().enumerate() {
+            let (w, bit) = (j / 64, 1u64 << (j % 64));
+            let mut services = s.covering().0;
+            while services != 0 {
+                let k = services.trailing_zeros() as usize;
+                services &= services.wrapping_sub(1);
+                if let Some(x) = by_service.get_mut(k.saturating_mul(words).saturating_add(w)) {
+                    *x |= bit;
+                }
+            }
+        }
+        let mut by_shape: Vec<(u64, usize)> = summaries
+            .iter()
+            .enumerate()
+            .map(|(j, s)| (s.shape, j))
+            .collect();
+        by_shape.sort_unstable();
+        Self {
+            words,
+            by_service,
+            by_shape,
+        }
+    }
+
+    /// Into `set`, a bit set over positions: the statements that pass the first test of
+    /// [`first_cover`] for the statement summarised by `sa` and more (its test on service
+    /// bits, not the one on pattern bits): those of its shape, and those whose
+    /// [`Summary::covering`] services have every bit `sa` needs.
+    fn of(&self, sa: &Summary, set: &mut Vec<u64>) {
+        set.clear();
+        set.resize(self.words, u64::MAX);
+        let mut needs = sa.needs().0;
+        while needs != 0 {
+            let k = needs.trailing_zeros() as usize;
+            needs &= needs.wrapping_sub(1);
+            let start = k.saturating_mul(self.words);
+            let row = self
+                .by_service
+                .get(start..start.saturating_add(self.words))
+                .unwrap_or(&[]);
+            for (x, y) in set.iter_mut().zip(row) {
+                *x &= y;
+            }
+        }
+        let first = self
+            .by_shape
+            .partition_point(|&(shape, _)| shape < sa.shape);
+        let same_shape = self.by_shape.get(first..).unwrap_or(&[]);
+        for &(_, j) in same_shape
+            .iter()
+            .take_while(|&&(shape, _)| shape == sa.shape)
+        {
+            if let Some(x) = set.get_mut(j / 64) {
+                *x |= 1 << (j % 64);
+            }
+        }
+    }
 }
 
 /// What [`first_cover`] reads of every statement for every pair, one array each.
