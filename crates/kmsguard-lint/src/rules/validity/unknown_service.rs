@@ -54,26 +54,27 @@ impl Rule for UnknownService {
                 continue;
             }
             let patterns = &block.patterns().node;
-            let known_all = facts.actions(s);
-            for (i, (p, known)) in patterns.iter().zip(known_all).enumerate() {
-                if !matches!(known, KnownAction::UnknownService) {
-                    continue;
+            // The prefixes of the patterns so far that the catalog did not place: a pattern of
+            // the same prefix (ignoring case) as an unknown one has the same unknown service,
+            // so only those can share an unknown pattern's prefix.
+            let mut seen: Vec<&str> = Vec::new();
+            for (i, (p, known)) in patterns.iter().zip(facts.actions(s)).enumerate() {
+                match known {
+                    KnownAction::UnknownService => {}
+                    KnownAction::Placeholder => {
+                        if !p.node.is_any() {
+                            seen.push(p.node.service());
+                        }
+                        continue;
+                    }
+                    _ => continue,
                 }
                 let service = p.node.service();
-                // Reported with the first action of this prefix in the statement. A pattern of
-                // the same prefix (ignoring case) has the same unknown service, so only those
-                // the catalog did not place need comparing.
-                let earlier = patterns.get(..i).unwrap_or(&[]);
-                if earlier
-                    .iter()
-                    .zip(known_all)
-                    .filter(|(_, k)| {
-                        matches!(k, KnownAction::UnknownService | KnownAction::Placeholder)
-                    })
-                    .any(|(q, _)| same_service(&q.node, service))
-                {
+                // Reported with the first action of this prefix in the statement.
+                if seen.iter().any(|q| q.eq_ignore_ascii_case(service)) {
                     continue;
                 }
+                seen.push(service);
                 report(cx, p, patterns.get(i.saturating_add(1)..).unwrap_or(&[]));
             }
         }
