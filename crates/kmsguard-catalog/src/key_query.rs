@@ -37,6 +37,8 @@ impl KeyQuery<'_> {
         }
     }
 
+    // Inlined: `Action::supports` calls it for every key listed for an action.
+    #[inline]
     fn has(&self, id: u32) -> bool {
         self.ids
             .get(..self.len)
