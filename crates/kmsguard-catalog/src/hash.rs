@@ -19,11 +19,13 @@ pub(crate) fn hash_ci(seed: u64, name: &[u8]) -> u64 {
     let mut h = seed ^ (name.len() as u64).wrapping_mul(K);
     // Setting bit 5 of every byte lower-cases letters (and merges a few other pairs of
     // characters, which only makes their names collide): cheaper than folding exactly.
-    let mut chunks = name.chunks_exact(8);
-    for c in &mut chunks {
-        h = mix(h, word(c) | CASE);
+    // A plain loop: names are two or three words, too few for an unrolled one to pay.
+    let mut rest = name;
+    while let Some((w, after)) = rest.split_first_chunk::<8>() {
+        h = mix(h, u64::from_le_bytes(*w) | CASE);
+        rest = after;
     }
-    if !chunks.remainder().is_empty() {
+    if !rest.is_empty() {
         h = mix(h, tail(name) | CASE);
     }
     // Spread the high bits (which the multiplications fill best) over the low ones, which pick

@@ -1,17 +1,8 @@
 //! One condition key tested against many actions: the key is resolved once to the catalog's
 //! own spellings of the names it matches, and each action is then checked by comparing ids.
 
-use std::cmp::Ordering;
-
 use crate::matching::key_matches;
-use crate::{Action, Catalog, Head, bytes, data, global_key, hash, is_named, probe, range, s};
-
-/// `a` and `b` compared as if ASCII-lower-cased.
-fn cmp_ci_bytes(a: &[u8], b: &[u8]) -> Ordering {
-    a.iter()
-        .map(u8::to_ascii_lowercase)
-        .cmp(b.iter().map(u8::to_ascii_lowercase))
-}
+use crate::{Action, Catalog, Head, data, global_key, hash, is_named, probe, range, s};
 
 /// How many matching names a query keeps; a key that matches more (none does in this catalog)
 /// falls back to comparing names.
@@ -46,6 +37,8 @@ impl KeyQuery<'_> {
         }
     }
 
+    // Inlined: `Action::supports` calls it for every key listed for an action.
+    #[inline]
     fn has(&self, id: u32) -> bool {
         self.ids
             .get(..self.len)
@@ -90,23 +83,23 @@ impl Catalog {
             }
         }
         // A template matches only names that start with its literal head: those of at least
-        // two bytes are sorted, so the candidates share the name's first two bytes.
-        let head = name.as_bytes().get(..2).unwrap_or(&[]);
-        let first_two = |&(id, _, _): &(u32, u64, u64)| {
-            let b = bytes(id);
-            b.get(..2).unwrap_or(b)
-        };
+        // two bytes are sorted, so the candidates share the name's first two bytes. The head
+        // filter of each sorted template holds those two bytes, folded: they are compared as
+        // one number (no string read), in the table's order.
+        let first_two = |&(_, hd, _): &(u32, u64, u64)| ((hd & 0xff) << 8) | ((hd >> 8) & 0xff);
         let sorted = &data::KEYREF_TEMPLATED;
-        let start = if head.len() == 2 {
-            sorted.partition_point(|id| cmp_ci_bytes(first_two(id), head) == Ordering::Less)
-        } else {
-            sorted.len()
+        let (from, want) = match *name.as_bytes() {
+            [h0, h1, ..] => {
+                let want =
+                    (u64::from(h0.to_ascii_lowercase()) << 8) | u64::from(h1.to_ascii_lowercase());
+                let start = sorted.partition_point(|t| first_two(t) < want);
+                (sorted.get(start..).unwrap_or(&[]), want)
+            }
+            _ => (&[][..], 0),
         };
-        let candidates = sorted
-            .get(start..)
-            .unwrap_or(&[])
+        let candidates = from
             .iter()
-            .take_while(|t| first_two(t).eq_ignore_ascii_case(head))
+            .take_while(|t| first_two(t) == want)
             .chain(&data::KEYREF_TEMPLATED_SHORT);
         let filter = Head::of(name);
         for &(id, hd, hm) in candidates {

@@ -33,7 +33,9 @@ mod matching;
 
 pub use key_query::KeyQuery;
 
-use matching::{cmp_ci, edit_distance_ci_within, key_matches, starts_with_ci, wildcard_match_ci};
+use matching::{
+    cmp_ci, edit_distance_ci_within, ends_with_ci, key_matches, starts_with_ci, wildcard_match_ci,
+};
 
 /// The generated tables (see `build.rs`).
 ///
@@ -195,7 +197,17 @@ fn exact_key(
     table: &'static [(u32, u32)],
     name: &str,
 ) -> Option<&'static Key> {
-    let row = probe(table, hash::hash_ci(0, name.as_bytes()), |i| {
+    exact_key_hashed(keys, table, name, hash::hash_ci(0, name.as_bytes()))
+}
+
+/// [`exact_key`] with the name's hash already computed (every key table hashes with seed 0).
+fn exact_key_hashed(
+    keys: &'static [Key],
+    table: &'static [(u32, u32)],
+    name: &str,
+    h: u64,
+) -> Option<&'static Key> {
+    let row = probe(table, h, |i| {
         keys.get(i as usize).is_some_and(|k| is_named(k.n, name))
     })?;
     keys.get(row as usize)
@@ -443,17 +455,44 @@ impl Catalog {
         self.condition_key_row(name).map(ConditionKeyDef::from_row)
     }
 
+    /// [`Catalog::condition_key`] and whether `name` is a global key (as
+    /// [`Catalog::global_condition_key`] finds it), from one search: both look for the name in
+    /// the global keys, which this does once.
+    #[must_use]
+    pub fn condition_key_and_global(&self, name: &str) -> (Option<ConditionKeyDef>, bool) {
+        let h = hash::hash_ci(0, name.as_bytes());
+        if let Some(k) = exact_key_hashed(&data::ALL_KEYS, &data::KEY_TABLE, name, h) {
+            let global = exact_key_hashed(&data::GLOBAL_KEYS, &data::GLOBAL_KEY_TABLE, name, h)
+                .is_some()
+                || global_templated(name).is_some();
+            return (Some(ConditionKeyDef::from_row(k)), global);
+        }
+        // `ALL_KEYS` holds every global key's name (see `build.rs`): a name it lacks is no
+        // global key by name, and a global template that matches it is also its definition.
+        if let Some(g) = global_templated(name) {
+            return (Some(ConditionKeyDef::from_row(g)), true);
+        }
+        (
+            self.service_templated_row(name)
+                .map(ConditionKeyDef::from_row),
+            false,
+        )
+    }
+
     fn condition_key_row(&self, name: &str) -> Option<&'static Key> {
         if let Some(k) = exact_key(&data::ALL_KEYS, &data::KEY_TABLE, name) {
             return Some(k);
         }
+        global_templated(name).or_else(|| self.service_templated_row(name))
+    }
+
+    /// The templated key of a service that matches `name`: the service whose prefix is the
+    /// key's first, then any.
+    fn service_templated_row(&self, name: &str) -> Option<&'static Key> {
         let head = Head::of(name);
         let templated = |keys: &'static [Key]| keys.iter().find(|k| head.matches(k, name));
-        global_templated(name)
-            .or_else(|| {
-                let prefix = name.split_once(':')?.0;
-                templated(range(&data::SVC_KEYS, self.service(prefix)?.row.k))
-            })
+        name.split_once(':')
+            .and_then(|(prefix, _)| templated(range(&data::SVC_KEYS, self.service(prefix)?.row.k)))
             .or_else(|| {
                 data::TEMPLATED_KEYS
                     .iter()
@@ -522,25 +561,27 @@ impl Service {
     }
 
     /// The action with this name (`Decrypt`), compared case-insensitively.
+    // Inlined into the linter's loop over action patterns: a call per pattern costs more than
+    // the lookup's setup (found with callgrind).
+    #[inline]
     #[must_use]
     pub fn action(&self, name: &str) -> Option<Action> {
-        let (first, end) = self.row.a;
-        let table = range(
-            &data::ACTION_TABLE,
-            (self.row.at.0, self.row.at.0.saturating_add(self.row.at.1)),
-        );
-        let h = hash::hash_ci(u64::from(first), name.as_bytes());
-        let (mut slot, tag) = hash::slot_and_tag(h, table.len());
-        let mask = table.len().wrapping_sub(1);
-        // As `probe`, with the name read from the slot's range (see `data`).
+        let name = name.as_bytes();
+        let (base, len) = (self.row.at.0 as usize, self.row.at.1 as usize);
+        let h = hash::hash_ci(u64::from(self.row.a.0), name);
+        let (mut slot, tag) = hash::slot_and_tag(h, len);
+        let mask = len.wrapping_sub(1);
+        // As `probe`, with the name read from the slot's range (see `data`). The service's
+        // region of the table holds its own actions only, so a row found is one of them.
         loop {
-            let &(t, row, start, stop) = table.get(slot)?;
+            let &(t, row, start, stop) = data::ACTION_TABLE.get(base.wrapping_add(slot))?;
             if row == u32::MAX {
                 return None;
             }
+            // The length first: a tag shared by another name rarely comes with its length.
             if t == tag
-                && (first..end).contains(&row)
-                && hash::eq_ci(blob_bytes(start, stop), name.as_bytes())
+                && stop.wrapping_sub(start) as usize == name.len()
+                && hash::eq_ci(blob_bytes(start, stop), name)
             {
                 return data::ACTIONS.get(row as usize).map(|row| self.wrap(row));
             }
@@ -593,12 +634,31 @@ impl Service {
             }
             lo
         };
+        // A match ends with the pattern's last literal segment (after its last `*`, when it
+        // holds no `?`): a cheap test before the full match, for patterns such as
+        // `*FlowDefinition` that read every name of the service.
+        let suffix = if prefix_only {
+            // `Literal*` needs none.
+            ""
+        } else {
+            match name_pattern.bytes().rposition(|b| b == b'*' || b == b'?') {
+                Some(i) if name_pattern.as_bytes().get(i) == Some(&b'*') => {
+                    name_pattern.get(i.saturating_add(1)..).unwrap_or("")
+                }
+                _ => "",
+            }
+        };
         rows.get(start..)
             .unwrap_or(&[])
             .iter()
             .take_while(move |a| starts_with_ci(s(a.n), literal))
             // `Literal*` (the usual pattern) matches every name that starts with `Literal`.
-            .filter(move |a| prefix_only || wildcard_match_ci(name_pattern, s(a.n)))
+            .filter(move |a| {
+                prefix_only || {
+                    let name = s(a.n);
+                    ends_with_ci(name, suffix) && wildcard_match_ci(name_pattern, name)
+                }
+            })
             .map(move |row| svc.wrap(row))
     }
 

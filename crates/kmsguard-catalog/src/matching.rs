@@ -129,13 +129,18 @@ pub(crate) fn key_matches(template: &str, name: &str) -> bool {
         return true;
     }
     let at_dollar = t.get(head) == Some(&b'$');
-    let in_tag_key =
-        head.saturating_add("tag-key".len()) >= t.len() && ends_with_ci(template, "/tag-key");
+    let tag_key = ends_with_ci(template, "/tag-key");
+    let in_tag_key = head.saturating_add("tag-key".len()) >= t.len() && tag_key;
     if !at_dollar && !in_tag_key {
         return false;
     }
-    if ends_with_ci(template, "/tag-key") {
+    if tag_key {
         let base_len = t.len().saturating_sub("tag-key".len());
+        // The common head holds no `$`: when it spans the base (`aws:RequestTag/`), the base
+        // is literal and matched, and the tag key is what follows it, at least one byte.
+        if head >= base_len {
+            return n.len() > base_len;
+        }
         if let Some(base) = t.get(..base_len) {
             return template_match(base, n, true);
         }

@@ -273,6 +273,46 @@ fn templated_condition_keys() {
 }
 
 #[test]
+fn condition_key_and_global_agrees_with_both_lookups() {
+    let c = catalog();
+    let mut names: Vec<String> = Vec::new();
+    let keys = c
+        .global_condition_keys()
+        .chain(c.services().flat_map(|s| s.condition_keys()));
+    for k in keys {
+        let n = k.name;
+        names.push(n.to_owned());
+        names.push(n.to_ascii_uppercase());
+        // Concrete names for templates, and near misses.
+        names.push(n.replace("${", "x").replace('}', ""));
+        names.push(n.replace("tag-key", "Team"));
+        names.push(format!("{n}x"));
+        names.push(n.get(..n.len() / 2).unwrap_or("").to_owned());
+    }
+    for n in [
+        "",
+        ":",
+        "aws:",
+        "aws:PrincipalTag/",
+        "AWS:resourcetag/Project",
+        "aws:RequestTag/${aws:username}",
+        "s3:ExistingObjectTag/<key>",
+        "kms:EncryptionContext:",
+        "nosuch:Key",
+        "token.actions.githubusercontent.com/my-org:actor",
+    ] {
+        names.push(n.to_owned());
+    }
+    for n in &names {
+        assert_eq!(
+            c.condition_key_and_global(n),
+            (c.condition_key(n), c.global_condition_key(n).is_some()),
+            "{n}"
+        );
+    }
+}
+
+#[test]
 fn key_types() {
     let c = catalog();
     let ty = |k| c.condition_key(k).unwrap().key_type;

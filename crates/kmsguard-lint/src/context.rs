@@ -30,7 +30,9 @@ pub struct Context<'a> {
     shared: &'a Shared,
     source: &'a SourceFile,
     document: &'a Document,
-    findings: Vec<Diagnostic>,
+    /// The file's findings so far: a rule's findings go straight after those of the rules
+    /// before it.
+    findings: &'a mut Vec<Diagnostic>,
 }
 
 impl<'a> Context<'a> {
@@ -39,13 +41,14 @@ impl<'a> Context<'a> {
         shared: &'a Shared,
         source: &'a SourceFile,
         document: &'a Document,
+        findings: &'a mut Vec<Diagnostic>,
     ) -> Self {
         Self {
             meta,
             shared,
             source,
             document,
-            findings: Vec::new(),
+            findings,
         }
     }
 
@@ -100,9 +103,5 @@ impl<'a> Context<'a> {
     #[must_use]
     pub fn document_text(&self) -> &'a str {
         self.source.slice(self.document.span)
-    }
-
-    pub(crate) fn into_findings(self) -> Vec<Diagnostic> {
-        self.findings
     }
 }

@@ -21,27 +21,47 @@ pub(crate) enum KnownAction {
 }
 
 impl KnownAction {
+    /// A bit for each variant, for [`PolicyFacts::holds`].
+    pub(crate) fn kind(self) -> u8 {
+        match self {
+            Self::Any => 1,
+            Self::UnknownService => 2,
+            Self::Name(_, Some(_)) => 4,
+            Self::Name(_, None) => 8,
+            Self::Pattern(_) => 16,
+            Self::Placeholder => 32,
+        }
+    }
+
+    /// The bit of [`KnownAction::UnknownService`].
+    pub(crate) const UNKNOWN_SERVICE: u8 = 2;
+    /// The bit of [`KnownAction::Name`] without an action.
+    pub(crate) const UNKNOWN_NAME: u8 = 8;
+    /// The bit of [`KnownAction::Pattern`].
+    pub(crate) const PATTERN: u8 = 16;
+
     /// What the catalog knows of `p`, and `p` added to `summary`. `last` is the previous
-    /// pattern's service prefix and service: lists usually name several actions of one service
-    /// in a row.
-    fn of<'p>(
-        p: &'p ActionPattern,
-        last: &mut Option<(&'p str, Option<Service>)>,
-        summary: &mut ActionSummary,
-    ) -> Self {
+    /// pattern's service prefix, service and service bit: lists usually name several actions of
+    /// one service in a row.
+    fn of<'p>(p: &'p ActionPattern, last: &mut Last<'p>, summary: &mut ActionSummary) -> Self {
         if p.is_any() {
             summary.any = true;
             return Self::Any;
         }
         let (prefix, name) = (p.service(), p.name());
-        let service = match *last {
-            Some((text, svc)) if text == prefix => svc,
+        let (service, service_bit) = match *last {
+            Some((text, svc, b)) if same_bytes(text.as_bytes(), prefix.as_bytes()) => (svc, b),
             _ => {
                 let svc = catalog().service(prefix);
-                *last = Some((prefix, svc));
-                svc
+                let b = match svc {
+                    Some(svc) => bit(svc.id() as u64),
+                    None => bit(hash_folded(prefix)),
+                };
+                *last = Some((prefix, svc, b));
+                (svc, b)
             }
         };
+        summary.services |= service_bit;
         // Catalog names are ASCII and a placeholder is not: only a name the catalog does not
         // know may hold one.
         let known = match service {
@@ -49,27 +69,47 @@ impl KnownAction {
             None => Self::UnknownService,
             // Catalog names hold no wildcard: a name found is a plain name.
             Some(svc) => match svc.action(name) {
-                Some(a) => Self::Name(svc, Some(a)),
+                Some(a) => {
+                    // A catalog action is named by one text (ignoring case) only.
+                    summary.actions |= bit(a.id() as u64);
+                    return Self::Name(svc, Some(a));
+                }
                 None if crate::holds_placeholder(p.text()) => Self::Placeholder,
                 None if name.bytes().any(|b| b == b'*' || b == b'?') => Self::Pattern(svc),
                 None => Self::Name(svc, None),
             },
         };
-        let service_bit = match service {
-            Some(svc) => bit(svc.id() as u64),
-            None => bit(hash_folded(prefix)),
-        };
-        summary.services |= service_bit;
         if name.as_bytes() == b"*" {
             summary.service_stars |= service_bit;
         }
-        summary.actions |= match known {
-            // A catalog action is named by one text (ignoring case) only. Others, placeholders
-            // included, are compared as text.
-            Self::Name(_, Some(a)) => bit(a.id() as u64),
-            _ => bit(hash_folded(p.text())),
-        };
+        // Others, placeholders included, are compared as text.
+        summary.actions |= bit(hash_folded(p.text()));
         known
+    }
+}
+
+/// The previous pattern's service prefix, what the catalog knows of it, and its bit in
+/// [`ActionSummary::services`].
+type Last<'p> = Option<(&'p str, Option<Service>, u64)>;
+
+/// Whether `a` and `b` are the same bytes. Service prefixes are short: two overlapping words
+/// compare them without a call to `memcmp`.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        (Some(x), Some(y)) if a.len() <= 16 => x == y && a.last_chunk::<8>() == b.last_chunk::<8>(),
+        (Some(_), Some(_)) => a == b,
+        _ => match (a.first_chunk::<4>(), b.first_chunk::<4>()) {
+            (Some(x), Some(y)) => x == y && a.last_chunk::<4>() == b.last_chunk::<4>(),
+            // At most three bytes: the first, middle and last are all of them.
+            _ => {
+                a.first() == b.first()
+                    && a.get(a.len() / 2) == b.get(b.len() / 2)
+                    && a.last() == b.last()
+            }
+        },
     }
 }
 
@@ -153,6 +193,9 @@ struct StatementFacts {
     actions: u32,
     keys: u32,
     summary: ActionSummary,
+    /// The [`KnownAction::kind`] bits of its patterns: rules that look for one kind of pattern
+    /// skip the statements (nearly all) that have none.
+    kinds: u8,
 }
 
 /// Catalog facts of one policy, in statement order. Condition keys that hold a placeholder
@@ -193,12 +236,13 @@ impl PolicyFacts {
         let mut last = None;
         for st in &policy.statements {
             let mut summary = ActionSummary::default();
+            let mut kinds = 0;
             let actions = u32::try_from(facts.actions.len()).unwrap_or(u32::MAX);
             if let Some(block) = &st.node.action {
                 for p in &block.patterns().node {
-                    facts
-                        .actions
-                        .push(KnownAction::of(&p.node, &mut last, &mut summary));
+                    let known = KnownAction::of(&p.node, &mut last, &mut summary);
+                    kinds |= known.kind();
+                    facts.actions.push(known);
                 }
             }
             let keys = u32::try_from(facts.keys.len()).unwrap_or(u32::MAX);
@@ -208,16 +252,19 @@ impl PolicyFacts {
                 if crate::holds_placeholder(text) {
                     return None;
                 }
-                crate::rules::validity::condition_key(text).map(|(def, name)| KnownKey {
-                    def,
-                    by_template: name != text,
-                    global: catalog().global_condition_key(text).is_some(),
+                crate::rules::validity::condition_key_and_global(text).map(|(def, name, global)| {
+                    KnownKey {
+                        def,
+                        by_template: name != text,
+                        global,
+                    }
                 })
             }));
             facts.statements.push(StatementFacts {
                 actions,
                 keys,
                 summary,
+                kinds,
             });
         }
         facts
@@ -251,6 +298,20 @@ impl PolicyFacts {
     pub(crate) fn keys(&self, statement: usize) -> &[Option<KnownKey>] {
         let (_, _, k, k2) = self.ranges(statement);
         self.keys.get(k..k2).unwrap_or(&[])
+    }
+
+    /// Whether a condition key of the policy has no definition (it is unknown, or holds a
+    /// placeholder).
+    pub(crate) fn has_unknown_key(&self) -> bool {
+        self.keys.iter().any(Option::is_none)
+    }
+
+    /// Whether a pattern of statement `statement` is of a kind in `kinds` (bits of
+    /// [`KnownAction::kind`]).
+    pub(crate) fn holds(&self, statement: usize, kinds: u8) -> bool {
+        self.statements
+            .get(statement)
+            .is_some_and(|s| s.kinds & kinds != 0)
     }
 
     /// The summary of the patterns of statement `statement`'s `Action` or `NotAction` list.

@@ -46,6 +46,9 @@ impl Rule for ActionMatchesNothing {
             let Some(block) = &st.node.action else {
                 continue;
             };
+            if !facts.holds(s, KnownAction::PATTERN) {
+                continue;
+            }
             for (p, known) in block.patterns().node.iter().zip(facts.actions(s)) {
                 // Unknown services are I001's.
                 let KnownAction::Pattern(svc) = *known else {

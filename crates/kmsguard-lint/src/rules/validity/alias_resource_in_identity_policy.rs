@@ -57,7 +57,8 @@ impl Rule for AliasResourceInIdentityPolicy {
             };
             // A resource that holds a placeholder is unknown until deploy: not judged.
             let is_alias = |raw: &str| {
-                !crate::holds_placeholder(raw)
+                kms_arn(raw)
+                    && !crate::holds_placeholder(raw)
                     && kmsguard_syntax::ast::ArnParts::parse(raw).is_some_and(|a| {
                         a.service.eq_ignore_ascii_case("kms")
                             && a.resource_type().eq_ignore_ascii_case("alias")
@@ -109,6 +110,52 @@ impl Rule for AliasResourceInIdentityPolicy {
     }
 }
 
+/// Whether `raw` starts `arn:PARTITION:kms:`, as the ARN of a KMS alias does: a cheap test
+/// that spares most resources a full split ([`kmsguard_syntax::ast::ArnParts::parse`] reads
+/// the service after the partition, and an ARN it accepts without that colon has the resource
+/// `*`).
+fn kms_arn(raw: &str) -> bool {
+    let Some(rest) = raw.strip_prefix("arn:") else {
+        return false;
+    };
+    let Some(colon) = rest.bytes().position(|b| b == b':') else {
+        return false;
+    };
+    rest.as_bytes()
+        .get(colon.saturating_add(1)..colon.saturating_add(5))
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"kms:"))
+}
+
 fn has_type(a: Action, name: &str) -> bool {
     a.resource_types().any(|r| r.name() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn kms_arn_holds_for_every_alias_arn() {
+        for raw in [
+            "arn:aws:kms:us-east-1:111122223333:alias/x",
+            "arn:AWS:KMS:*:*:ALIAS/*",
+            "arn:${AWS::Partition}:kms:eu-west-1:111122223333:alias/a:b",
+            "arn:aws:kms:*",
+            "arn:aws:kms",
+            "arn:aws:kms:",
+            "arn::kms:r:a:alias",
+            "arn:aws:kmsx:r:a:alias/x",
+            "arn:aws:s3:::alias/x",
+            "arn:aws:kms:r:a:key/x",
+            "ARN:aws:kms:r:a:alias/x",
+            "*",
+            "",
+        ] {
+            let alias = kmsguard_syntax::ast::ArnParts::parse(raw).is_some_and(|a| {
+                a.service.eq_ignore_ascii_case("kms")
+                    && a.resource_type().eq_ignore_ascii_case("alias")
+            });
+            assert!(super::kms_arn(raw) || !alias, "{raw}");
+        }
+        assert!(super::kms_arn("arn:aws:kms:us-east-1:111122223333:alias/x"));
+        assert!(!super::kms_arn("arn:aws:s3:::alias/x"));
+    }
 }

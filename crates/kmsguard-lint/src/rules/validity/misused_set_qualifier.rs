@@ -57,6 +57,10 @@ impl Rule for MisusedSetQualifier {
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
         let facts = cx.facts(policy);
         for (s, st) in policy.statements.iter().enumerate() {
+            // Most statements have no condition.
+            if st.node.conditions.is_empty() {
+                continue;
+            }
             for (c, known) in st.node.conditions.iter().zip(facts.keys(s)) {
                 let Some(KnownKey { def, .. }) = *known else {
                     continue;

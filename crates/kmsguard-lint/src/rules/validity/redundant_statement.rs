@@ -5,7 +5,7 @@ use kmsguard_syntax::ast::{
 };
 
 use super::statement_head;
-use crate::facts::ActionSummary;
+use crate::facts::{ActionSummary, KnownAction, PolicyFacts};
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -60,8 +60,29 @@ impl Rule for RedundantStatement {
             .enumerate()
             .map(|(i, s)| Summary::of(&s.node, facts.summary(i)))
             .collect();
-        for (a, sa) in sts.iter().zip(&summaries) {
-            let Some((b, dup)) = first_cover(a, sa, sts, &summaries) else {
+        let pairs = Pairs {
+            shapes: summaries.iter().map(|s| s.shape).collect(),
+            covering: summaries.iter().map(Summary::covering).collect(),
+        };
+        // Large policies (a few hold most of the corpus's pairs): each statement is compared
+        // only with the statements that may cover or duplicate it, found with bit sets.
+        let index = (sts.len() > INDEXED).then(|| Candidates::new(&summaries));
+        let mut set = Vec::new();
+        for (i, (a, sa)) in sts.iter().zip(&summaries).enumerate() {
+            let found = match &index {
+                None => first_cover((i, a), sa, sts, &summaries, &pairs, facts, 0..sts.len()),
+                Some(index) => {
+                    index.of(sa, &mut set);
+                    let positions = set.iter().enumerate().flat_map(|(w, &word)| {
+                        let base = w.saturating_mul(64);
+                        std::iter::successors(Some(word), |&bits| Some(bits & bits.wrapping_sub(1)))
+                            .take_while(|&bits| bits != 0)
+                            .map(move |bits| base.saturating_add(bits.trailing_zeros() as usize))
+                    });
+                    first_cover((i, a), sa, sts, &summaries, &pairs, facts, positions)
+                }
+            };
+            let Some((b, dup)) = found else {
                 continue;
             };
             report(a, b, dup, cx);
@@ -72,16 +93,32 @@ impl Rule for RedundantStatement {
 /// The first statement that duplicates `a` (and comes before it) or covers it, and whether it
 /// is a duplicate.
 fn first_cover<'p>(
-    a: &Spanned<Statement>,
+    (i, a): (usize, &Spanned<Statement>),
     sa: &Summary,
     sts: &'p [Spanned<Statement>],
     summaries: &[Summary],
+    pairs: &Pairs,
+    facts: &PolicyFacts,
+    candidates: impl Iterator<Item = usize>,
 ) -> Option<(&'p Spanned<Statement>, bool)> {
-    for (b, sb) in sts.iter().zip(summaries) {
+    let (needs, needs_actions) = sa.needs();
+    for j in candidates {
+        let (Some(&shape), Some(&(covering, covering_actions))) =
+            (pairs.shapes.get(j), pairs.covering.get(j))
+        else {
+            continue;
+        };
+        // Nearly every pair fails here, on a few numbers.
+        if shape != sa.shape && (needs & !covering != 0 || needs_actions & !covering_actions != 0) {
+            continue;
+        }
+        let (Some(b), Some(sb)) = (sts.get(j), summaries.get(j)) else {
+            continue;
+        };
         // Most pairs fail on the summaries: test those first, and the index (a statement
         // never covers itself) only for the pairs that pass.
         let maybe_dup = sa.shape == sb.shape;
-        let maybe_covered = sb.unconditional && sb.may_cover(sa);
+        let maybe_covered = sb.may_cover(sa);
         if (!maybe_dup && !maybe_covered) || sa.effect != sb.effect || sa.index == sb.index {
             continue;
         }
@@ -89,9 +126,10 @@ fn first_cover<'p>(
         if dup && sb.index < sa.index {
             return Some((b, true));
         }
-        let covered = !dup && maybe_covered && covers(&b.node, &a.node);
+        let (ka, kb) = (facts.actions(i), facts.actions(j));
+        let covered = !dup && maybe_covered && covers((&b.node, kb), (&a.node, ka));
         // Two statements covering each other: report only the later one.
-        let mutual = covered && sa.unconditional && sa.may_cover(sb) && covers(&a.node, &b.node);
+        let mutual = covered && sa.may_cover(sb) && covers((&a.node, ka), (&b.node, kb));
         if covered && (!mutual || sb.index < sa.index) {
             return Some((b, false));
         }
@@ -99,17 +137,106 @@ fn first_cover<'p>(
     None
 }
 
-/// What the comparisons read of a statement at a glance.
+/// Policies with more statements than this are searched through [`Candidates`]; below, a
+/// loop over every pair costs less than building the bit sets.
+const INDEXED: usize = 24;
+
+/// The statements that may duplicate or cover a statement, found with bit sets over the
+/// statements' positions.
+struct Candidates {
+    /// Words per bit set.
+    words: usize,
+    /// For each of the 64 service bits of [`Summary::covering`], the statements whose
+    /// `covering` has it (`words` words each).
+    by_service: Vec<u64>,
+    /// Each statement's shape and position, sorted.
+    by_shape: Vec<(u64, usize)>,
+}
+
+impl Candidates {
+    fn new(summaries: &[Summary]) -> Self {
+        let words = summaries.len().div_ceil(64);
+        let mut by_service = vec![0u64; words.saturating_mul(64)];
+        for (j, s) in summaries.iter().enumerate() {
+            let (w, bit) = (j / 64, 1u64 << (j % 64));
+            let mut services = s.covering().0;
+            while services != 0 {
+                let k = services.trailing_zeros() as usize;
+                services &= services.wrapping_sub(1);
+                if let Some(x) = by_service.get_mut(k.saturating_mul(words).saturating_add(w)) {
+                    *x |= bit;
+                }
+            }
+        }
+        let mut by_shape: Vec<(u64, usize)> = summaries
+            .iter()
+            .enumerate()
+            .map(|(j, s)| (s.shape, j))
+            .collect();
+        by_shape.sort_unstable();
+        Self {
+            words,
+            by_service,
+            by_shape,
+        }
+    }
+
+    /// Into `set`, a bit set over positions: the statements that pass the first test of
+    /// [`first_cover`] for the statement summarised by `sa` and more (its test on service
+    /// bits, not the one on pattern bits): those of its shape, and those whose
+    /// [`Summary::covering`] services have every bit `sa` needs.
+    fn of(&self, sa: &Summary, set: &mut Vec<u64>) {
+        set.clear();
+        set.resize(self.words, u64::MAX);
+        let mut needs = sa.needs().0;
+        while needs != 0 {
+            let k = needs.trailing_zeros() as usize;
+            needs &= needs.wrapping_sub(1);
+            let start = k.saturating_mul(self.words);
+            let row = self
+                .by_service
+                .get(start..start.saturating_add(self.words))
+                .unwrap_or(&[]);
+            for (x, y) in set.iter_mut().zip(row) {
+                *x &= y;
+            }
+        }
+        let first = self
+            .by_shape
+            .partition_point(|&(shape, _)| shape < sa.shape);
+        let same_shape = self.by_shape.get(first..).unwrap_or(&[]);
+        for &(_, j) in same_shape
+            .iter()
+            .take_while(|&&(shape, _)| shape == sa.shape)
+        {
+            if let Some(x) = set.get_mut(j / 64) {
+                *x |= 1 << (j % 64);
+            }
+        }
+    }
+}
+
+/// What [`first_cover`] reads of every statement for every pair, one array each.
+struct Pairs {
+    /// [`Summary::shape`].
+    shapes: Vec<u64>,
+    /// [`Summary::covering`].
+    covering: Vec<(u64, u64)>,
+}
+
 struct Summary {
-    index: usize,
-    effect: Effect,
-    unconditional: bool,
-    /// Which elements the statement has and their lengths, mixed: equal statements have equal
-    /// shapes.
+    /// Which elements the statement has and their lengths, its effect and the summary of its
+    /// patterns, mixed: equal statements have equal shapes.
     shape: u64,
-    /// The summary of its `Action` list (`None` for `NotAction` or no action), which can only
-    /// cover another `Action` list.
-    actions: Option<ActionSummary>,
+    /// The summary of its `Action` list (empty for `NotAction` or no action).
+    actions: ActionSummary,
+    /// It has an `Action` list: only such a list can cover another, and only another such
+    /// list.
+    has_actions: bool,
+    /// It has an `Action` list and no condition: it may cover another statement.
+    may_cover_others: bool,
+    effect: Effect,
+    index: usize,
 }
 
 impl Summary {
@@ -129,25 +256,68 @@ impl Summary {
             Some(PrincipalBlock::Principal(_)) => 1,
             Some(PrincipalBlock::NotPrincipal(_)) => 2,
         };
+        let has_actions = matches!(st.action, Some(ActionBlock::Action(_)));
+        let effect = match st.effect.node {
+            Effect::Allow => 0u64,
+            Effect::Deny => 1,
+        };
+        // Equal statements also have equal effects and equal pattern summaries (of their
+        // `Action` or `NotAction` list): mixed in, most statements of one layout differ.
+        let patterns = actions.services.rotate_left(7)
+            ^ actions.actions.rotate_left(29)
+            ^ actions.service_stars.rotate_left(47)
+            ^ u64::from(actions.any);
         Self {
-            index: st.index,
-            effect: st.effect.node,
-            unconditional: st.conditions.is_empty(),
-            shape: (action as u64)
+            shape: ((action as u64)
                 ^ (resource as u64).rotate_left(21)
                 ^ (st.conditions.len() as u64).rotate_left(42)
-                ^ principal.rotate_left(62),
-            actions: matches!(st.action, Some(ActionBlock::Action(_))).then_some(actions),
+                ^ principal.rotate_left(62)
+                ^ effect.rotate_left(60))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                ^ patterns,
+            actions: if has_actions {
+                actions
+            } else {
+                ActionSummary::default()
+            },
+            has_actions,
+            may_cover_others: has_actions && st.conditions.is_empty(),
+            effect: st.effect.node,
+            index: st.index,
         }
     }
 
-    /// Whether this statement's actions may cover all of `other`'s (if not, they certainly do
-    /// not).
-    fn may_cover(&self, other: &Self) -> bool {
-        match (&self.actions, &other.actions) {
-            (Some(b), Some(a)) => b.may_cover(a),
-            _ => false,
+    /// The services ([`ActionSummary::services`]) and the patterns
+    /// ([`ActionSummary::actions`]) this statement may cover: every bit for `*` (and every
+    /// pattern bit for a `service:*`), none when it covers nothing (it has conditions or no
+    /// `Action`).
+    fn covering(&self) -> (u64, u64) {
+        let a = &self.actions;
+        match (self.may_cover_others, a.any) {
+            (false, _) => (0, 0),
+            (true, true) => (u64::MAX, u64::MAX),
+            (true, false) if a.service_stars != 0 => (a.services, u64::MAX),
+            (true, false) => (a.services, a.actions),
         }
+    }
+
+    /// The bits that [`Summary::covering`] of a statement that may cover this one has: its
+    /// services and patterns; every bit when only `*` may cover it (it lists `*`) or nothing
+    /// may (it has no `Action` list). A pair of statements of different shapes where the
+    /// other's `covering` lacks one of these bits is neither a duplicate nor a cover
+    /// ([`ActionSummary::may_cover`]).
+    fn needs(&self) -> (u64, u64) {
+        if !self.has_actions || self.actions.any {
+            (u64::MAX, u64::MAX)
+        } else {
+            (self.actions.services, self.actions.actions)
+        }
+    }
+
+    /// Whether this statement, having no condition, may cover all of `other`'s actions (if
+    /// not, it certainly does not cover `other`).
+    fn may_cover(&self, other: &Self) -> bool {
+        self.may_cover_others && other.has_actions && self.actions.may_cover(&other.actions)
     }
 }
 
@@ -181,22 +351,41 @@ fn same(a: &Statement, b: &Statement) -> bool {
 }
 
 /// Whether `b` covers every request `a` covers (conditions aside).
-fn covers(b: &Statement, a: &Statement) -> bool {
-    actions_cover(b.action.as_ref(), a.action.as_ref())
+/// Whether `b` covers `a`; each comes with the catalog facts of its patterns.
+fn covers((b, kb): (&Statement, &[KnownAction]), (a, ka): (&Statement, &[KnownAction])) -> bool {
+    actions_cover((b.action.as_ref(), kb), (a.action.as_ref(), ka))
         && resources_cover(b.resource.as_ref(), a.resource.as_ref())
         && principals_cover(b.principal.as_ref(), a.principal.as_ref())
 }
 
-fn actions_cover(b: Option<&ActionBlock>, a: Option<&ActionBlock>) -> bool {
+fn actions_cover(
+    (b, kb): (Option<&ActionBlock>, &[KnownAction]),
+    (a, ka): (Option<&ActionBlock>, &[KnownAction]),
+) -> bool {
     let (Some(ActionBlock::Action(b)), Some(ActionBlock::Action(a))) = (b, a) else {
         return false;
     };
-    a.node
-        .iter()
-        .all(|x| b.node.iter().any(|y| action_covers(&y.node, &x.node)))
+    // The facts have one entry per pattern, in order.
+    a.node.iter().zip(ka).all(|(x, &kx)| {
+        b.node
+            .iter()
+            .zip(kb)
+            .any(|(y, &ky)| action_covers((&y.node, ky), (&x.node, kx)))
+    })
 }
 
-fn action_covers(b: &ActionPattern, a: &ActionPattern) -> bool {
+fn action_covers(
+    (b, kb): (&ActionPattern, KnownAction),
+    (a, ka): (&ActionPattern, KnownAction),
+) -> bool {
+    // Two patterns the catalog knows as plain names cover each other only when they name the
+    // same action: their texts are then equal ignoring case, and only then. A catalog name
+    // covers nothing else (it is not `*` or `service:*`, and equal text would name it too).
+    match (kb, ka) {
+        (KnownAction::Name(_, Some(x)), KnownAction::Name(_, Some(y))) => return x == y,
+        (KnownAction::Name(_, Some(_)), _) => return false,
+        _ => {}
+    }
     b.is_any()
         || b.text().eq_ignore_ascii_case(a.text())
         || (!a.is_any() && b.name() == "*" && b.service().eq_ignore_ascii_case(a.service()))

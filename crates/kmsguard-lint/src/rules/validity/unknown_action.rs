@@ -46,6 +46,9 @@ impl Rule for UnknownAction {
             let Some(block) = &st.node.action else {
                 continue;
             };
+            if !facts.holds(s, KnownAction::UNKNOWN_NAME) {
+                continue;
+            }
             for (p, known) in block.patterns().node.iter().zip(facts.actions(s)) {
                 // Unknown services are I001's, patterns with wildcards I003's.
                 let KnownAction::Name(svc, None) = *known else {

@@ -1,7 +1,7 @@
 use kmsguard_catalog::catalog;
 use kmsguard_syntax::ast::{Condition, Policy};
 
-use super::{catalog_phrase, edit_distance_ci_within};
+use super::{ByteCounts, catalog_phrase, edit_distance_ci_within};
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -46,6 +46,10 @@ impl Rule for UnknownConditionKey {
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
         let facts = cx.facts(policy);
+        // Nearly every policy has none.
+        if !facts.has_unknown_key() {
+            return;
+        }
         for (s, st) in policy.statements.iter().enumerate() {
             for (c, known) in st.node.conditions.iter().zip(facts.keys(s)) {
                 // A key that holds a placeholder is unknown until deploy, not unknown to AWS.
@@ -86,11 +90,23 @@ fn suggest(name: &str) -> Option<&'static str> {
         .split_once(':')
         .and_then(|(prefix, _)| catalog().service(prefix));
     let service_keys = service.into_iter().flat_map(|s| s.condition_keys());
-    catalog()
-        .global_condition_keys()
-        .chain(service_keys)
-        .filter(|k| !k.is_templated() && k.name.len().abs_diff(name.len()) <= limit)
-        .filter_map(|k| Some((edit_distance_ci_within(k.name, name, limit)?, k.name)))
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, n)| n)
+    // The first key at the least distance: once one is found, only a strictly closer key can
+    // replace it, so each later search stops at a lower limit (most stop within a row or two).
+    let counts = ByteCounts::of(name);
+    let mut best: Option<(usize, &'static str)> = None;
+    for k in catalog().global_condition_keys().chain(service_keys) {
+        let Some(bound) = best.map_or(Some(limit), |(d, _)| d.checked_sub(1)) else {
+            break;
+        };
+        if k.name.len().abs_diff(name.len()) > bound
+            || k.is_templated()
+            || counts.distance_at_least(k.name) > bound
+        {
+            continue;
+        }
+        if let Some(d) = edit_distance_ci_within(k.name, name, bound) {
+            best = Some((d, k.name));
+        }
+    }
+    best.map(|(_, n)| n)
 }

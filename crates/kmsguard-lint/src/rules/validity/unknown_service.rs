@@ -50,17 +50,31 @@ impl Rule for UnknownService {
             let Some(block) = &st.node.action else {
                 continue;
             };
+            if !facts.holds(s, KnownAction::UNKNOWN_SERVICE) {
+                continue;
+            }
             let patterns = &block.patterns().node;
+            // The prefixes of the patterns so far that the catalog did not place: a pattern of
+            // the same prefix (ignoring case) as an unknown one has the same unknown service,
+            // so only those can share an unknown pattern's prefix.
+            let mut seen: Vec<&str> = Vec::new();
             for (i, (p, known)) in patterns.iter().zip(facts.actions(s)).enumerate() {
-                if !matches!(known, KnownAction::UnknownService) {
-                    continue;
+                match known {
+                    KnownAction::UnknownService => {}
+                    KnownAction::Placeholder => {
+                        if !p.node.is_any() {
+                            seen.push(p.node.service());
+                        }
+                        continue;
+                    }
+                    _ => continue,
                 }
                 let service = p.node.service();
                 // Reported with the first action of this prefix in the statement.
-                let earlier = patterns.get(..i).unwrap_or(&[]);
-                if earlier.iter().any(|q| same_service(&q.node, service)) {
+                if seen.iter().any(|q| q.eq_ignore_ascii_case(service)) {
                     continue;
                 }
+                seen.push(service);
                 report(cx, p, patterns.get(i.saturating_add(1)..).unwrap_or(&[]));
             }
         }

@@ -68,6 +68,11 @@ fn like_form(base: BaseOperator) -> Option<BaseOperator> {
 
 fn check_values(c: &Condition, like: BaseOperator, cx: &mut Context<'_>) {
     for v in &c.values.node {
+        // Literal parts are the raw text, or come from `${*}` and `${?}`: a value with
+        // neither byte has no wildcard (nearly every value; tested first).
+        if !crate::has_wildcard(&v.node.template.raw) {
+            continue;
+        }
         // A value that holds a placeholder is unknown until deploy: not judged.
         if crate::holds_placeholder(&v.node.template.raw) {
             continue;
