@@ -12,6 +12,7 @@
 //! the ordinary way, so a result from here is the one that way gives by construction.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use super::super::Sink;
 use super::super::condition::check_overly_permissive;
@@ -22,8 +23,8 @@ use super::{
 };
 use crate::ast::{
     ActionBlock, ActionPattern, Condition, ConditionKey, ConditionOperator, ConditionValue, Effect,
-    Policy, PolicyKind, PrincipalBlock, PrincipalEntry, Principals, ResourceBlock, ResourcePattern,
-    ScalarKind, SpannedList, Statement, Template, Version,
+    Policy, PolicyKind, PrincipalBlock, PrincipalEntry, Principals, Qualifier, ResourceBlock,
+    ResourcePattern, ScalarKind, SpannedList, Statement, Template, Version,
 };
 use crate::json::{Limits, Reader};
 use crate::source::{Span, Spanned};
@@ -41,26 +42,56 @@ pub(crate) fn bare_policy(text: &str, limits: &Limits, infer: bool) -> Option<(P
     let mut d = Direct {
         r: Reader::new(text, limits),
         sink: Sink::default(),
-        actions: Vec::new(),
-        resources: Vec::new(),
-        conditions: Vec::new(),
-        values: Vec::new(),
+        scratch: SCRATCH.with(Cell::take),
         max_depth: limits.max_depth,
         infer,
         has_principal: false,
     };
-    let result = d.document()?;
+    let result = d.document();
+    d.scratch.clear();
+    SCRATCH.with(|s| s.set(d.scratch));
+    let result = result?;
     d.sink.diags.is_empty().then_some(result)
+}
+
+/// Lists the reader gathers items in before moving them into a vector of exactly their
+/// number (the tree path sizes each list from its array).
+#[derive(Default)]
+struct Scratch {
+    statements: Vec<Spanned<Statement>>,
+    actions: Vec<Spanned<ActionPattern>>,
+    resources: Vec<Spanned<ResourcePattern>>,
+    conditions: Vec<Condition>,
+    values: Vec<Spanned<ConditionValue>>,
+}
+
+impl Scratch {
+    fn clear(&mut self) {
+        self.statements.clear();
+        self.actions.clear();
+        self.resources.clear();
+        self.conditions.clear();
+        self.values.clear();
+    }
+}
+
+thread_local! {
+    // Kept from one document to the next, so a thread's lists stop growing (and copying
+    // their items on the way) after its first few documents.
+    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+}
+
+/// Moves the items of `scratch` into a vector of exactly their number.
+fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
+    let mut items = Vec::with_capacity(scratch.len());
+    items.append(scratch);
+    items
 }
 
 struct Direct<'a> {
     r: Reader<'a>,
     sink: Sink,
-    // Scratch lists: items are gathered here and moved into a vector of exactly their number.
-    actions: Vec<Spanned<ActionPattern>>,
-    resources: Vec<Spanned<ResourcePattern>>,
-    conditions: Vec<Condition>,
-    values: Vec<Spanned<ConditionValue>>,
+    scratch: Scratch,
     max_depth: usize,
     // Whether a kind other than identity may be inferred (none is forced).
     infer: bool,
@@ -270,11 +301,12 @@ impl<'a> Direct<'a> {
             return Some(vec![self.statement(0, 1)?]);
         }
         self.open(b'[')?;
-        let mut out = Vec::new();
+        self.scratch.statements.clear();
         loop {
-            out.push(self.statement(out.len(), 2)?);
+            let statement = self.statement(self.scratch.statements.len(), 2)?;
+            self.scratch.statements.push(statement);
             if self.close(b']')? {
-                return Some(out);
+                return Some(exact(&mut self.scratch.statements));
             }
         }
     }
@@ -409,11 +441,7 @@ impl<'a> Direct<'a> {
                 _ => return None,
             }
         }
-        // Exactly sized (the tree path sizes the list from the array), and the scratch keeps
-        // its capacity for the next list.
-        let mut items = Vec::with_capacity(scratch.len());
-        items.append(scratch);
-        Some(Spanned::new(items, Span::new(start, r.pos())))
+        Some(Spanned::new(exact(scratch), Span::new(start, r.pos())))
     }
 
     /// A statement's `Condition` object, the statement's `depth` enclosing containers being
@@ -429,7 +457,7 @@ impl<'a> Direct<'a> {
         }
         let start = self.r.pos();
         self.open(b'{')?;
-        self.conditions.clear();
+        self.scratch.conditions.clear();
         loop {
             let (name, op_span) = self.spanned_key()?;
             // A name in another case is reported; an unknown one too.
@@ -438,15 +466,21 @@ impl<'a> Direct<'a> {
             };
             // Only canonical names get here, so equal operators were written the same: a
             // repeated member, which is reported.
-            if self.conditions.iter().any(|c| c.operator.node == op) {
+            if self
+                .scratch
+                .conditions
+                .iter()
+                .any(|c| c.operator.node == op)
+            {
                 return None;
             }
             let operator = Spanned::new(op, op_span);
-            let first = self.conditions.len();
+            let first = self.scratch.conditions.len();
             self.open(b'{')?;
             loop {
                 let (key, key_span) = self.spanned_key()?;
                 let repeated = self
+                    .scratch
                     .conditions
                     .get(first..)
                     .unwrap_or(&[])
@@ -458,7 +492,7 @@ impl<'a> Direct<'a> {
                 // Only a key policy reports a key with this operator, which the kind decides.
                 let key = Spanned::new(ConditionKey::new(&key), key_span);
                 let values = self.condition_values()?;
-                self.conditions.push(Condition {
+                self.scratch.conditions.push(Condition {
                     operator,
                     key,
                     values,
@@ -471,8 +505,7 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        let mut list = Vec::with_capacity(self.conditions.len());
-        list.append(&mut self.conditions);
+        let list = exact(&mut self.scratch.conditions);
         Some((list, Span::new(start, self.r.pos())))
     }
 
@@ -543,16 +576,15 @@ impl<'a> Direct<'a> {
         let start = self.r.pos();
         // An empty list is reported, and `open` gives up on it.
         self.open(b'[')?;
-        self.values.clear();
+        self.scratch.values.clear();
         loop {
             let value = self.condition_value()?;
-            self.values.push(value);
+            self.scratch.values.push(value);
             if self.close(b']')? {
                 break;
             }
         }
-        let mut items = Vec::with_capacity(self.values.len());
-        items.append(&mut self.values);
+        let items = exact(&mut self.scratch.values);
         Some(Spanned::new(items, Span::new(start, self.r.pos())))
     }
 
@@ -575,24 +607,29 @@ impl<'a> Direct<'a> {
     }
 
     fn actions(&mut self) -> Option<SpannedList<ActionPattern>> {
-        Self::list(&mut self.r, &mut self.sink, &mut self.actions, |r, sink| {
-            let start = r.pos();
-            if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), start) {
-                r.set_pos(end);
-                return Some((ActionPattern::checked(text, colon), Span::new(start, end)));
-            }
-            let s = r.string().ok()?;
-            let span = Span::new(start, r.pos());
-            let colon = check_action(&s, span, sink)?;
-            Some((ActionPattern::checked(&s, colon), span))
-        })
+        Self::list(
+            &mut self.r,
+            &mut self.sink,
+            &mut self.scratch.actions,
+            |r, sink| {
+                let start = r.pos();
+                if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), start) {
+                    r.set_pos(end);
+                    return Some((ActionPattern::checked(text, colon), Span::new(start, end)));
+                }
+                let s = r.string().ok()?;
+                let span = Span::new(start, r.pos());
+                let colon = check_action(&s, span, sink)?;
+                Some((ActionPattern::checked(&s, colon), span))
+            },
+        )
     }
 
     fn resources(&mut self) -> Option<SpannedList<ResourcePattern>> {
         Self::list(
             &mut self.r,
             &mut self.sink,
-            &mut self.resources,
+            &mut self.scratch.resources,
             |r, sink| {
                 let start = r.pos();
                 // `"*"`, the most common resource, is what `parse_resource` makes of it.
