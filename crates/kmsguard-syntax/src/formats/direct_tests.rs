@@ -155,6 +155,12 @@ fn condition_edge_cases_read_the_same() {
         r#"{"ForAllValues:StringEquals":{"kms:EncryptionContext:a":"b","aws:RequestTag/x":"y"}}"#,
         r#"{"StringEquals":{"aws:PrincipalTag/t":"${aws:username}","k\u0041":"\u0041${aws:userid}"}}"#,
         "{\n  \"StringEquals\": {\n    \"a:b\": [\n      \"x\"\n    ]\n  }\n}",
+        // Operators the quick match knows, with qualifiers and `IfExists`, and one it leaves
+        // to the general parse.
+        r#"{"ForAllValues:StringNotLikeIfExists":{"a:b":"x"},"ArnNotEquals":{"c:d":"y"}}"#,
+        r#"{"ForAnyValue:ArnLikeIfExists":{"a:b":"x"},"StringEqualsIgnoreCase":{"c:d":"y"}}"#,
+        r#"{"BoolIfExists":{"a:b":"true"},"ArnEquals":{"c:d":"y"},"ArnNotLike":{"e:f":"z"}}"#,
+        r#"{"DateLessThanIfExists":{"a:b":"2020-01-01T00:00:00Z"},"StringNotEquals":{"c:d":"y"}}"#,
     ];
     for c in taken {
         assert!(same(&wrap(c)), "{c}");
@@ -178,6 +184,10 @@ fn condition_edge_cases_read_the_same() {
         r#"{"ForSomeValues:StringEquals":{"a:b":"x"}}"#,
         r#"{"ForAllValues:Null":{"a:b":"x"}}"#,
         r#"{"NullIfExists":{"a:b":"x"}}"#,
+        r#"{"ForAnyValue:Null":{"a:b":"x"}}"#,
+        r#"{"StringLikeIfExistsIfExists":{"a:b":"x"}}"#,
+        r#"{"ForAnyValue:ForAllValues:StringLike":{"a:b":"x"}}"#,
+        r#"{"StringLikeIfExists":{"a:b":"x"},"StringLikeIfExists":{"c:d":"y"}}"#,
         r#"{"StringEquals:IfExists":{"a:b":"x"}}"#,
         r#"{"Nope":{"a:b":"x"}}"#,
         r#"{"StringLike":{"a:b":"${aws:username"}}"#,

@@ -22,9 +22,10 @@ use super::{
     STATEMENT_ELEMENTS, check_action, check_sids, parse_resource, template,
 };
 use crate::ast::{
-    ActionBlock, ActionPattern, Condition, ConditionKey, ConditionOperator, ConditionValue, Effect,
-    Policy, PolicyKind, PrincipalBlock, PrincipalEntry, Principals, Qualifier, ResourceBlock,
-    ResourcePattern, ScalarKind, SpannedList, Statement, Template, Version,
+    ActionBlock, ActionPattern, BaseOperator, Condition, ConditionKey, ConditionOperator,
+    ConditionValue, Effect, Policy, PolicyKind, PrincipalBlock, PrincipalEntry, Principals,
+    Qualifier, ResourceBlock, ResourcePattern, ScalarKind, SpannedList, Statement, Template,
+    Version,
 };
 use crate::json::{Limits, Reader};
 use crate::source::{Span, Spanned};
@@ -461,8 +462,12 @@ impl<'a> Direct<'a> {
         loop {
             let (name, op_span) = self.spanned_key()?;
             // A name in another case is reported; an unknown one too.
-            let Ok((op, true)) = ConditionOperator::parse(&name) else {
-                return None;
+            let op = match canonical_operator(&name) {
+                Some(op) => op,
+                None => match ConditionOperator::parse(&name) {
+                    Ok((op, true)) => op,
+                    _ => return None,
+                },
             };
             // Only canonical names get here, so equal operators were written the same: a
             // repeated member, which is reported.
@@ -648,6 +653,43 @@ impl<'a> Direct<'a> {
     }
 }
 
+/// The operator `name` spells canonically, for the names policies use most; `None` for any
+/// other, which [`ConditionOperator::parse`] then reads. A match on the whole name costs a
+/// length switch and a compare, where the general parse folds case against every operator.
+fn canonical_operator(name: &str) -> Option<ConditionOperator> {
+    let (qualifier, rest) = if let Some(rest) = name.strip_prefix("ForAnyValue:") {
+        (Some(Qualifier::ForAnyValue), rest)
+    } else if let Some(rest) = name.strip_prefix("ForAllValues:") {
+        (Some(Qualifier::ForAllValues), rest)
+    } else {
+        (None, name)
+    };
+    let (base, if_exists) = match rest.strip_suffix("IfExists") {
+        Some(base) => (base, true),
+        None => (rest, false),
+    };
+    let base = match base {
+        "StringEquals" => BaseOperator::StringEquals,
+        "StringLike" => BaseOperator::StringLike,
+        "StringNotEquals" => BaseOperator::StringNotEquals,
+        "StringNotLike" => BaseOperator::StringNotLike,
+        "StringEqualsIgnoreCase" => BaseOperator::StringEqualsIgnoreCase,
+        "ArnLike" => BaseOperator::ArnLike,
+        "ArnEquals" => BaseOperator::ArnEquals,
+        "ArnNotLike" => BaseOperator::ArnNotLike,
+        "ArnNotEquals" => BaseOperator::ArnNotEquals,
+        "Bool" => BaseOperator::Bool,
+        // `Null` takes neither a qualifier nor `IfExists`.
+        "Null" if qualifier.is_none() && !if_exists => BaseOperator::Null,
+        _ => return None,
+    };
+    Some(ConditionOperator {
+        qualifier,
+        base,
+        if_exists,
+    })
+}
+
 /// The string whose opening quote is at `open`, when it is a plain valid action: ASCII, no
 /// escapes, `*` or `service:name` with one colon and no wildcard in the service. Then the
 /// text, the colon's offset (what [`check_action`] returns for it) and the offset after the
@@ -767,5 +809,27 @@ mod tests {
             }
         }
         assert!(accepted > 1000, "{accepted}");
+    }
+
+    /// The quick operator match gives what the general parse gives a canonical name, and
+    /// nothing for a name in another case or no operator at all.
+    #[test]
+    fn canonical_operator_agrees_with_parse() {
+        let mut matched = 0;
+        for base in BaseOperator::ALL {
+            for q in ["", "ForAnyValue:", "ForAllValues:", "forAnyValue:", "Foo:"] {
+                for suffix in ["", "IfExists", "ifExists", "IfExistsIfExists"] {
+                    let name = format!("{q}{}{suffix}", base.name());
+                    for name in [name.clone(), name.to_ascii_lowercase(), format!("{name}x")] {
+                        let Some(op) = canonical_operator(&name) else {
+                            continue;
+                        };
+                        matched += 1;
+                        assert_eq!(ConditionOperator::parse(&name), Ok((op, true)), "{name}");
+                    }
+                }
+            }
+        }
+        assert_eq!(matched, 10 * 3 * 2 + 1);
     }
 }
