@@ -129,6 +129,9 @@ fn edge_cases_read_the_same() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}"#,
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"{{resolve:x}}","Resource":"${Token[TOKEN.1]}"}]}"#,
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}], "PolicyVersion": 1}"#,
+        // Resources: plain ARNs the one-pass scan takes, and truncated, escaped, non-ASCII,
+        // variable and malformed ones it leaves to the ordinary way.
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:kms:us-east-1:111122223333:key/k:x","arn:aws:sqs:*","arn:aws:sqs:a:b","arn:aws:s3:::\u0062","arn:aws:s3:::é","arn:aws:s3:::b/${aws:userid}","arn:aws:s3:::b/$","Arn:aws:s3:::b","arn:aws:s3:::${x"]}]}"#,
         "",
         "[]",
         "{}",
@@ -161,6 +164,9 @@ fn condition_edge_cases_read_the_same() {
         r#"{"ForAnyValue:ArnLikeIfExists":{"a:b":"x"},"StringEqualsIgnoreCase":{"c:d":"y"}}"#,
         r#"{"BoolIfExists":{"a:b":"true"},"ArnEquals":{"c:d":"y"},"ArnNotLike":{"e:f":"z"}}"#,
         r#"{"DateLessThanIfExists":{"a:b":"2020-01-01T00:00:00Z"},"StringNotEquals":{"c:d":"y"}}"#,
+        // Values the one-pass scan takes, and ones it leaves to the ordinary way.
+        r#"{"StringLike":{"a:b":["plain text long enough to span words","x","","é","$x","a\"b"]}}"#,
+        r#"{"StringLike":{"a:b":["${aws:username}/*","$","\u0024{aws:userid}"]}}"#,
     ];
     for c in taken {
         assert!(same(&wrap(c)), "{c}");

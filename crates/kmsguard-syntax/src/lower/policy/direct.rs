@@ -599,6 +599,15 @@ impl<'a> Direct<'a> {
         let start = self.r.pos();
         let (template, kind) = match self.r.peek()? {
             b'"' => {
+                // Text without a `$` holds no variable: the template is the literal text.
+                if let Some((text, _, end)) = plain_text(self.r.bytes(), self.r.text(), start) {
+                    self.r.set_pos(end);
+                    let value = ConditionValue {
+                        template: Template::literal(text),
+                        kind: ScalarKind::String,
+                    };
+                    return Some(Spanned::new(value, Span::new(start, end)));
+                }
                 let s = self.r.string().ok()?;
                 let span = Span::new(start, self.r.pos());
                 (template(&s, span, true, &mut self.sink), ScalarKind::String)
@@ -644,6 +653,17 @@ impl<'a> Direct<'a> {
                         template: Template::literal("*"),
                     };
                     return Some((any, Span::new(start, start + 3)));
+                }
+                // A plain ARN: what `parse_resource` keeps as the literal text.
+                if let Some((text, colons, end)) = plain_text(r.bytes(), r.text(), start)
+                    && colons >= 5
+                    && text.starts_with("arn:")
+                {
+                    r.set_pos(end);
+                    let arn = ResourcePattern {
+                        template: Template::literal(text),
+                    };
+                    return Some((arn, Span::new(start, end)));
                 }
                 let s = r.string().ok()?;
                 let span = Span::new(start, r.pos());
@@ -751,6 +771,30 @@ fn plain_action<'a>(
     }
 }
 
+/// The string whose opening quote is at `open`, when it is ASCII without escapes, control
+/// characters or `$` (so no placeholder and no policy variable): the text, its number of
+/// colons and the offset after the closing quote, found in one pass of word masks where the
+/// ordinary way scans the text once to read it and again for each check. `None` for
+/// anything else, which the caller reads the ordinary way.
+fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, u32, usize)> {
+    let content = open + 1;
+    let mut at = content;
+    let mut colons = 0;
+    loop {
+        let x = swar::word(bytes, at)?;
+        let stop = stop_bytes(x) | swar::eq_bytes(x, b'$');
+        let colon = swar::eq_bytes(x, b':');
+        if stop != 0 {
+            let first_stop = swar::first(stop);
+            colons += (colon & below(first_stop)).count_ones();
+            let end = at + first_stop;
+            return Some((quoted(bytes, text, content, end)?, colons, end + 1));
+        }
+        colons += colon.count_ones();
+        at += 8;
+    }
+}
+
 /// The bytes a plain action string stops at: a quote, a backslash, a control character, or
 /// a non-ASCII byte (which may start a placeholder, see [`crate::unknown`]).
 fn stop_bytes(x: u64) -> u64 {
@@ -809,6 +853,53 @@ mod tests {
             }
         }
         assert!(accepted > 1000, "{accepted}");
+    }
+
+    /// Whenever the one-pass scan takes a string, the ordinary way reads the same text and
+    /// makes the same literal resource (given `arn:` and five colons) and condition value
+    /// template of it, without a diagnostic.
+    #[test]
+    fn plain_text_agrees_with_the_ordinary_way() {
+        let alphabet = [
+            "a", ":", "*", "$", "{", "}", "\"", "\\", "\u{e9}", "\u{27ea}", "\u{1}", "arn:",
+        ];
+        let (mut accepted, mut arns) = (0, 0);
+        for len in 0..=5u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                let mut body = String::new();
+                for _ in 0..len {
+                    body.push_str(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                for pad in ["", "abcdefgh", "abcdefghijklmnop"] {
+                    for inner in [format!("{pad}{body}"), format!("{body}{pad}")] {
+                        let text = format!("\"{inner}\"  ,        ");
+                        let Some((s, colons, end)) = plain_text(text.as_bytes(), &text, 0) else {
+                            continue;
+                        };
+                        accepted += 1;
+                        let mut r = Reader::new(&text, &Limits::default());
+                        let read = r.string().unwrap();
+                        assert_eq!((s, end), (read.as_ref(), r.pos()));
+                        assert_eq!(colons as usize, read.matches(':').count());
+                        let span = Span::new(0, r.pos());
+                        let mut sink = Sink::default();
+                        let value = template(&read, span, true, &mut sink);
+                        assert_eq!(value, Template::literal(s));
+                        if colons >= 5 && s.starts_with("arn:") {
+                            arns += 1;
+                            let resource = parse_resource(&read, span, true, &mut sink);
+                            let want = ResourcePattern {
+                                template: Template::literal(s),
+                            };
+                            assert_eq!(resource, Some(want));
+                        }
+                        assert!(sink.diags.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(accepted > 1000 && arns > 50, "{accepted} {arns}");
     }
 
     /// The quick operator match gives what the general parse gives a canonical name, and
