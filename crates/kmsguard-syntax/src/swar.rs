@@ -100,6 +100,33 @@ pub(crate) fn from_byte(skip: usize) -> u64 {
     }
 }
 
+/// Whether every byte of `bytes` is an ASCII letter or digit, eight bytes at a time.
+pub(crate) fn all_alphanumeric(bytes: &[u8]) -> bool {
+    // For ASCII bytes, adding `0x80 - lo` sets the high bit exactly when the byte is at least
+    // `lo`, and adding `0x7f - hi` exactly when it is above `hi`; no sum carries into the next
+    // byte. Setting bit `0x20` folds upper-case letters onto lower-case ones and leaves
+    // digits and other bytes outside `a..=z`.
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        x.wrapping_add(ONES.wrapping_mul(u64::from(0x80 - lo)))
+            & !x.wrapping_add(ONES.wrapping_mul(u64::from(0x7f - hi)))
+            & HIGH
+    };
+    let mut at = 0;
+    while let Some(x) = word(bytes, at) {
+        if x & HIGH != 0 {
+            return false;
+        }
+        let ok = in_range(x, b'0', b'9') | in_range(x | ONES.wrapping_mul(0x20), b'a', b'z');
+        if ok != HIGH {
+            return false;
+        }
+        at += 8;
+    }
+    bytes
+        .get(at..)
+        .is_none_or(|rest| rest.iter().all(u8::is_ascii_alphanumeric))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +150,21 @@ mod tests {
                     .map(|(i, _)| 0x80u64 << (8 * i))
                     .sum();
                 assert_eq!(control_bytes(x), want);
+            }
+        }
+    }
+
+    #[test]
+    fn all_alphanumeric_agrees() {
+        let mut text = [b'a'; 19];
+        for b in 0..=255u8 {
+            for at in 0..text.len() {
+                text[at] = b;
+                for len in at..=text.len() {
+                    let want = text[..len].iter().all(u8::is_ascii_alphanumeric);
+                    assert_eq!(all_alphanumeric(&text[..len]), want, "{b} {at} {len}");
+                }
+                text[at] = [b'a', b'Z', b'0', b'9', b'z'][at % 5];
             }
         }
     }

@@ -427,3 +427,73 @@ proptest! {
 thread_local! {
     static SEEDS: Vec<String> = seeds();
 }
+
+/// Sid findings against a plain reference: each Sid that is not all ASCII letters and
+/// digits, and each that repeats an earlier one (pointing at the first), in order.
+#[test]
+fn sid_findings_match_a_plain_reference() {
+    let sids = [
+        "Statement1",
+        "Statement2",
+        "Statement1",
+        "AAAAAAAAAAStatement1",
+        "xStatement1",
+        "Statement1",
+        "\u{e9}",
+        "a-b",
+        "abcdefgh",
+        "abcdefgh",
+        "",
+        "",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        "abcdefghijklmnopq!",
+        "abcdefghijklmnopq!",
+        "Z[",
+        "`z",
+        "09:",
+    ];
+    let statements: Vec<String> = sids
+        .iter()
+        .map(|s| format!(r#"{{"Sid":"{s}","Effect":"Allow","Action":"kms:*","Resource":"*"}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        statements.join(",")
+    );
+    let mut want = Vec::new();
+    for (i, s) in sids.iter().enumerate() {
+        if !s.chars().all(|c| c.is_ascii_alphanumeric()) {
+            want.push(format!("Sid `{s}` has characters IAM does not accept"));
+        }
+        if let Some(first) = sids[..i].iter().position(|e| e == s) {
+            want.push(format!("duplicate Sid `{s}` after {first}"));
+        }
+    }
+    let file = parse_text(&text, &ParseOptions::default());
+    // The Sid spans in statement order, to name the first use by its index.
+    let spans: Vec<_> = sids
+        .iter()
+        .scan(0, |from, s| {
+            let quoted = format!(r#""Sid":"{s}""#);
+            let at = *from + text[*from..].find(&quoted).unwrap() + 6;
+            *from = at;
+            Some((at, at + s.len() + 2))
+        })
+        .collect();
+    let got: Vec<String> = file
+        .diagnostics
+        .iter()
+        .map(|d| match d.labels.iter().find(|l| !l.primary) {
+            Some(l) => {
+                let first = spans
+                    .iter()
+                    .position(|&(a, b)| (a, b) == (l.span.start as usize, l.span.end as usize))
+                    .unwrap();
+                format!("{} after {first}", d.message)
+            }
+            None => d.message.clone(),
+        })
+        .collect();
+    assert_eq!(got, want);
+    same(&text);
+}
