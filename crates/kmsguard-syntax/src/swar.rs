@@ -43,6 +43,28 @@ pub(crate) fn control_bytes(x: u64) -> u64 {
     zero_bytes(x & 0xe0e0_e0e0_e0e0_e0e0)
 }
 
+/// The high bit of each byte of `x` that is not `b` (an ASCII byte), exact for the bytes
+/// before the first byte of `x` that is not ASCII; the bytes after it may come out wrong.
+/// Cheaper than [`ne_bytes`] for scans that stop at the first non-ASCII byte anyway: adding
+/// `0x7f` to an ASCII byte other than zero sets its high bit and carries no further.
+#[inline]
+pub(crate) fn ascii_ne(x: u64, b: u8) -> u64 {
+    (x ^ ONES.wrapping_mul(u64::from(b))).wrapping_add(LOW7)
+}
+
+/// The high bit of each byte of `x` that is not a control character, exact as for
+/// [`ascii_ne`].
+#[inline]
+pub(crate) fn ascii_not_control(x: u64) -> u64 {
+    (x & 0xe0e0_e0e0_e0e0_e0e0).wrapping_add(LOW7)
+}
+
+/// The high bit of each byte of `x` that is not ASCII.
+#[inline]
+pub(crate) fn non_ascii(x: u64) -> u64 {
+    x & HIGH
+}
+
 /// The eight bytes at `at`, little-endian, if there are eight.
 #[inline]
 pub(crate) fn word(bytes: &[u8], at: usize) -> Option<u64> {

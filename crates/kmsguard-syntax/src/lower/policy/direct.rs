@@ -715,59 +715,55 @@ fn canonical_operator(name: &str) -> Option<ConditionOperator> {
 /// text, the colon's offset (what [`check_action`] returns for it) and the offset after the
 /// closing quote; `None` for anything else, which the caller reads the ordinary way.
 ///
-/// One pass of word masks finds the closing quote, the colons and the service's wildcards
-/// together, where the ordinary way scans the text three times after reading it.
+/// One pass of word masks finds the closing quote, the colon and the service's wildcards
+/// together, where the ordinary way scans the text three times after reading it. Each mask
+/// flags every byte the scan must stop at, so only the first flagged byte is looked at.
 fn plain_action<'a>(
     bytes: &[u8],
     text: &'a str,
     open: usize,
 ) -> Option<(&'a str, Option<usize>, usize)> {
     let content = open + 1;
+    if bytes.get(content..content + 2) == Some(b"*\"") {
+        return Some((text.get(content..content + 1)?, None, content + 2));
+    }
+    // The service: it must end at a colon, before any wildcard, quote, escape, control or
+    // non-ASCII byte.
     let mut at = content;
-    // The service prefix, which must be free of wildcards, up to the first colon; or the
-    // whole string, which is then a plain action only if it is `*`.
-    let (colon, mut x, mut later_colons) = loop {
+    let colon = loop {
         let x = swar::word(bytes, at)?;
-        let stop = stop_bytes(x);
-        let colons = swar::eq_bytes(x, b':');
-        let wild = swar::eq_bytes(x, b'*') | swar::eq_bytes(x, b'?');
-        let first_stop = if stop == 0 { 8 } else { swar::first(stop) };
-        let first_colon = if colons == 0 { 8 } else { swar::first(colons) };
-        if first_colon < first_stop {
-            if wild & below(first_colon) != 0 {
+        let go = swar::ascii_ne(x, b'"')
+            & swar::ascii_ne(x, b'\\')
+            & swar::ascii_not_control(x)
+            & swar::ascii_ne(x, b':')
+            & swar::ascii_ne(x, b'*')
+            & swar::ascii_ne(x, b'?');
+        let stop = (!go & HIGH) | swar::non_ascii(x);
+        if stop != 0 {
+            let at = at + swar::first(stop);
+            if bytes.get(at) != Some(&b':') || at == content {
                 return None;
             }
-            let later = colons & !below(first_colon + 1);
-            break (at - content + first_colon, x, later);
-        }
-        if stop != 0 {
-            let end = at + first_stop;
-            let s = quoted(bytes, text, content, end)?;
-            return (s == "*").then_some((s, None, end + 1));
-        }
-        if wild != 0 {
-            return None;
+            break at;
         }
         at += 8;
     };
-    // The name: no second colon up to the closing quote.
+    // The name: it must end at the closing quote, before a second colon, an escape, a control
+    // or a non-ASCII byte, and not be empty.
+    let mut at = colon + 1;
     loop {
-        let stop = stop_bytes(x);
+        let x = swar::word(bytes, at)?;
+        let go = swar::ascii_ne(x, b'"')
+            & swar::ascii_ne(x, b'\\')
+            & swar::ascii_not_control(x)
+            & swar::ascii_ne(x, b':');
+        let stop = (!go & HIGH) | swar::non_ascii(x);
         if stop != 0 {
-            let first_stop = swar::first(stop);
-            if later_colons & below(first_stop) != 0 {
-                return None;
-            }
-            let end = at + first_stop;
+            let end = at + swar::first(stop);
             let s = quoted(bytes, text, content, end)?;
-            return (colon > 0 && colon + 1 < s.len()).then_some((s, Some(colon), end + 1));
-        }
-        if later_colons != 0 {
-            return None;
+            return (end > colon + 1).then_some((s, Some(colon - content), end + 1));
         }
         at += 8;
-        x = swar::word(bytes, at)?;
-        later_colons = swar::eq_bytes(x, b':');
     }
 }
 
@@ -782,8 +778,13 @@ fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, 
     let mut colons = 0;
     loop {
         let x = swar::word(bytes, at)?;
-        let stop = stop_bytes(x) | swar::eq_bytes(x, b'$');
-        let colon = swar::eq_bytes(x, b':');
+        let go = swar::ascii_ne(x, b'"')
+            & swar::ascii_ne(x, b'\\')
+            & swar::ascii_not_control(x)
+            & swar::ascii_ne(x, b'$');
+        let stop = (!go & HIGH) | swar::non_ascii(x);
+        // Exact up to the first stop, which is all that is counted.
+        let colon = !swar::ascii_ne(x, b':') & HIGH;
         if stop != 0 {
             let first_stop = swar::first(stop);
             colons += (colon & below(first_stop)).count_ones();
@@ -795,11 +796,8 @@ fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, 
     }
 }
 
-/// The bytes a plain action string stops at: a quote, a backslash, a control character, or
-/// a non-ASCII byte (which may start a placeholder, see [`crate::unknown`]).
-fn stop_bytes(x: u64) -> u64 {
-    swar::string_special_bytes(x) | (x & 0x8080_8080_8080_8080)
-}
+/// The high bit of every byte.
+const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// The mask of the high bits of the bytes before byte `n` of a word (`n` up to 8).
 fn below(n: usize) -> u64 {
