@@ -729,39 +729,35 @@ fn plain_action<'a>(
     }
     // The service: it must end at a colon, before any wildcard, quote, escape, control or
     // non-ASCII byte.
-    let mut at = content;
-    let colon = loop {
-        let x = swar::word(bytes, at)?;
-        let go = swar::ascii_ne(x, b'"')
-            & swar::ascii_ne(x, b'\\')
-            & swar::ascii_not_control(x)
-            & swar::ascii_ne(x, b':')
-            & swar::ascii_ne(x, b'*')
-            & swar::ascii_ne(x, b'?');
-        let stop = (!go & HIGH) | swar::non_ascii(x);
-        if stop != 0 {
-            let at = at + swar::first(stop);
-            if bytes.get(at) != Some(&b':') || at == content {
-                return None;
-            }
-            break at;
-        }
-        at += 8;
-    };
+    let colon = first_stop(bytes, content, true)?;
+    if bytes.get(colon) != Some(&b':') || colon == content {
+        return None;
+    }
     // The name: it must end at the closing quote, before a second colon, an escape, a control
     // or a non-ASCII byte, and not be empty.
-    let mut at = colon + 1;
+    let end = first_stop(bytes, colon + 1, false)?;
+    let s = quoted(bytes, text, content, end)?;
+    (end > colon + 1).then_some((s, Some(colon - content), end + 1))
+}
+
+/// The offset of the first byte from `at` on that is a quote, a backslash, a control
+/// character, non-ASCII or a colon, or with `wild` also `*` or `?`; `None` when fewer than
+/// eight bytes are left to read. Kept out of line: inlined into its caller, the loop carries
+/// the caller's offsets along in memory.
+#[inline(never)]
+fn first_stop(bytes: &[u8], mut at: usize, wild: bool) -> Option<usize> {
     loop {
         let x = swar::word(bytes, at)?;
-        let go = swar::ascii_ne(x, b'"')
+        let mut go = swar::ascii_ne(x, b'"')
             & swar::ascii_ne(x, b'\\')
             & swar::ascii_not_control(x)
             & swar::ascii_ne(x, b':');
+        if wild {
+            go &= swar::ascii_ne(x, b'*') & swar::ascii_ne(x, b'?');
+        }
         let stop = (!go & HIGH) | swar::non_ascii(x);
         if stop != 0 {
-            let end = at + swar::first(stop);
-            let s = quoted(bytes, text, content, end)?;
-            return (end > colon + 1).then_some((s, Some(colon - content), end + 1));
+            return Some(at + swar::first(stop));
         }
         at += 8;
     }
