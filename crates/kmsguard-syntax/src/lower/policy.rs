@@ -550,7 +550,7 @@ fn check_sids(statements: &[Spanned<Statement>], kind: PolicyKind, sink: &mut Si
     }
     // The Sids so far, each with its length and last (up to) eight bytes, which tell nearly
     // every two apart without comparing the text or walking the statements again.
-    let mut earlier: Vec<(usize, u64, &Spanned<String>)> = Vec::new();
+    let mut earlier: Vec<(usize, u64, &Spanned<String>)> = Vec::with_capacity(statements.len());
     for st in statements {
         let Some(sid) = &st.node.sid else { continue };
         if !crate::swar::all_alphanumeric(sid.node.as_bytes()) {
