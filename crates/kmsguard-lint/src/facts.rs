@@ -11,8 +11,10 @@ pub(crate) enum KnownAction {
     Any,
     /// A service prefix the catalog does not know.
     UnknownService,
-    /// A name without wildcards: the action, or `None` when the service has no such action.
-    Name(Service, Option<Action>),
+    /// A name without wildcards that the catalog knows (the action holds its service).
+    Action(Action),
+    /// A name without wildcards that the service does not have.
+    UnknownName(Service),
     /// A name with `*` or `?`.
     Pattern(Service),
     /// A pattern that holds a placeholder (`kmsguard_syntax::unknown`): unknown until deploy,
@@ -26,8 +28,8 @@ impl KnownAction {
         match self {
             Self::Any => 1,
             Self::UnknownService => 2,
-            Self::Name(_, Some(_)) => 4,
-            Self::Name(_, None) => 8,
+            Self::Action(_) => 4,
+            Self::UnknownName(_) => 8,
             Self::Pattern(_) => 16,
             Self::Placeholder => 32,
         }
@@ -35,7 +37,7 @@ impl KnownAction {
 
     /// The bit of [`KnownAction::UnknownService`].
     pub(crate) const UNKNOWN_SERVICE: u8 = 2;
-    /// The bit of [`KnownAction::Name`] without an action.
+    /// The bit of [`KnownAction::UnknownName`].
     pub(crate) const UNKNOWN_NAME: u8 = 8;
     /// The bit of [`KnownAction::Pattern`].
     pub(crate) const PATTERN: u8 = 16;
@@ -72,11 +74,11 @@ impl KnownAction {
                 Some(a) => {
                     // A catalog action is named by one text (ignoring case) only.
                     summary.actions |= bit(a.id() as u64);
-                    return Self::Name(svc, Some(a));
+                    return Self::Action(a);
                 }
                 None if crate::holds_placeholder(p.text()) => Self::Placeholder,
                 None if name.bytes().any(|b| b == b'*' || b == b'?') => Self::Pattern(svc),
-                None => Self::Name(svc, None),
+                None => Self::UnknownName(svc),
             },
         };
         if name.as_bytes() == b"*" {
