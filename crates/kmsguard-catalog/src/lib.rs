@@ -566,7 +566,14 @@ impl Service {
     #[inline]
     #[must_use]
     pub fn action(&self, name: &str) -> Option<Action> {
-        let name = name.as_bytes();
+        self.action_by_bytes(name.as_bytes())
+    }
+
+    /// [`Service::action`] for a name given as bytes (a caller that has split a pattern's text
+    /// itself need not check that the split is a character boundary).
+    #[inline]
+    #[must_use]
+    pub fn action_by_bytes(&self, name: &[u8]) -> Option<Action> {
         let (base, len) = (self.row.at.0 as usize, self.row.at.1 as usize);
         let h = hash::hash_ci(u64::from(self.row.a.0), name);
         let (mut slot, tag) = hash::slot_and_tag(h, len);

@@ -50,7 +50,14 @@ impl KnownAction {
             summary.any = true;
             return Self::Any;
         }
-        let (prefix, name) = (p.service(), p.name());
+        // The prefix is read once; the name is the bytes after the colon that ends it (a byte
+        // split: names are compared as bytes, so no character boundary needs checking).
+        let prefix = p.service();
+        let name = p
+            .text()
+            .as_bytes()
+            .get(prefix.len().saturating_add(1)..)
+            .unwrap_or(&[]);
         let (service, service_bit) = match *last {
             Some((text, svc, b)) if same_bytes(text.as_bytes(), prefix.as_bytes()) => (svc, b),
             _ => {
@@ -70,18 +77,18 @@ impl KnownAction {
             None if crate::holds_placeholder(p.text()) => Self::Placeholder,
             None => Self::UnknownService,
             // Catalog names hold no wildcard: a name found is a plain name.
-            Some(svc) => match svc.action(name) {
+            Some(svc) => match svc.action_by_bytes(name) {
                 Some(a) => {
                     // A catalog action is named by one text (ignoring case) only.
                     summary.actions |= bit(a.id() as u64);
                     return Self::Action(a);
                 }
                 None if crate::holds_placeholder(p.text()) => Self::Placeholder,
-                None if name.bytes().any(|b| b == b'*' || b == b'?') => Self::Pattern(svc),
+                None if name.iter().any(|&b| b == b'*' || b == b'?') => Self::Pattern(svc),
                 None => Self::UnknownName(svc),
             },
         };
-        if name.as_bytes() == b"*" {
+        if name == b"*" {
             summary.service_stars |= service_bit;
         }
         // Others, placeholders included, are compared as text.
