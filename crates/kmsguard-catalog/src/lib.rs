@@ -310,7 +310,11 @@ fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Optio
 
 /// How often each character occurs in a name (ASCII case folded, in 32 buckets), for a cheap
 /// lower bound of the edit distance to another name: the "bag distance".
-struct Letters([i32; 32]);
+struct Letters {
+    counts: [i32; 32],
+    /// The name's length: the sum of `counts`.
+    len: usize,
+}
 
 impl Letters {
     fn bucket(b: u8) -> usize {
@@ -324,28 +328,30 @@ impl Letters {
                 *c = c.saturating_add(1);
             }
         }
-        Self(counts)
+        Self {
+            counts,
+            len: name.len(),
+        }
     }
 
     /// A lower bound of the edit distance between this name and `other`: an insertion,
     /// deletion or substitution changes the count of at most one character on each side, and
     /// a swap of adjacent characters none (characters that share a bucket only weaken the bound).
     fn distance_at_least(&self, other: &str) -> usize {
-        let mut diff = self.0;
+        let mut diff = self.counts;
+        // `fewer` (the characters `other` has more of) is counted while the counts go down;
+        // `more` follows from the lengths, as every byte counts in one bucket: the counts
+        // left sum to `self.len - other.len()`, which is `more - fewer`. No pass over the
+        // buckets is needed.
+        let mut fewer = 0usize;
         for b in other.bytes() {
             if let Some(c) = diff.get_mut(Self::bucket(b)) {
+                fewer = fewer.saturating_add(usize::from(*c <= 0));
                 *c = c.saturating_sub(1);
             }
         }
-        let (mut more, mut fewer) = (0u32, 0u32);
-        for d in diff {
-            if d > 0 {
-                more = more.saturating_add(d.unsigned_abs());
-            } else {
-                fewer = fewer.saturating_add(d.unsigned_abs());
-            }
-        }
-        more.max(fewer) as usize
+        let more = fewer.saturating_add(self.len).saturating_sub(other.len());
+        more.max(fewer)
     }
 }
 
