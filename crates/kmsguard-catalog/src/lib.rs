@@ -1017,3 +1017,47 @@ impl fmt::Display for KeyType {
         f.write_str(self.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Letters::distance_at_least` is the bag distance: the larger of the surplus counts of
+    /// either side, bucket by bucket.
+    #[test]
+    fn letters_bound_is_the_bag_distance() {
+        let names = [
+            "",
+            "a",
+            "Decrypt",
+            "decrpyt",
+            "DescribeKey",
+            "describe_key",
+            "GenerateDataKeyWithoutPlaintext",
+            "kms:ViaService",
+            "zz{|}~",
+            "ReEncryptFrom",
+        ];
+        for a in names {
+            for b in names {
+                let (mut x, mut y) = ([0i32; 32], [0i32; 32]);
+                for c in a.bytes() {
+                    x[Letters::bucket(c)] += 1;
+                }
+                for c in b.bytes() {
+                    y[Letters::bucket(c)] += 1;
+                }
+                let (mut more, mut fewer) = (0, 0);
+                for (p, q) in x.iter().zip(&y) {
+                    more += (p - q).max(0) as usize;
+                    fewer += (q - p).max(0) as usize;
+                }
+                assert_eq!(
+                    Letters::of(a).distance_at_least(b),
+                    more.max(fewer),
+                    "{a} {b}"
+                );
+            }
+        }
+    }
+}
