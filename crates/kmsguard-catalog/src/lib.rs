@@ -310,7 +310,11 @@ fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Optio
 
 /// How often each character occurs in a name (ASCII case folded, in 32 buckets), for a cheap
 /// lower bound of the edit distance to another name: the "bag distance".
-struct Letters([i32; 32]);
+struct Letters {
+    counts: [i32; 32],
+    /// The name's length: the sum of `counts`.
+    len: usize,
+}
 
 impl Letters {
     fn bucket(b: u8) -> usize {
@@ -324,28 +328,30 @@ impl Letters {
                 *c = c.saturating_add(1);
             }
         }
-        Self(counts)
+        Self {
+            counts,
+            len: name.len(),
+        }
     }
 
     /// A lower bound of the edit distance between this name and `other`: an insertion,
     /// deletion or substitution changes the count of at most one character on each side, and
     /// a swap of adjacent characters none (characters that share a bucket only weaken the bound).
     fn distance_at_least(&self, other: &str) -> usize {
-        let mut diff = self.0;
+        let mut diff = self.counts;
+        // `fewer` (the characters `other` has more of) is counted while the counts go down;
+        // `more` follows from the lengths, as every byte counts in one bucket: the counts
+        // left sum to `self.len - other.len()`, which is `more - fewer`. No pass over the
+        // buckets is needed.
+        let mut fewer = 0usize;
         for b in other.bytes() {
             if let Some(c) = diff.get_mut(Self::bucket(b)) {
+                fewer = fewer.saturating_add(usize::from(*c <= 0));
                 *c = c.saturating_sub(1);
             }
         }
-        let (mut more, mut fewer) = (0u32, 0u32);
-        for d in diff {
-            if d > 0 {
-                more = more.saturating_add(d.unsigned_abs());
-            } else {
-                fewer = fewer.saturating_add(d.unsigned_abs());
-            }
-        }
-        more.max(fewer) as usize
+        let more = fewer.saturating_add(self.len).saturating_sub(other.len());
+        more.max(fewer)
     }
 }
 
@@ -566,7 +572,14 @@ impl Service {
     #[inline]
     #[must_use]
     pub fn action(&self, name: &str) -> Option<Action> {
-        let name = name.as_bytes();
+        self.action_by_bytes(name.as_bytes())
+    }
+
+    /// [`Service::action`] for a name given as bytes (a caller that has split a pattern's text
+    /// itself need not check that the split is a character boundary).
+    #[inline]
+    #[must_use]
+    pub fn action_by_bytes(&self, name: &[u8]) -> Option<Action> {
         let (base, len) = (self.row.at.0 as usize, self.row.at.1 as usize);
         let h = hash::hash_ci(u64::from(self.row.a.0), name);
         let (mut slot, tag) = hash::slot_and_tag(h, len);
@@ -1002,5 +1015,49 @@ impl KeyType {
 impl fmt::Display for KeyType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Letters::distance_at_least` is the bag distance: the larger of the surplus counts of
+    /// either side, bucket by bucket.
+    #[test]
+    fn letters_bound_is_the_bag_distance() {
+        let names = [
+            "",
+            "a",
+            "Decrypt",
+            "decrpyt",
+            "DescribeKey",
+            "describe_key",
+            "GenerateDataKeyWithoutPlaintext",
+            "kms:ViaService",
+            "zz{|}~",
+            "ReEncryptFrom",
+        ];
+        for a in names {
+            for b in names {
+                let (mut x, mut y) = ([0i32; 32], [0i32; 32]);
+                for c in a.bytes() {
+                    x[Letters::bucket(c)] += 1;
+                }
+                for c in b.bytes() {
+                    y[Letters::bucket(c)] += 1;
+                }
+                let (mut more, mut fewer) = (0, 0);
+                for (p, q) in x.iter().zip(&y) {
+                    more += (p - q).max(0) as usize;
+                    fewer += (q - p).max(0) as usize;
+                }
+                assert_eq!(
+                    Letters::of(a).distance_at_least(b),
+                    more.max(fewer),
+                    "{a} {b}"
+                );
+            }
+        }
     }
 }

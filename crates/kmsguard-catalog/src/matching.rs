@@ -252,39 +252,46 @@ pub(crate) fn edit_distance_ci_within(a: &str, b: &str, limit: usize) -> Option<
     }
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let width = b.len().saturating_add(1);
-    // Rows of small counts, rotated by swapping references (not contents).
-    let mut rows = [[0usize; MAX]; 3];
+    // Rows of small counts (below MAX, so bytes), rotated by swapping references (not
+    // contents).
+    let mut rows = [[0u8; MAX]; 3];
     let [r0, r1, r2] = &mut rows;
     let (mut prev2, mut prev, mut cur) = (r0, r1, r2);
     for (j, slot) in prev.iter_mut().enumerate().take(width) {
-        *slot = j;
+        *slot = j as u8;
     }
+    // `b` lower-cased once, not once per row; the transposition test reads the previous
+    // characters from the loops instead of folding them again.
+    let mut lower = [0u8; MAX];
+    for (l, &c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    let b = &lower[..b.len()];
+    let mut prev_ac = 0u8;
     for (i, &ac) in a.iter().enumerate() {
         let ac = ac.to_ascii_lowercase();
-        cur[0] = i.saturating_add(1);
+        cur[0] = (i + 1) as u8;
         let mut row_min = cur[0];
+        let mut prev_bc = 0u8;
         for (j, &bc) in b.iter().enumerate() {
-            let bc = bc.to_ascii_lowercase();
             let mut d = (prev[j + 1] + 1)
                 .min(cur[j] + 1)
-                .min(prev[j] + usize::from(ac != bc));
-            if i > 0
-                && j > 0
-                && a[i - 1].to_ascii_lowercase() == bc
-                && b[j - 1].to_ascii_lowercase() == ac
-            {
+                .min(prev[j] + u8::from(ac != bc));
+            if i > 0 && j > 0 && prev_ac == bc && prev_bc == ac {
                 d = d.min(prev2[j - 1] + 1);
             }
             cur[j + 1] = d;
             row_min = row_min.min(d);
+            prev_bc = bc;
         }
-        if row_min > limit {
+        if usize::from(row_min) > limit {
             return None;
         }
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
+        prev_ac = ac;
     }
-    let d = prev[b.len()];
+    let d = usize::from(prev[b.len()]);
     (d <= limit).then_some(d)
 }
 

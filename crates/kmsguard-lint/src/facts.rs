@@ -11,8 +11,10 @@ pub(crate) enum KnownAction {
     Any,
     /// A service prefix the catalog does not know.
     UnknownService,
-    /// A name without wildcards: the action, or `None` when the service has no such action.
-    Name(Service, Option<Action>),
+    /// A name without wildcards that the catalog knows (the action holds its service).
+    Action(Action),
+    /// A name without wildcards that the service does not have.
+    UnknownName(Service),
     /// A name with `*` or `?`.
     Pattern(Service),
     /// A pattern that holds a placeholder (`kmsguard_syntax::unknown`): unknown until deploy,
@@ -26,8 +28,8 @@ impl KnownAction {
         match self {
             Self::Any => 1,
             Self::UnknownService => 2,
-            Self::Name(_, Some(_)) => 4,
-            Self::Name(_, None) => 8,
+            Self::Action(_) => 4,
+            Self::UnknownName(_) => 8,
             Self::Pattern(_) => 16,
             Self::Placeholder => 32,
         }
@@ -35,7 +37,7 @@ impl KnownAction {
 
     /// The bit of [`KnownAction::UnknownService`].
     pub(crate) const UNKNOWN_SERVICE: u8 = 2;
-    /// The bit of [`KnownAction::Name`] without an action.
+    /// The bit of [`KnownAction::UnknownName`].
     pub(crate) const UNKNOWN_NAME: u8 = 8;
     /// The bit of [`KnownAction::Pattern`].
     pub(crate) const PATTERN: u8 = 16;
@@ -48,7 +50,14 @@ impl KnownAction {
             summary.any = true;
             return Self::Any;
         }
-        let (prefix, name) = (p.service(), p.name());
+        // The prefix is read once; the name is the bytes after the colon that ends it (a byte
+        // split: names are compared as bytes, so no character boundary needs checking).
+        let prefix = p.service();
+        let name = p
+            .text()
+            .as_bytes()
+            .get(prefix.len().saturating_add(1)..)
+            .unwrap_or(&[]);
         let (service, service_bit) = match *last {
             Some((text, svc, b)) if same_bytes(text.as_bytes(), prefix.as_bytes()) => (svc, b),
             _ => {
@@ -68,18 +77,18 @@ impl KnownAction {
             None if crate::holds_placeholder(p.text()) => Self::Placeholder,
             None => Self::UnknownService,
             // Catalog names hold no wildcard: a name found is a plain name.
-            Some(svc) => match svc.action(name) {
+            Some(svc) => match svc.action_by_bytes(name) {
                 Some(a) => {
                     // A catalog action is named by one text (ignoring case) only.
                     summary.actions |= bit(a.id() as u64);
-                    return Self::Name(svc, Some(a));
+                    return Self::Action(a);
                 }
                 None if crate::holds_placeholder(p.text()) => Self::Placeholder,
-                None if name.bytes().any(|b| b == b'*' || b == b'?') => Self::Pattern(svc),
-                None => Self::Name(svc, None),
+                None if name.iter().any(|&b| b == b'*' || b == b'?') => Self::Pattern(svc),
+                None => Self::UnknownName(svc),
             },
         };
-        if name.as_bytes() == b"*" {
+        if name == b"*" {
             summary.service_stars |= service_bit;
         }
         // Others, placeholders included, are compared as text.

@@ -70,9 +70,12 @@ pub(crate) fn expand_known(
     known: KnownAction,
 ) -> impl Iterator<Item = Action> + '_ {
     let (action, service) = match known {
-        KnownAction::Name(_, action) => (action, None),
+        KnownAction::Action(action) => (Some(action), None),
         KnownAction::Pattern(svc) => (None, Some(svc)),
-        KnownAction::Any | KnownAction::UnknownService | KnownAction::Placeholder => (None, None),
+        KnownAction::Any
+        | KnownAction::UnknownService
+        | KnownAction::UnknownName(_)
+        | KnownAction::Placeholder => (None, None),
     };
     action.into_iter().chain(
         service

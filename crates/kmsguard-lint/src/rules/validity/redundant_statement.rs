@@ -382,8 +382,8 @@ fn action_covers(
     // same action: their texts are then equal ignoring case, and only then. A catalog name
     // covers nothing else (it is not `*` or `service:*`, and equal text would name it too).
     match (kb, ka) {
-        (KnownAction::Name(_, Some(x)), KnownAction::Name(_, Some(y))) => return x == y,
-        (KnownAction::Name(_, Some(_)), _) => return false,
+        (KnownAction::Action(x), KnownAction::Action(y)) => return x == y,
+        (KnownAction::Action(_), _) => return false,
         _ => {}
     }
     b.is_any()

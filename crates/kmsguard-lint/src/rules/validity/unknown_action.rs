@@ -51,7 +51,7 @@ impl Rule for UnknownAction {
             }
             for (p, known) in block.patterns().node.iter().zip(facts.actions(s)) {
                 // Unknown services are I001's, patterns with wildcards I003's.
-                let KnownAction::Name(svc, None) = *known else {
+                let KnownAction::UnknownName(svc) = *known else {
                     continue;
                 };
                 let name = p.node.name();
