@@ -309,8 +309,10 @@ fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Optio
 }
 
 /// How often each character occurs in a name (ASCII case folded, in 32 buckets), for a cheap
-/// lower bound of the edit distance to another name: the "bag distance".
-struct Letters {
+/// lower bound of the edit distance to another name: the "bag distance". "Did you mean"
+/// searches (here and in the linter) skip candidates whose bound is already too far.
+#[derive(Clone, Debug)]
+pub struct Letters {
     counts: [i32; 32],
     /// The name's length: the sum of `counts`.
     len: usize,
@@ -321,7 +323,9 @@ impl Letters {
         usize::from(b.to_ascii_lowercase() & 31)
     }
 
-    fn of(name: &str) -> Self {
+    /// The counts of `name`.
+    #[must_use]
+    pub fn of(name: &str) -> Self {
         let mut counts = [0i32; 32];
         for b in name.bytes() {
             if let Some(c) = counts.get_mut(Self::bucket(b)) {
@@ -337,7 +341,8 @@ impl Letters {
     /// A lower bound of the edit distance between this name and `other`: an insertion,
     /// deletion or substitution changes the count of at most one character on each side, and
     /// a swap of adjacent characters none (characters that share a bucket only weaken the bound).
-    fn distance_at_least(&self, other: &str) -> usize {
+    #[must_use]
+    pub fn distance_at_least(&self, other: &str) -> usize {
         let mut diff = self.counts;
         // `fewer` (the characters `other` has more of) is counted while the counts go down;
         // `more` follows from the lengths, as every byte counts in one bucket: the counts

@@ -118,47 +118,6 @@ pub(crate) fn edit_distance_ci_within(a: &str, b: &str, limit: usize) -> Option<
     row.last().copied().filter(|&d| d <= limit)
 }
 
-/// How often each byte occurs in a name (ASCII case folded, in 32 buckets), for a cheap lower
-/// bound of [`edit_distance_ci_within`] (the "bag distance"): an insertion, deletion or
-/// substitution changes at most one count on each side, and bytes that share a bucket only
-/// weaken the bound.
-pub(crate) struct ByteCounts([i32; 32]);
-
-impl ByteCounts {
-    fn bucket(b: u8) -> usize {
-        usize::from(b.to_ascii_lowercase() & 31)
-    }
-
-    pub(crate) fn of(name: &str) -> Self {
-        let mut counts = [0i32; 32];
-        for b in name.bytes() {
-            if let Some(c) = counts.get_mut(Self::bucket(b)) {
-                *c = c.saturating_add(1);
-            }
-        }
-        Self(counts)
-    }
-
-    /// A lower bound of the edit distance between this name and `other`.
-    pub(crate) fn distance_at_least(&self, other: &str) -> usize {
-        let mut diff = self.0;
-        for b in other.bytes() {
-            if let Some(c) = diff.get_mut(Self::bucket(b)) {
-                *c = c.saturating_sub(1);
-            }
-        }
-        let (mut more, mut fewer) = (0u32, 0u32);
-        for d in diff {
-            if d > 0 {
-                more = more.saturating_add(d.unsigned_abs());
-            } else {
-                fewer = fewer.saturating_add(d.unsigned_abs());
-            }
-        }
-        more.max(fewer) as usize
-    }
-}
-
 /// The span of `offset` bytes into the text of the JSON string at `span`, `len` bytes long,
 /// when the string holds no escapes (so text offsets are source offsets); else `span`.
 pub(crate) fn span_in_string(

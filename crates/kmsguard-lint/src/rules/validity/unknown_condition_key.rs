@@ -1,7 +1,7 @@
-use kmsguard_catalog::catalog;
+use kmsguard_catalog::{Letters, catalog};
 use kmsguard_syntax::ast::{Condition, Policy};
 
-use super::{ByteCounts, catalog_phrase, edit_distance_ci_within};
+use super::{catalog_phrase, edit_distance_ci_within};
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
 
@@ -92,7 +92,7 @@ fn suggest(name: &str) -> Option<&'static str> {
     let service_keys = service.into_iter().flat_map(|s| s.condition_keys());
     // The first key at the least distance: once one is found, only a strictly closer key can
     // replace it, so each later search stops at a lower limit (most stop within a row or two).
-    let counts = ByteCounts::of(name);
+    let counts = Letters::of(name);
     let mut best: Option<(usize, &'static str)> = None;
     for k in catalog().global_condition_keys().chain(service_keys) {
         let Some(bound) = best.map_or(Some(limit), |(d, _)| d.checked_sub(1)) else {
