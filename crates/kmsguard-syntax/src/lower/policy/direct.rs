@@ -814,15 +814,11 @@ mod tests {
 
     use super::*;
 
-    /// Whenever the one-pass action scan accepts a string, the ordinary way reads the same
-    /// text and colon without a diagnostic.
-    #[test]
-    fn plain_action_agrees_with_check_action() {
-        let alphabet = [
-            "a", ":", "*", "?", "\"", "\\", "\u{e9}", "\u{27ea}", "\u{1}",
-        ];
-        let mut accepted = 0;
-        for len in 0..=6u32 {
+    /// Calls `f` on every JSON string of up to `max_len` pieces of `alphabet`, alone and with
+    /// 8 or 16 letters before or after (so that word-at-a-time scans see every alignment),
+    /// followed by the bytes a document might have next.
+    fn each_quoted(alphabet: &[&str], max_len: u32, mut f: impl FnMut(&str)) {
+        for len in 0..=max_len {
             for mut n in 0..alphabet.len().pow(len) {
                 let mut body = String::new();
                 for _ in 0..len {
@@ -831,21 +827,33 @@ mod tests {
                 }
                 for pad in ["", "abcdefgh", "abcdefghijklmnop"] {
                     for inner in [format!("{pad}{body}"), format!("{body}{pad}")] {
-                        let text = format!("\"{inner}\"  ,        ");
-                        let Some((s, colon, end)) = plain_action(text.as_bytes(), &text, 0) else {
-                            continue;
-                        };
-                        accepted += 1;
-                        let mut r = Reader::new(&text, &Limits::default());
-                        let read = r.string().unwrap();
-                        let mut sink = Sink::default();
-                        let want = check_action(&read, Span::new(0, r.pos()), &mut sink);
-                        assert_eq!((s, Some(colon), end), (read.as_ref(), want, r.pos()));
-                        assert!(sink.diags.is_empty());
+                        f(&format!("\"{inner}\"  ,        "));
                     }
                 }
             }
         }
+    }
+
+    /// Whenever the one-pass action scan accepts a string, the ordinary way reads the same
+    /// text and colon without a diagnostic.
+    #[test]
+    fn plain_action_agrees_with_check_action() {
+        let alphabet = [
+            "a", ":", "*", "?", "\"", "\\", "\u{e9}", "\u{27ea}", "\u{1}",
+        ];
+        let mut accepted = 0;
+        each_quoted(&alphabet, 6, |text| {
+            let Some((s, colon, end)) = plain_action(text.as_bytes(), text, 0) else {
+                return;
+            };
+            accepted += 1;
+            let mut r = Reader::new(text, &Limits::default());
+            let read = r.string().unwrap();
+            let mut sink = Sink::default();
+            let want = check_action(&read, Span::new(0, r.pos()), &mut sink);
+            assert_eq!((s, Some(colon), end), (read.as_ref(), want, r.pos()));
+            assert!(sink.diags.is_empty());
+        });
         assert!(accepted > 1000, "{accepted}");
     }
 
@@ -858,41 +866,29 @@ mod tests {
             "a", ":", "*", "$", "{", "}", "\"", "\\", "\u{e9}", "\u{27ea}", "\u{1}", "arn:",
         ];
         let (mut accepted, mut arns) = (0, 0);
-        for len in 0..=5u32 {
-            for mut n in 0..alphabet.len().pow(len) {
-                let mut body = String::new();
-                for _ in 0..len {
-                    body.push_str(alphabet[n % alphabet.len()]);
-                    n /= alphabet.len();
-                }
-                for pad in ["", "abcdefgh", "abcdefghijklmnop"] {
-                    for inner in [format!("{pad}{body}"), format!("{body}{pad}")] {
-                        let text = format!("\"{inner}\"  ,        ");
-                        let Some((s, colons, end)) = plain_text(text.as_bytes(), &text, 0) else {
-                            continue;
-                        };
-                        accepted += 1;
-                        let mut r = Reader::new(&text, &Limits::default());
-                        let read = r.string().unwrap();
-                        assert_eq!((s, end), (read.as_ref(), r.pos()));
-                        assert_eq!(colons as usize, read.matches(':').count());
-                        let span = Span::new(0, r.pos());
-                        let mut sink = Sink::default();
-                        let value = template(&read, span, true, &mut sink);
-                        assert_eq!(value, Template::literal(s));
-                        if colons >= 5 && s.starts_with("arn:") {
-                            arns += 1;
-                            let resource = parse_resource(&read, span, true, &mut sink);
-                            let want = ResourcePattern {
-                                template: Template::literal(s),
-                            };
-                            assert_eq!(resource, Some(want));
-                        }
-                        assert!(sink.diags.is_empty());
-                    }
-                }
+        each_quoted(&alphabet, 5, |text| {
+            let Some((s, colons, end)) = plain_text(text.as_bytes(), text, 0) else {
+                return;
+            };
+            accepted += 1;
+            let mut r = Reader::new(text, &Limits::default());
+            let read = r.string().unwrap();
+            assert_eq!((s, end), (read.as_ref(), r.pos()));
+            assert_eq!(colons as usize, read.matches(':').count());
+            let span = Span::new(0, r.pos());
+            let mut sink = Sink::default();
+            let value = template(&read, span, true, &mut sink);
+            assert_eq!(value, Template::literal(s));
+            if colons >= 5 && s.starts_with("arn:") {
+                arns += 1;
+                let resource = parse_resource(&read, span, true, &mut sink);
+                let want = ResourcePattern {
+                    template: Template::literal(s),
+                };
+                assert_eq!(resource, Some(want));
             }
-        }
+            assert!(sink.diags.is_empty());
+        });
         assert!(accepted > 1000 && arns > 50, "{accepted} {arns}");
     }
 
