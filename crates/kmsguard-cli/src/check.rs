@@ -224,6 +224,9 @@ impl FileReport {
     }
 }
 
+/// From how many input files a run is one over many small files, for [`crate::small_pages`].
+const MANY_FILES: usize = 32;
+
 /// Discovers and reads every input in parallel, skipping the paths `skip` selects, and runs
 /// `post` on each file's findings while its documents are at hand. `Err` is a usage or IO
 /// failure already reported on standard error; the `bool` says whether some file could not be
@@ -243,6 +246,9 @@ pub(crate) fn read_all(
         }
     };
     paths.retain(|p| !skip(p));
+    if paths.len() >= MANY_FILES {
+        crate::small_pages();
+    }
     let results = with_progress(paths.len(), |done| {
         paths
             .par_iter()

@@ -17,32 +17,50 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, io::
             out.push(path.clone());
         }
     }
-    out.sort();
-    out.dedup();
+    // One directory's walk is already in `Path` order (see `walk`); only several command-line
+    // paths need sorting together, and may name a file twice.
+    if paths.len() > 1 {
+        out.sort();
+        out.dedup();
+    }
     Ok(out)
 }
 
+/// Adds the inputs under `dir` to `out` in `Path` order, which compares paths component by
+/// component: all of them start with `dir`, so visiting each directory's entries sorted by
+/// name (the bytes `Path` compares a component by), each subdirectory's inputs in its place,
+/// gives that order without comparing whole paths (sorting them afterwards cost more than
+/// reading the directory).
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> {
     let entries = std::fs::read_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
+    let mut found = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| (dir.to_path_buf(), e))?;
-        let path = entry.path();
-        let file_type = entry.file_type().map_err(|e| (path.clone(), e))?;
+        let name = entry.file_name();
+        let file_type = entry.file_type().map_err(|e| (entry.path(), e))?;
         if file_type.is_dir() {
-            // Hidden directories (`.git`, `.terraform`) hold no inputs, and a directory with
-            // a `kmsguard.inventory.toml` is an inventory for `kmsguard scan`, whose files
-            // (bucket settings, image attributes) are not documents `check` and `lint` read.
-            if !entry.file_name().to_string_lossy().starts_with('.')
-                && !path.join("kmsguard.inventory.toml").is_file()
-            {
-                walk(&path, out)?;
+            // Hidden directories (`.git`, `.terraform`) hold no inputs.
+            if !name.to_string_lossy().starts_with('.') {
+                found.push((name, true));
             }
-        } else if path.extension().is_some_and(|e| {
+        } else if Path::new(&name).extension().is_some_and(|e| {
             ["json", "yaml", "yml"]
                 .iter()
                 .any(|x| e.eq_ignore_ascii_case(x))
         }) {
+            found.push((name, false));
+        }
+    }
+    found.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
+    for (name, is_dir) in found {
+        let path = dir.join(name);
+        if !is_dir {
             out.push(path);
+        } else if !path.join("kmsguard.inventory.toml").is_file() {
+            // A directory with a `kmsguard.inventory.toml` is an inventory for `kmsguard
+            // scan`, whose files (bucket settings, image attributes) are not documents `check`
+            // and `lint` read.
+            walk(&path, out)?;
         }
     }
     Ok(())

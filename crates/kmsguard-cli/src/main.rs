@@ -124,6 +124,23 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Asks the kernel for small pages from now on, for a run over many small files.
+///
+/// The allocator asks for transparent huge pages, so the first touch of each 2 MiB of its
+/// arenas has the kernel clear all of it. One large input (a plan, an inventory) uses what it
+/// touches and gains from the larger pages, but a run over a thousand small policies touches
+/// sparse pieces of many of them: there the clearing was 15% of the CPU, and small pages make
+/// `lint` of the 1,645 managed policies about 8% faster while costing 20% on one 3.5 MB plan.
+/// Failure (an old kernel) only leaves the default.
+#[cfg(target_os = "linux")]
+pub(crate) fn small_pages() {
+    let _ = nix::sys::prctl::set_thp_disable(true);
+}
+
+/// Huge pages are a Linux setting; elsewhere there is nothing to change.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn small_pages() {}
+
 /// Lets go of `value` without running its destructors. The command is about to exit, and
 /// freeing a loaded inventory (or the policies compiled from it) piece by piece takes a
 /// noticeable share of a large query's time, for memory the process gives back anyway.

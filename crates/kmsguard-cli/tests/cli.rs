@@ -260,3 +260,54 @@ fn pipes_and_large_files_are_read_whole() {
     assert_eq!(documents(&from_file).1, serde_json::json!(3000));
     assert_eq!(documents(&from_file), documents(&from_pipe));
 }
+
+/// Files are reported in `Path` order (component by component), whatever the directory's own
+/// order and however `-`, `.` and `/` compare as bytes: `d/a/x.json` comes before
+/// `d/a-b.json`, which a plain string sort of the paths would put first. Hidden directories
+/// and other extensions are left out.
+#[test]
+fn directory_files_in_path_order() {
+    let dir = temp_dir("order");
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let names = [
+        "a.json",
+        "a-b.json",
+        "a/x.json",
+        "a/b/y.YML",
+        "A.json",
+        "b.json",
+        ".git/c.json",
+        "a/notes.txt",
+        "ab/z.json",
+    ];
+    for name in names {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, policy).expect("write");
+    }
+    let dir_str = dir.display().to_string();
+    let out = kmsguard(&["check", "--format", "json", &dir_str]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    std::fs::remove_dir_all(&dir).ok();
+    let listed: Vec<PathBuf> = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| PathBuf::from(f["path"].as_str().expect("path")))
+        .collect();
+    let mut expected: Vec<PathBuf> = [
+        "A.json",
+        "a/b/y.YML",
+        "a/x.json",
+        "a-b.json",
+        "a.json",
+        "ab/z.json",
+        "b.json",
+    ]
+    .iter()
+    .map(|n| dir.join(n))
+    .collect();
+    assert_eq!(listed, expected);
+    expected.sort();
+    assert_eq!(listed, expected, "the order is `Path`'s own");
+}
