@@ -228,15 +228,17 @@ impl FileReport {
 const MANY_FILES: usize = 32;
 
 /// Discovers and reads every input in parallel, skipping the paths `skip` selects, and runs
-/// `post` on each file's findings while its documents are at hand. `Err` is a usage or IO
-/// failure already reported on standard error; the `bool` says whether some file could not be
-/// read.
+/// `post` on each file's findings while its documents are at hand. The text of a file without
+/// findings is kept only with `keep_sources` (for JSON output, which gives every document's
+/// line and column); no other output shows it. `Err` is a usage or IO failure already reported
+/// on standard error; the `bool` says whether some file could not be read.
 pub(crate) fn read_all(
     paths: &[PathBuf],
     options: &ParseOptions,
     family: Option<Family>,
     skip: &(dyn Fn(&std::path::Path) -> bool + Sync),
     post: &Post<'_>,
+    keep_sources: bool,
 ) -> Result<(Vec<FileReport>, bool), ()> {
     let mut paths = match files::discover(paths) {
         Ok(p) => p,
@@ -253,7 +255,14 @@ pub(crate) fn read_all(
         paths
             .par_iter()
             .map(|p| {
-                let r = check_file(p, options, family, post);
+                let mut r = check_file(p, options, family, post);
+                if let Ok(report) = &mut r
+                    && !keep_sources
+                    && report.findings.is_empty()
+                {
+                    // Let the text go while this thread's next file can reuse its memory.
+                    report.source = SourceFile::new(report.source.name(), "");
+                }
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 r
             })
@@ -307,6 +316,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         args.input_family,
         &|_| false,
         &|_, _, _| {},
+        args.format == Format::Json,
     ) else {
         return EXIT_USAGE;
     };

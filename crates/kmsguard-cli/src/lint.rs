@@ -136,7 +136,14 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
     };
     let skip = |p: &Path| config.excluded(p);
     let Ok((mut reports, io_failed)) =
-        read_all(&args.paths, &options, args.input_family, &skip, &post)
+        read_all(
+            &args.paths,
+            &options,
+            args.input_family,
+            &skip,
+            &post,
+            args.report.format == Format::Json,
+        )
     else {
         return EXIT_USAGE;
     };
