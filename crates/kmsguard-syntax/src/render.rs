@@ -1,6 +1,9 @@
 //! Human rendering of diagnostics with source snippets (miette's graphical handler, without
 //! colour when asked, at a fixed width so that snapshots are stable).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 
 use miette::{
@@ -32,25 +35,135 @@ impl Default for RenderOptions {
 /// Renders `diag` against `source` as text.
 #[must_use]
 pub fn render(diag: &Diagnostic, source: &SourceFile, options: RenderOptions) -> String {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false);
-    let report = Report {
-        diag,
-        source: Named(source),
-        help: help_text(diag),
-    };
-    let mut out = String::new();
-    if handler.render_report(&mut out, &report).is_err() {
-        // Rendering into a String cannot fail except on a formatting bug; fall back to one line.
-        out = format!("{}[{}]: {}\n", diag.severity, diag.code, diag.message);
+    RENDERER.with(|cell| {
+        let mut renderer = cell.borrow_mut();
+        renderer.configure(options);
+        renderer.render(diag, source)
+    })
+}
+
+thread_local! {
+    /// The handler and footers of the last options used on this thread: building a handler
+    /// per finding and wrapping the same help text again for each finding are measurable.
+    static RENDERER: RefCell<Renderer> = RefCell::new(Renderer::new(RenderOptions::default()));
+}
+
+/// How many wrapped help footers a thread keeps before starting over.
+const FOOTER_CACHE_LIMIT: usize = 4096;
+
+struct Renderer {
+    color: bool,
+    width: usize,
+    handler: GraphicalReportHandler,
+    /// Help text to miette's wrapped footer for it (`  help: ...` lines).
+    footers: HashMap<String, String>,
+}
+
+impl Renderer {
+    fn new(options: RenderOptions) -> Self {
+        let theme = if options.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Self {
+            color: options.color,
+            width: options.width,
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(options.width)
+                .with_links(false),
+            footers: HashMap::new(),
+        }
     }
-    out
+
+    fn configure(&mut self, options: RenderOptions) {
+        if self.color != options.color || self.width != options.width {
+            *self = Self::new(options);
+        }
+    }
+
+    /// miette writes the help footer last, after the snippets, and it depends only on the help
+    /// text and the handler: the report is rendered without help and the footer, cached per help
+    /// text, is appended.
+    fn render(&mut self, diag: &Diagnostic, source: &SourceFile) -> String {
+        let help = help_text(diag);
+        let report = Report {
+            diag,
+            source: Named(source),
+        };
+        let mut out = String::new();
+        let mut ok = self.handler.render_report(&mut out, &report).is_ok();
+        if let Some(help) = help {
+            match self.footer(help, diag.severity) {
+                Some(footer) => out.push_str(footer),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            // Rendering into a String cannot fail except on a formatting bug; fall back to one line.
+            out = format!("{}[{}]: {}\n", diag.severity, diag.code, diag.message);
+        }
+        out
+    }
+
+    fn footer(&mut self, help: String, severity: Severity) -> Option<&str> {
+        if self.footers.len() >= FOOTER_CACHE_LIMIT && !self.footers.contains_key(&help) {
+            self.footers.clear();
+        }
+        match self.footers.entry(help) {
+            Entry::Occupied(e) => Some(e.into_mut().as_str()),
+            Entry::Vacant(e) => {
+                // A report with an empty message, no code and no source renders as one line (the
+                // severity icon), then the footer.
+                let only = HelpOnly {
+                    help: e.key(),
+                    severity,
+                };
+                let mut text = String::new();
+                self.handler.render_report(&mut text, &only).ok()?;
+                let footer = text.split_once('\n').map(|(_, f)| f.to_owned())?;
+                Some(e.insert(footer).as_str())
+            }
+        }
+    }
+}
+
+/// A diagnostic that carries only help text.
+struct HelpOnly<'a> {
+    help: &'a str,
+    severity: Severity,
+}
+
+impl fmt::Debug for HelpOnly<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.help)
+    }
+}
+
+impl fmt::Display for HelpOnly<'_> {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
+    }
+}
+
+impl std::error::Error for HelpOnly<'_> {}
+
+impl miette::Diagnostic for HelpOnly<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette_severity(self.severity))
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.help))
+    }
+}
+
+fn miette_severity(severity: Severity) -> miette::Severity {
+    match severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
 }
 
 fn help_text(diag: &Diagnostic) -> Option<String> {
@@ -65,7 +178,6 @@ fn help_text(diag: &Diagnostic) -> Option<String> {
 struct Report<'a> {
     diag: &'a Diagnostic,
     source: Named<'a>,
-    help: Option<String>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -92,17 +204,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diag.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
-    }
-
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        Some(miette_severity(self.diag.severity))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
