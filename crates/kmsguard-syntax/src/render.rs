@@ -87,12 +87,23 @@ impl Renderer {
     /// text, is appended.
     fn render(&mut self, diag: &Diagnostic, source: &SourceFile) -> String {
         let help = help_text(diag);
+        // miette writes the snippets after the header and message: without colour, the common
+        // shapes are rendered here, and the report is rendered by miette without labels.
+        let snippets = if self.color {
+            None
+        } else {
+            plain_snippets(diag, source)
+        };
         let report = Report {
             diag,
             source: Named(source),
+            labels: snippets.is_none(),
         };
         let mut out = String::new();
         let mut ok = self.handler.render_report(&mut out, &report).is_ok();
+        if let Some(snippets) = snippets {
+            out.push_str(&snippets);
+        }
         if let Some(help) = help {
             match self.footer(help, diag.severity) {
                 Some(footer) => out.push_str(footer),
@@ -178,6 +189,8 @@ fn help_text(diag: &Diagnostic) -> Option<String> {
 struct Report<'a> {
     diag: &'a Diagnostic,
     source: Named<'a>,
+    /// Whether miette renders the snippets (otherwise they are rendered by [`plain_snippets`]).
+    labels: bool,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -212,14 +225,25 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let text_len = self.source.0.text().len();
-        Some(Box::new(self.diag.labels.iter().map(move |l| {
-            // Clamp so that a span past the end (an error at end of input) still renders.
-            let start = (l.span.start as usize).min(text_len);
-            let len = l.span.len().min(text_len.saturating_sub(start));
-            LabeledSpan::new_with_span(l.text.clone(), (start, len))
-        })))
+        if !self.labels {
+            return None;
+        }
+        Some(Box::new(labeled_spans(self.diag, self.source.0)))
     }
+}
+
+/// The diagnostic's labels as miette spans.
+fn labeled_spans<'a>(
+    diag: &'a Diagnostic,
+    source: &SourceFile,
+) -> impl Iterator<Item = LabeledSpan> + 'a {
+    let text_len = source.text().len();
+    diag.labels.iter().map(move |l| {
+        // Clamp so that a span past the end (an error at end of input) still renders.
+        let start = (l.span.start as usize).min(text_len);
+        let len = l.span.len().min(text_len.saturating_sub(start));
+        LabeledSpan::new_with_span(l.text.clone(), (start, len))
+    })
 }
 
 struct Named<'a>(&'a SourceFile);
@@ -279,5 +303,247 @@ impl SourceCode for Named<'_> {
             inner.column(),
             inner.line_count() + lines,
         )))
+    }
+}
+
+/// miette's snippets (`render_snippets` and `render_context` of its graphical handler, without
+/// colour, context of one line), for the common shape only: every label covers a non-empty part
+/// of one line, no two labels start at the same offset or are equal, and the shown lines are
+/// printable ASCII (so that every character is one column wide). `None` for anything else, which
+/// miette then renders itself.
+fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
+    const CONTEXT: usize = 1;
+    let named = Named(source);
+    let mut labels: Vec<LabeledSpan> = labeled_spans(diag, source).collect();
+    labels.sort_unstable_by_key(LabeledSpan::offset);
+    // miette's unstable sort leaves equal offsets in an unspecified order.
+    if labels
+        .iter()
+        .zip(labels.iter().skip(1))
+        .any(|(a, b)| a.offset() == b.offset())
+    {
+        return None;
+    }
+    if labels
+        .iter()
+        .any(|l| l.is_empty() || l.label().is_some_and(|t| t.contains('\n')))
+    {
+        return None;
+    }
+
+    let mut contexts: Vec<(LabeledSpan, Box<dyn SpanContents<'_> + '_>)> =
+        Vec::with_capacity(labels.len());
+    for right in labels.iter().cloned() {
+        let right_conts = named.read_span(right.inner(), CONTEXT, CONTEXT).ok()?;
+        if let Some((left, left_conts)) = contexts.last()
+            && left_conts.line() + left_conts.line_count() >= right_conts.line()
+        {
+            let left_end = left.offset() + left.len();
+            let right_end = right.offset() + right.len();
+            let new_end = left_end.max(right_end);
+            let new_span = LabeledSpan::new(
+                left.label().map(String::from),
+                left.offset(),
+                new_end - left.offset(),
+            );
+            if let Ok(new_conts) = named.read_span(new_span.inner(), CONTEXT, CONTEXT) {
+                contexts.pop();
+                contexts.push((new_span, new_conts));
+                continue;
+            }
+        }
+        contexts.push((right, right_conts));
+    }
+
+    let mut out = String::new();
+    for (context, contents) in &contexts {
+        plain_context(&mut out, &named, context, contents.as_ref(), &labels)?;
+    }
+    Some(out)
+}
+
+/// A line of a snippet, as miette's `get_lines` splits it.
+struct Line {
+    line_number: usize,
+    offset: usize,
+    length: usize,
+    text: String,
+}
+
+impl Line {
+    fn end(&self) -> usize {
+        self.offset + self.length
+    }
+
+    /// miette's `Line::span_applies`.
+    fn applies(&self, span: &LabeledSpan) -> bool {
+        let len = span.len().max(1);
+        (span.offset() >= self.offset && span.offset() < self.end())
+            || (span.offset() < self.offset && span.offset() + len > self.end())
+            || (span.offset() + len > self.offset && span.offset() + len <= self.end())
+    }
+
+    /// miette's `Line::span_line_only`.
+    fn line_only(&self, span: &LabeledSpan) -> bool {
+        span.offset() >= self.offset && span.offset() + span.len() <= self.end()
+    }
+
+    /// miette's `visual_offset` for a printable ASCII line.
+    fn column(&self, offset: usize) -> usize {
+        let index = offset.saturating_sub(self.offset);
+        if index > self.text.len() {
+            self.text.len() + 1
+        } else {
+            index
+        }
+    }
+}
+
+/// miette's `get_lines`.
+fn lines_of(contents: &dyn SpanContents<'_>) -> Vec<Line> {
+    let context = String::from_utf8_lossy(contents.data());
+    let mut line = contents.line();
+    let mut column = contents.column();
+    let mut offset = contents.span().offset();
+    let mut line_offset = offset;
+    let mut line_str = String::with_capacity(context.len());
+    let mut lines = Vec::with_capacity(1);
+    let mut iter = context.chars().peekable();
+    while let Some(c) = iter.next() {
+        offset += c.len_utf8();
+        let mut at_end_of_file = false;
+        match c {
+            '\r' => {
+                if iter.next_if_eq(&'\n').is_some() {
+                    offset += 1;
+                    line += 1;
+                    column = 0;
+                } else {
+                    line_str.push(c);
+                    column += 1;
+                }
+                at_end_of_file = iter.peek().is_none();
+            }
+            '\n' => {
+                at_end_of_file = iter.peek().is_none();
+                line += 1;
+                column = 0;
+            }
+            _ => {
+                line_str.push(c);
+                column += 1;
+            }
+        }
+        if iter.peek().is_none() && !at_end_of_file {
+            line += 1;
+        }
+        if column == 0 || iter.peek().is_none() {
+            lines.push(Line {
+                line_number: line,
+                offset: line_offset,
+                length: offset - line_offset,
+                text: line_str.clone(),
+            });
+            line_str.clear();
+            line_offset = offset;
+        }
+    }
+    lines
+}
+
+/// miette's `render_context` for the shape [`plain_snippets`] accepts (no gutter, single-line
+/// labels only).
+fn plain_context(
+    out: &mut String,
+    source: &Named<'_>,
+    context: &LabeledSpan,
+    contents: &dyn SpanContents<'_>,
+    labels: &[LabeledSpan],
+) -> Option<()> {
+    use std::fmt::Write as _;
+
+    let lines = lines_of(contents);
+    let last = lines.last()?;
+    if lines
+        .iter()
+        .any(|line| !line.text.bytes().all(|b| (b' '..=b'~').contains(&b)))
+    {
+        return None;
+    }
+    // A label over several lines needs the gutter.
+    if lines
+        .iter()
+        .any(|line| labels.iter().any(|l| line.applies(l) && !line.line_only(l)))
+    {
+        return None;
+    }
+    let primary = labels.iter().find(|l| {
+        context.offset() <= l.offset() && l.offset() + l.len() <= context.offset() + context.len()
+    })?;
+    let primary_contents = source.read_span(primary.inner(), 0, 0).ok()?;
+    let name = primary_contents.name()?;
+    let width = last.line_number.to_string().len();
+
+    writeln!(
+        out,
+        "{:pad$}╭─[{}:{}:{}]",
+        "",
+        name,
+        primary_contents.line() + 1,
+        primary_contents.column() + 1,
+        pad = width + 2,
+    )
+    .ok()?;
+    let mut single: Vec<&LabeledSpan> = Vec::new();
+    let mut vbars: Vec<(&LabeledSpan, usize)> = Vec::new();
+    for line in &lines {
+        writeln!(out, " {:>width$} │ {}", line.line_number, line.text).ok()?;
+        single.clear();
+        single.extend(labels.iter().filter(|l| line.applies(l)));
+        if single.is_empty() {
+            continue;
+        }
+        write!(out, " {:width$} · ", "").ok()?;
+        let mut highest = 0;
+        vbars.clear();
+        for hl in &single {
+            let start = line.column(hl.offset()).max(highest);
+            let end = line.column(hl.offset() + hl.len()).max(start + 1);
+            let vbar = (start + end) / 2;
+            write!(out, "{:pad$}", "", pad = start.saturating_sub(highest)).ok()?;
+            push_repeated(out, '─', vbar - start);
+            out.push(if hl.label().is_some() { '┬' } else { '─' });
+            push_repeated(out, '─', end - vbar - 1);
+            highest = highest.max(end);
+            vbars.push((hl, vbar));
+        }
+        out.push('\n');
+        for hl in single.iter().rev() {
+            let Some(label) = hl.label() else {
+                continue;
+            };
+            write!(out, " {:width$} · ", "").ok()?;
+            let mut current = 1usize;
+            for &(other, vbar) in &vbars {
+                while current < vbar + 1 {
+                    out.push(' ');
+                    current += 1;
+                }
+                if std::ptr::eq(other, *hl) {
+                    writeln!(out, "╰── {label}").ok()?;
+                    break;
+                }
+                out.push('│');
+                current += 1;
+            }
+        }
+    }
+    writeln!(out, "{:pad$}╰────", "", pad = width + 2).ok()?;
+    Some(())
+}
+
+fn push_repeated(out: &mut String, c: char, n: usize) {
+    for _ in 0..n {
+        out.push(c);
     }
 }
