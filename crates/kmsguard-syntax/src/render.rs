@@ -94,15 +94,25 @@ impl Renderer {
         } else {
             plain_snippets(diag, source)
         };
-        let report = Report {
-            diag,
-            source: Named(source),
-            labels: snippets.is_none(),
-        };
         let mut out = String::new();
-        let mut ok = self.handler.render_report(&mut out, &report).is_ok();
-        if let Some(snippets) = snippets {
-            out.push_str(&snippets);
+        let mut ok = true;
+        match snippets {
+            Some(snippets) if fits_one_line(&diag.message, self.width) => {
+                plain_head(&mut out, diag);
+                out.push_str(&snippets);
+            }
+            snippets => {
+                let report = Report {
+                    diag,
+                    source: Named(source),
+                    labels: snippets.is_none(),
+                    help: None,
+                };
+                ok = self.handler.render_report(&mut out, &report).is_ok();
+                if let Some(snippets) = snippets {
+                    out.push_str(&snippets);
+                }
+            }
         }
         if let Some(help) = help {
             match self.footer(help, diag.severity) {
@@ -137,6 +147,39 @@ impl Renderer {
             }
         }
     }
+}
+
+/// Display width of miette's message indent without colour (`"  ⚠ "`: two spaces, the
+/// one-column severity icon, a space).
+const MESSAGE_INDENT_WIDTH: usize = 4;
+
+/// Whether miette's wrapping (textwrap's `fill` at `width - 2` columns after the message indent)
+/// leaves `message` on one line, unchanged but for trailing spaces: a line of printable ASCII
+/// (one column a character, no ANSI escapes, no line break) whose width fits. textwrap's words
+/// cover the line contiguously, and first-fit wrapping only breaks before a fragment that would
+/// end past the width, which none does when the whole line fits.
+fn fits_one_line(message: &str, width: usize) -> bool {
+    message.bytes().all(|b| (b' '..=b'~').contains(&b))
+        && message.len() + MESSAGE_INDENT_WIDTH <= width.saturating_sub(2)
+}
+
+/// miette's header and message for a diagnostic without colour whose message
+/// [`fits_one_line`]: the code, a blank line, then the icon and the message (textwrap trims
+/// trailing spaces).
+fn plain_head(out: &mut String, diag: &Diagnostic) {
+    let icon = match diag.severity {
+        Severity::Error => "×",
+        Severity::Warning => "⚠",
+        Severity::Info => "☞",
+    };
+    out.push_str(diag.code.as_str());
+    out.push('(');
+    out.push_str(diag.code.name());
+    out.push_str(")\n\n  ");
+    out.push_str(icon);
+    out.push(' ');
+    out.push_str(diag.message.trim_end_matches(' '));
+    out.push('\n');
 }
 
 /// A diagnostic that carries only help text.
@@ -191,6 +234,8 @@ struct Report<'a> {
     source: Named<'a>,
     /// Whether miette renders the snippets (otherwise they are rendered by [`plain_snippets`]).
     labels: bool,
+    /// Help for miette to render (the footer is otherwise appended from the cache).
+    help: Option<String>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -218,6 +263,12 @@ impl miette::Diagnostic for Report<'_> {
 
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette_severity(self.diag.severity))
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -545,5 +596,151 @@ fn plain_context(
 fn push_repeated(out: &mut String, c: char, n: usize) {
     for _ in 0..n {
         out.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::diagnostic::{Code, Label};
+    use crate::source::Span;
+
+    /// The rendering before the caches and the plain paths: miette with everything.
+    fn reference(diag: &Diagnostic, source: &SourceFile, options: RenderOptions) -> String {
+        let theme = if options.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(options.width)
+            .with_links(false);
+        let report = Report {
+            diag,
+            source: Named(source),
+            labels: true,
+            help: help_text(diag),
+        };
+        let mut out = String::new();
+        if handler.render_report(&mut out, &report).is_err() {
+            out = format!("{}[{}]: {}\n", diag.severity, diag.code, diag.message);
+        }
+        out
+    }
+
+    const TEXT: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\": \"é–x\",\r\n\t\"Effect\": \"Allow\",\n\n      \"Action\": \"kms:*\",\r      \"Resource\": \"*\"\n    }\n  ]\n}";
+
+    fn diag(
+        severity: Severity,
+        message: &str,
+        help: Option<&str>,
+        labels: &[(usize, usize, Option<&str>)],
+    ) -> Diagnostic {
+        let mut d = Diagnostic::new(severity, Code::new("K001", "test-code"), message);
+        d.help = help.map(str::to_owned);
+        d.labels = labels
+            .iter()
+            .map(|&(start, len, text)| Label {
+                span: Span::new(start, start + len),
+                text: text.map(str::to_owned),
+                primary: false,
+            })
+            .collect();
+        d
+    }
+
+    fn check(d: &Diagnostic, source: &SourceFile) {
+        for color in [false, true] {
+            for width in [100, 60] {
+                let options = RenderOptions { color, width };
+                assert_eq!(
+                    render(d, source, options),
+                    reference(d, source, options),
+                    "{d:?} {options:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn single_labels_render_as_miette_does() {
+        let texts = [TEXT, "ab\ncd\n", "", "x"];
+        for text in texts {
+            let source = SourceFile::new("f.json", text);
+            for start in 0..=text.len() + 1 {
+                for len in [0, 1, 2, 3, 7, 40] {
+                    for label in [Some("here"), None, Some("")] {
+                        check(
+                            &diag(
+                                Severity::Warning,
+                                "short message",
+                                Some("do this\nnote: that"),
+                                &[(start, len, label)],
+                            ),
+                            &source,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn label_pairs_render_as_miette_does() {
+        let source = SourceFile::new("f.json", TEXT);
+        let n = TEXT.len();
+        let mut seed = 7u64;
+        for _ in 0..3000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let a = (seed >> 33) as usize % (n + 1);
+            let b = (seed >> 13) as usize % (n + 1);
+            let la = (seed >> 7) as usize % 9;
+            let lb = (seed >> 3) as usize % 5;
+            let labels = [(a, la, Some("first")), (b, lb, Some("second"))];
+            check(&diag(Severity::Error, "m", None, &labels), &source);
+            let three = [
+                (a, la, Some("first")),
+                (b, lb, None),
+                ((a + b) / 2, 2, Some("third")),
+            ];
+            check(&diag(Severity::Info, "m", Some("h"), &three), &source);
+        }
+    }
+
+    #[test]
+    fn messages_and_help_render_as_miette_does() {
+        let source = SourceFile::new("f.json", TEXT);
+        let long = "word ".repeat(30);
+        let mut messages = vec![
+            String::new(),
+            "short".to_owned(),
+            "trailing spaces   ".to_owned(),
+            "  leading spaces".to_owned(),
+            "two\nlines".to_owned(),
+            "non-ASCII “quotes” é".to_owned(),
+            "tab\there".to_owned(),
+            "a-hyphenated-word-that-is-long".repeat(5),
+        ];
+        for len in 85..100 {
+            messages.push(long[..len].to_owned());
+            messages.push("x".repeat(len));
+            messages.push(format!("{} y", "z".repeat(len - 2)));
+        }
+        let helps = [None, Some("short help"), Some(long.as_str()), Some("")];
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            for message in &messages {
+                for help in helps {
+                    let d = diag(severity, message, help, &[(30, 9, Some("label"))]);
+                    check(&d, &source);
+                    let mut noted = d.clone();
+                    noted.note = Some("a note".to_owned());
+                    check(&noted, &source);
+                }
+            }
+        }
     }
 }
