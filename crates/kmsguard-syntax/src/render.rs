@@ -1,6 +1,7 @@
 //! Human rendering of diagnostics with source snippets (miette's graphical handler, without
 //! colour when asked, at a fixed width so that snapshots are stable).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -414,14 +415,14 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
 }
 
 /// A line of a snippet, as miette's `get_lines` splits it.
-struct Line {
+struct Line<'a> {
     line_number: usize,
     offset: usize,
     length: usize,
-    text: String,
+    text: Cow<'a, str>,
 }
 
-impl Line {
+impl Line<'_> {
     fn end(&self) -> usize {
         self.offset + self.length
     }
@@ -450,8 +451,33 @@ impl Line {
     }
 }
 
+/// miette's `get_lines` for contents of printable ASCII and `\n` only: each `\n` ends a line,
+/// and the last line, when it has no `\n`, ends with the data.
+fn ascii_lines_of<'a>(contents: &'a dyn SpanContents<'_>) -> Option<Vec<Line<'a>>> {
+    let data = contents.data();
+    if !data
+        .iter()
+        .all(|&b| b == b'\n' || (b' '..=b'~').contains(&b))
+    {
+        return None;
+    }
+    let text = std::str::from_utf8(data).ok()?;
+    let mut offset = contents.span().offset();
+    let mut lines = Vec::with_capacity(4);
+    for (i, piece) in text.split_inclusive('\n').enumerate() {
+        lines.push(Line {
+            line_number: contents.line() + i + 1,
+            offset,
+            length: piece.len(),
+            text: Cow::Borrowed(piece.strip_suffix('\n').unwrap_or(piece)),
+        });
+        offset += piece.len();
+    }
+    Some(lines)
+}
+
 /// miette's `get_lines`.
-fn lines_of(contents: &dyn SpanContents<'_>) -> Vec<Line> {
+fn lines_of(contents: &dyn SpanContents<'_>) -> Vec<Line<'static>> {
     let context = String::from_utf8_lossy(contents.data());
     let mut line = contents.line();
     let mut column = contents.column();
@@ -493,7 +519,7 @@ fn lines_of(contents: &dyn SpanContents<'_>) -> Vec<Line> {
                 line_number: line,
                 offset: line_offset,
                 length: offset - line_offset,
-                text: line_str.clone(),
+                text: Cow::Owned(line_str.clone()),
             });
             line_str.clear();
             line_offset = offset;
@@ -513,14 +539,20 @@ fn plain_context(
 ) -> Option<()> {
     use std::fmt::Write as _;
 
-    let lines = lines_of(contents);
+    let lines = match ascii_lines_of(contents) {
+        Some(lines) => lines,
+        None => {
+            let lines = lines_of(contents);
+            if lines
+                .iter()
+                .any(|line| !line.text.bytes().all(|b| (b' '..=b'~').contains(&b)))
+            {
+                return None;
+            }
+            lines
+        }
+    };
     let last = lines.last()?;
-    if lines
-        .iter()
-        .any(|line| !line.text.bytes().all(|b| (b' '..=b'~').contains(&b)))
-    {
-        return None;
-    }
     // A label over several lines needs the gutter.
     if lines
         .iter()
@@ -548,20 +580,23 @@ fn plain_context(
     let mut single: Vec<&LabeledSpan> = Vec::new();
     let mut vbars: Vec<(&LabeledSpan, usize)> = Vec::new();
     for line in &lines {
-        writeln!(out, " {:>width$} │ {}", line.line_number, line.text).ok()?;
+        write!(out, " {:>width$}", line.line_number).ok()?;
+        out.push_str(" │ ");
+        out.push_str(&line.text);
+        out.push('\n');
         single.clear();
         single.extend(labels.iter().filter(|l| line.applies(l)));
         if single.is_empty() {
             continue;
         }
-        write!(out, " {:width$} · ", "").ok()?;
+        push_no_linum(out, width);
         let mut highest = 0;
         vbars.clear();
         for hl in &single {
             let start = line.column(hl.offset()).max(highest);
             let end = line.column(hl.offset() + hl.len()).max(start + 1);
             let vbar = (start + end) / 2;
-            write!(out, "{:pad$}", "", pad = start.saturating_sub(highest)).ok()?;
+            push_repeated(out, ' ', start.saturating_sub(highest));
             push_repeated(out, '─', vbar - start);
             out.push(if hl.label().is_some() { '┬' } else { '─' });
             push_repeated(out, '─', end - vbar - 1);
@@ -573,7 +608,7 @@ fn plain_context(
             let Some(label) = hl.label() else {
                 continue;
             };
-            write!(out, " {:width$} · ", "").ok()?;
+            push_no_linum(out, width);
             let mut current = 1usize;
             for &(other, vbar) in &vbars {
                 while current < vbar + 1 {
@@ -581,7 +616,9 @@ fn plain_context(
                     current += 1;
                 }
                 if std::ptr::eq(other, *hl) {
-                    writeln!(out, "╰── {label}").ok()?;
+                    out.push_str("╰── ");
+                    out.push_str(label);
+                    out.push('\n');
                     break;
                 }
                 out.push('│');
@@ -589,8 +626,15 @@ fn plain_context(
             }
         }
     }
-    writeln!(out, "{:pad$}╰────", "", pad = width + 2).ok()?;
+    push_repeated(out, ' ', width + 2);
+    out.push_str("╰────\n");
     Some(())
+}
+
+/// miette's `write_no_linum`: a space, the line number's width of spaces, then ` · `.
+fn push_no_linum(out: &mut String, width: usize) {
+    push_repeated(out, ' ', width + 1);
+    out.push_str(" · ");
 }
 
 fn push_repeated(out: &mut String, c: char, n: usize) {
