@@ -302,10 +302,101 @@ struct Named<'a>(&'a SourceFile);
 
 impl SourceCode for Named<'_> {
     /// miette's own `read_span` scans the text from its start for every label, which is
-    /// quadratic over a large template with many findings. This runs it on a window of lines
-    /// around the span (found by scanning from the span outwards) and shifts the result back,
-    /// with line numbers from the file's cached line index.
+    /// quadratic over a large template with many findings. This computes the same contents from
+    /// the file's cached line index ([`Named::read_span_indexed`]), or, when a carriage return
+    /// is near (miette also breaks lines at a lone `\r`), runs miette's on a window of lines
+    /// around the span ([`Named::read_span_windowed`]).
     fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        if let Some(contents) =
+            self.read_span_indexed(span, context_lines_before, context_lines_after)
+        {
+            return Ok(Box::new(contents));
+        }
+        self.read_span_windowed(span, context_lines_before, context_lines_after)
+    }
+}
+
+impl Named<'_> {
+    /// What miette's `read_span` (its `context_info`) returns on text whose only line breaks
+    /// are `\n`, from the newline index: `None` when the window that
+    /// [`Named::read_span_windowed`] would read holds a `\r`.
+    ///
+    /// With `\n` breaks only, miette's scan comes down to this: the data starts at the span
+    /// (no lines before) or at the first of the `before` lines above the span's line; it ends
+    /// after the byte `B = (start + len) - 1` (saturating) when no lines after are wanted, and
+    /// otherwise after the `after + 1`-th `\n` past `B` (or at the end of the text); `line` is
+    /// the first line's index, `line_count` the number of `\n`s scanned, and `column` (only
+    /// without lines before) the bytes from the line start to the span, or 0 once a `\n` past
+    /// `B` was scanned.
+    fn read_span_indexed(
+        &self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Option<MietteSpanContents<'_>> {
+        let bytes = self.0.text().as_bytes();
+        let n = bytes.len();
+        let nl = self.0.newline_offsets();
+        let start = span.offset().min(n);
+        let end = span.offset().saturating_add(span.len()).min(n);
+        let line_start = |j: usize| match j.checked_sub(1) {
+            Some(i) => nl.get(i).map(|&p| p as usize + 1),
+            None => Some(0),
+        };
+        // The window the windowed read would use must be free of carriage returns.
+        let k = nl.partition_point(|&p| (p as usize) < start);
+        let base = line_start(k.saturating_sub(before.saturating_add(1)))?;
+        let limit_index = nl
+            .partition_point(|&p| (p as usize) < end)
+            .saturating_add(after)
+            .saturating_add(2);
+        let limit = nl.get(limit_index).map_or(n, |&p| p as usize);
+        if bytes.get(base..limit)?.contains(&b'\r') {
+            return None;
+        }
+
+        let b = end.saturating_sub(1);
+        let after_b = nl.partition_point(|&p| (p as usize) <= b);
+        let (stop, line_count) = if after == 0 {
+            if b < n {
+                (b + 1, after_b)
+            } else {
+                (n, nl.len())
+            }
+        } else {
+            match nl.get(after_b.saturating_add(after)) {
+                Some(&p) => (p as usize + 1, after_b + after + 1),
+                None => (n, nl.len()),
+            }
+        };
+        let first = if before == 0 {
+            start
+        } else {
+            line_start(k.saturating_sub(before))?
+        };
+        let column = if before != 0 || (after != 0 && after_b < nl.len()) {
+            0
+        } else {
+            start - line_start(k)?
+        };
+        Some(MietteSpanContents::new_named(
+            self.0.name().to_owned(),
+            bytes.get(first..stop)?,
+            (first, stop - first).into(),
+            k.saturating_sub(before),
+            column,
+            line_count,
+        ))
+    }
+
+    /// miette's `read_span` run on a window of lines around the span (found by scanning from
+    /// the span outwards) and shifted back, with line numbers from the file's line index.
+    fn read_span_windowed<'b>(
         &'b self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
@@ -706,6 +797,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn indexed_read_span_agrees_with_the_windowed_read() {
+        let texts = [
+            "",
+            "x",
+            "\n",
+            "\n\n",
+            "\n\n\n\n",
+            "a\nb",
+            "a\nb\n",
+            "ab\n\ncd\nef\n\n\ngh",
+            "{\n  \"a\": \"é\u{1F600}x\",\n\n  \"b\": 1\n}\n",
+            TEXT,
+            "a\r\nb\rc\nd\n\ne\nf\ng\nh\ni\nj",
+        ];
+        let mut indexed = 0;
+        for text in texts {
+            let source = SourceFile::new("t", text);
+            let named = Named(&source);
+            for start in 0..=text.len() + 1 {
+                for len in 0..=(text.len() + 2 - start) {
+                    let span: miette::SourceSpan = (start, len).into();
+                    for before in 0..4 {
+                        for after in 0..4 {
+                            let Some(fast) = named.read_span_indexed(&span, before, after) else {
+                                continue;
+                            };
+                            indexed += 1;
+                            let slow = named.read_span_windowed(&span, before, after).unwrap();
+                            let what = format!("{text:?} {start}+{len} {before}/{after}");
+                            assert_eq!(fast.data(), slow.data(), "{what}");
+                            assert_eq!(fast.span(), slow.span(), "{what}");
+                            assert_eq!(fast.line(), slow.line(), "{what}");
+                            assert_eq!(fast.column(), slow.column(), "{what}");
+                            assert_eq!(fast.line_count(), slow.line_count(), "{what}");
+                            assert_eq!(fast.name(), slow.name(), "{what}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(indexed > 10_000, "{indexed}");
     }
 
     #[test]

@@ -133,7 +133,8 @@ impl SourceFile {
             .partition_point(|&n| (n as usize) < offset)
     }
 
-    fn newline_offsets(&self) -> &[u32] {
+    /// Byte offsets of the `\n`s of the text, in order (computed on first use).
+    pub(crate) fn newline_offsets(&self) -> &[u32] {
         self.newlines
             .get_or_init(|| newline_offsets(self.text.as_bytes()))
     }
