@@ -261,7 +261,7 @@ mod tests {
                 4 if i % 3 == 0 => b'\n',
                 _ => b'a',
             });
-            for len in [0, 1, 7, 8, 9, 15, 16, 17] {
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 31, 33, usize::MAX] {
                 let t = text.get(text.len().saturating_sub(len)..).unwrap_or(&[]);
                 let want: Vec<u32> = t
                     .iter()
