@@ -1,6 +1,10 @@
 //! Human rendering of diagnostics with source snippets (miette's graphical handler, without
 //! colour when asked, at a fixed width so that snapshots are stable).
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 
 use miette::{
@@ -32,25 +36,189 @@ impl Default for RenderOptions {
 /// Renders `diag` against `source` as text.
 #[must_use]
 pub fn render(diag: &Diagnostic, source: &SourceFile, options: RenderOptions) -> String {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false);
-    let report = Report {
-        diag,
-        source: Named(source),
-        help: help_text(diag),
-    };
-    let mut out = String::new();
-    if handler.render_report(&mut out, &report).is_err() {
-        // Rendering into a String cannot fail except on a formatting bug; fall back to one line.
-        out = format!("{}[{}]: {}\n", diag.severity, diag.code, diag.message);
+    RENDERER.with(|cell| {
+        let mut renderer = cell.borrow_mut();
+        renderer.configure(options);
+        renderer.render(diag, source)
+    })
+}
+
+thread_local! {
+    /// The handler and footers of the last options used on this thread: building a handler
+    /// per finding and wrapping the same help text again for each finding are measurable.
+    static RENDERER: RefCell<Renderer> = RefCell::new(Renderer::new(RenderOptions::default()));
+}
+
+/// How many wrapped help footers a thread keeps before starting over.
+const FOOTER_CACHE_LIMIT: usize = 4096;
+
+struct Renderer {
+    color: bool,
+    width: usize,
+    handler: GraphicalReportHandler,
+    /// Help text to miette's wrapped footer for it (`  help: ...` lines).
+    footers: HashMap<String, String>,
+}
+
+impl Renderer {
+    fn new(options: RenderOptions) -> Self {
+        let theme = if options.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Self {
+            color: options.color,
+            width: options.width,
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(options.width)
+                .with_links(false),
+            footers: HashMap::new(),
+        }
     }
-    out
+
+    fn configure(&mut self, options: RenderOptions) {
+        if self.color != options.color || self.width != options.width {
+            *self = Self::new(options);
+        }
+    }
+
+    /// miette writes the help footer last, after the snippets, and it depends only on the help
+    /// text and the handler: the report is rendered without help and the footer, cached per help
+    /// text, is appended.
+    fn render(&mut self, diag: &Diagnostic, source: &SourceFile) -> String {
+        let help = help_text(diag);
+        // miette writes the snippets after the header and message: without colour, the common
+        // shapes are rendered here, and the report is rendered by miette without labels.
+        let snippets = if self.color {
+            None
+        } else {
+            plain_snippets(diag, source)
+        };
+        let mut out = String::new();
+        let mut ok = true;
+        match snippets {
+            Some(snippets) if fits_one_line(&diag.message, self.width) => {
+                plain_head(&mut out, diag);
+                out.push_str(&snippets);
+            }
+            snippets => {
+                let report = Report {
+                    diag,
+                    source: Named(source),
+                    labels: snippets.is_none(),
+                    help: None,
+                };
+                ok = self.handler.render_report(&mut out, &report).is_ok();
+                if let Some(snippets) = snippets {
+                    out.push_str(&snippets);
+                }
+            }
+        }
+        if let Some(help) = help {
+            match self.footer(help, diag.severity) {
+                Some(footer) => out.push_str(footer),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            // Rendering into a String cannot fail except on a formatting bug; fall back to one line.
+            out = format!("{}[{}]: {}\n", diag.severity, diag.code, diag.message);
+        }
+        out
+    }
+
+    fn footer(&mut self, help: String, severity: Severity) -> Option<&str> {
+        if self.footers.len() >= FOOTER_CACHE_LIMIT && !self.footers.contains_key(&help) {
+            self.footers.clear();
+        }
+        match self.footers.entry(help) {
+            Entry::Occupied(e) => Some(e.into_mut().as_str()),
+            Entry::Vacant(e) => {
+                // A report with an empty message, no code and no source renders as one line (the
+                // severity icon), then the footer.
+                let only = HelpOnly {
+                    help: e.key(),
+                    severity,
+                };
+                let mut text = String::new();
+                self.handler.render_report(&mut text, &only).ok()?;
+                let footer = text.split_once('\n').map(|(_, f)| f.to_owned())?;
+                Some(e.insert(footer).as_str())
+            }
+        }
+    }
+}
+
+/// Display width of miette's message indent without colour (`"  ⚠ "`: two spaces, the
+/// one-column severity icon, a space).
+const MESSAGE_INDENT_WIDTH: usize = 4;
+
+/// Whether miette's wrapping (textwrap's `fill` at `width - 2` columns after the message indent)
+/// leaves `message` on one line, unchanged but for trailing spaces: a line of printable ASCII
+/// (one column a character, no ANSI escapes, no line break) whose width fits. textwrap's words
+/// cover the line contiguously, and first-fit wrapping only breaks before a fragment that would
+/// end past the width, which none does when the whole line fits.
+fn fits_one_line(message: &str, width: usize) -> bool {
+    message.bytes().all(|b| (b' '..=b'~').contains(&b))
+        && message.len() + MESSAGE_INDENT_WIDTH <= width.saturating_sub(2)
+}
+
+/// miette's header and message for a diagnostic without colour whose message
+/// [`fits_one_line`]: the code, a blank line, then the icon and the message (textwrap trims
+/// trailing spaces).
+fn plain_head(out: &mut String, diag: &Diagnostic) {
+    let icon = match diag.severity {
+        Severity::Error => "×",
+        Severity::Warning => "⚠",
+        Severity::Info => "☞",
+    };
+    out.push_str(diag.code.as_str());
+    out.push('(');
+    out.push_str(diag.code.name());
+    out.push_str(")\n\n  ");
+    out.push_str(icon);
+    out.push(' ');
+    out.push_str(diag.message.trim_end_matches(' '));
+    out.push('\n');
+}
+
+/// A diagnostic that carries only help text.
+struct HelpOnly<'a> {
+    help: &'a str,
+    severity: Severity,
+}
+
+impl fmt::Debug for HelpOnly<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.help)
+    }
+}
+
+impl fmt::Display for HelpOnly<'_> {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
+    }
+}
+
+impl std::error::Error for HelpOnly<'_> {}
+
+impl miette::Diagnostic for HelpOnly<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette_severity(self.severity))
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.help))
+    }
+}
+
+fn miette_severity(severity: Severity) -> miette::Severity {
+    match severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
 }
 
 fn help_text(diag: &Diagnostic) -> Option<String> {
@@ -65,6 +233,9 @@ fn help_text(diag: &Diagnostic) -> Option<String> {
 struct Report<'a> {
     diag: &'a Diagnostic,
     source: Named<'a>,
+    /// Whether miette renders the snippets (otherwise they are rendered by [`plain_snippets`]).
+    labels: bool,
+    /// Help for miette to render (the footer is otherwise appended from the cache).
     help: Option<String>,
 }
 
@@ -92,11 +263,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diag.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
+        Some(miette_severity(self.diag.severity))
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
@@ -110,24 +277,126 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let text_len = self.source.0.text().len();
-        Some(Box::new(self.diag.labels.iter().map(move |l| {
-            // Clamp so that a span past the end (an error at end of input) still renders.
-            let start = (l.span.start as usize).min(text_len);
-            let len = l.span.len().min(text_len.saturating_sub(start));
-            LabeledSpan::new_with_span(l.text.clone(), (start, len))
-        })))
+        if !self.labels {
+            return None;
+        }
+        Some(Box::new(labeled_spans(self.diag, self.source.0)))
     }
+}
+
+/// The diagnostic's labels as miette spans.
+fn labeled_spans<'a>(
+    diag: &'a Diagnostic,
+    source: &SourceFile,
+) -> impl Iterator<Item = LabeledSpan> + 'a {
+    let text_len = source.text().len();
+    diag.labels.iter().map(move |l| {
+        // Clamp so that a span past the end (an error at end of input) still renders.
+        let start = (l.span.start as usize).min(text_len);
+        let len = l.span.len().min(text_len.saturating_sub(start));
+        LabeledSpan::new_with_span(l.text.clone(), (start, len))
+    })
 }
 
 struct Named<'a>(&'a SourceFile);
 
 impl SourceCode for Named<'_> {
     /// miette's own `read_span` scans the text from its start for every label, which is
-    /// quadratic over a large template with many findings. This runs it on a window of lines
-    /// around the span (found by scanning from the span outwards) and shifts the result back,
-    /// with line numbers from the file's cached line index.
+    /// quadratic over a large template with many findings. This computes the same contents from
+    /// the file's cached line index ([`Named::read_span_indexed`]), or, when a carriage return
+    /// is near (miette also breaks lines at a lone `\r`), runs miette's on a window of lines
+    /// around the span ([`Named::read_span_windowed`]).
     fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        if let Some(contents) =
+            self.read_span_indexed(span, context_lines_before, context_lines_after)
+        {
+            return Ok(Box::new(contents));
+        }
+        self.read_span_windowed(span, context_lines_before, context_lines_after)
+    }
+}
+
+impl Named<'_> {
+    /// What miette's `read_span` (its `context_info`) returns on text whose only line breaks
+    /// are `\n`, from the newline index: `None` when the window that
+    /// [`Named::read_span_windowed`] would read holds a `\r`.
+    ///
+    /// With `\n` breaks only, miette's scan comes down to this: the data starts at the span
+    /// (no lines before) or at the first of the `before` lines above the span's line; it ends
+    /// after the byte `B = (start + len) - 1` (saturating) when no lines after are wanted, and
+    /// otherwise after the `after + 1`-th `\n` past `B` (or at the end of the text); `line` is
+    /// the first line's index, `line_count` the number of `\n`s scanned, and `column` (only
+    /// without lines before) the bytes from the line start to the span, or 0 once a `\n` past
+    /// `B` was scanned.
+    fn read_span_indexed(
+        &self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Option<MietteSpanContents<'_>> {
+        let bytes = self.0.text().as_bytes();
+        let n = bytes.len();
+        let nl = self.0.newline_offsets();
+        let start = span.offset().min(n);
+        let end = span.offset().saturating_add(span.len()).min(n);
+        let line_start = |j: usize| match j.checked_sub(1) {
+            Some(i) => nl.get(i).map(|&p| p as usize + 1),
+            None => Some(0),
+        };
+        // The window the windowed read would use must be free of carriage returns.
+        let k = nl.partition_point(|&p| (p as usize) < start);
+        let base = line_start(k.saturating_sub(before.saturating_add(1)))?;
+        let limit_index = nl
+            .partition_point(|&p| (p as usize) < end)
+            .saturating_add(after)
+            .saturating_add(2);
+        let limit = nl.get(limit_index).map_or(n, |&p| p as usize);
+        if bytes.get(base..limit)?.contains(&b'\r') {
+            return None;
+        }
+
+        let b = end.saturating_sub(1);
+        let after_b = nl.partition_point(|&p| (p as usize) <= b);
+        let (stop, line_count) = if after == 0 {
+            if b < n {
+                (b + 1, after_b)
+            } else {
+                (n, nl.len())
+            }
+        } else {
+            match nl.get(after_b.saturating_add(after)) {
+                Some(&p) => (p as usize + 1, after_b + after + 1),
+                None => (n, nl.len()),
+            }
+        };
+        let first = if before == 0 {
+            start
+        } else {
+            line_start(k.saturating_sub(before))?
+        };
+        let column = if before != 0 || (after != 0 && after_b < nl.len()) {
+            0
+        } else {
+            start - line_start(k)?
+        };
+        Some(MietteSpanContents::new_named(
+            self.0.name().to_owned(),
+            bytes.get(first..stop)?,
+            (first, stop - first).into(),
+            k.saturating_sub(before),
+            column,
+            line_count,
+        ))
+    }
+
+    /// miette's `read_span` run on a window of lines around the span (found by scanning from
+    /// the span outwards) and shifted back, with line numbers from the file's line index.
+    fn read_span_windowed<'b>(
         &'b self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
@@ -177,5 +446,480 @@ impl SourceCode for Named<'_> {
             inner.column(),
             inner.line_count() + lines,
         )))
+    }
+}
+
+/// miette's snippets (`render_snippets` and `render_context` of its graphical handler, without
+/// colour, context of one line), for the common shape only: every label covers a non-empty part
+/// of one line, no two labels start at the same offset or are equal, and the shown lines are
+/// printable ASCII (so that every character is one column wide). `None` for anything else, which
+/// miette then renders itself.
+fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
+    const CONTEXT: usize = 1;
+    let named = Named(source);
+    let mut labels: Vec<LabeledSpan> = labeled_spans(diag, source).collect();
+    labels.sort_unstable_by_key(LabeledSpan::offset);
+    // miette's unstable sort leaves equal offsets in an unspecified order.
+    if labels
+        .iter()
+        .zip(labels.iter().skip(1))
+        .any(|(a, b)| a.offset() == b.offset())
+    {
+        return None;
+    }
+    if labels
+        .iter()
+        .any(|l| l.is_empty() || l.label().is_some_and(|t| t.contains('\n')))
+    {
+        return None;
+    }
+
+    let mut contexts: Vec<(LabeledSpan, Box<dyn SpanContents<'_> + '_>)> =
+        Vec::with_capacity(labels.len());
+    for right in labels.iter().cloned() {
+        let right_conts = named.read_span(right.inner(), CONTEXT, CONTEXT).ok()?;
+        if let Some((left, left_conts)) = contexts.last()
+            && left_conts.line() + left_conts.line_count() >= right_conts.line()
+        {
+            let left_end = left.offset() + left.len();
+            let right_end = right.offset() + right.len();
+            let new_end = left_end.max(right_end);
+            let new_span = LabeledSpan::new(
+                left.label().map(String::from),
+                left.offset(),
+                new_end - left.offset(),
+            );
+            if let Ok(new_conts) = named.read_span(new_span.inner(), CONTEXT, CONTEXT) {
+                contexts.pop();
+                contexts.push((new_span, new_conts));
+                continue;
+            }
+        }
+        contexts.push((right, right_conts));
+    }
+
+    let mut out = String::new();
+    for (context, contents) in &contexts {
+        plain_context(&mut out, &named, context, contents.as_ref(), &labels)?;
+    }
+    Some(out)
+}
+
+/// A line of a snippet, as miette's `get_lines` splits it.
+struct Line<'a> {
+    line_number: usize,
+    offset: usize,
+    length: usize,
+    text: Cow<'a, str>,
+}
+
+impl Line<'_> {
+    fn end(&self) -> usize {
+        self.offset + self.length
+    }
+
+    /// miette's `Line::span_applies`.
+    fn applies(&self, span: &LabeledSpan) -> bool {
+        let len = span.len().max(1);
+        (span.offset() >= self.offset && span.offset() < self.end())
+            || (span.offset() < self.offset && span.offset() + len > self.end())
+            || (span.offset() + len > self.offset && span.offset() + len <= self.end())
+    }
+
+    /// miette's `Line::span_line_only`.
+    fn line_only(&self, span: &LabeledSpan) -> bool {
+        span.offset() >= self.offset && span.offset() + span.len() <= self.end()
+    }
+
+    /// miette's `visual_offset` for a printable ASCII line.
+    fn column(&self, offset: usize) -> usize {
+        let index = offset.saturating_sub(self.offset);
+        if index > self.text.len() {
+            self.text.len() + 1
+        } else {
+            index
+        }
+    }
+}
+
+/// miette's `get_lines` for contents of printable ASCII and `\n` only: each `\n` ends a line,
+/// and the last line, when it has no `\n`, ends with the data.
+fn ascii_lines_of<'a>(contents: &'a dyn SpanContents<'_>) -> Option<Vec<Line<'a>>> {
+    let data = contents.data();
+    if !data
+        .iter()
+        .all(|&b| b == b'\n' || (b' '..=b'~').contains(&b))
+    {
+        return None;
+    }
+    let text = std::str::from_utf8(data).ok()?;
+    let mut offset = contents.span().offset();
+    let mut lines = Vec::with_capacity(4);
+    for (i, piece) in text.split_inclusive('\n').enumerate() {
+        lines.push(Line {
+            line_number: contents.line() + i + 1,
+            offset,
+            length: piece.len(),
+            text: Cow::Borrowed(piece.strip_suffix('\n').unwrap_or(piece)),
+        });
+        offset += piece.len();
+    }
+    Some(lines)
+}
+
+/// miette's `get_lines`.
+fn lines_of(contents: &dyn SpanContents<'_>) -> Vec<Line<'static>> {
+    let context = String::from_utf8_lossy(contents.data());
+    let mut line = contents.line();
+    let mut column = contents.column();
+    let mut offset = contents.span().offset();
+    let mut line_offset = offset;
+    let mut line_str = String::with_capacity(context.len());
+    let mut lines = Vec::with_capacity(1);
+    let mut iter = context.chars().peekable();
+    while let Some(c) = iter.next() {
+        offset += c.len_utf8();
+        let mut at_end_of_file = false;
+        match c {
+            '\r' => {
+                if iter.next_if_eq(&'\n').is_some() {
+                    offset += 1;
+                    line += 1;
+                    column = 0;
+                } else {
+                    line_str.push(c);
+                    column += 1;
+                }
+                at_end_of_file = iter.peek().is_none();
+            }
+            '\n' => {
+                at_end_of_file = iter.peek().is_none();
+                line += 1;
+                column = 0;
+            }
+            _ => {
+                line_str.push(c);
+                column += 1;
+            }
+        }
+        if iter.peek().is_none() && !at_end_of_file {
+            line += 1;
+        }
+        if column == 0 || iter.peek().is_none() {
+            lines.push(Line {
+                line_number: line,
+                offset: line_offset,
+                length: offset - line_offset,
+                text: Cow::Owned(line_str.clone()),
+            });
+            line_str.clear();
+            line_offset = offset;
+        }
+    }
+    lines
+}
+
+/// miette's `render_context` for the shape [`plain_snippets`] accepts (no gutter, single-line
+/// labels only).
+fn plain_context(
+    out: &mut String,
+    source: &Named<'_>,
+    context: &LabeledSpan,
+    contents: &dyn SpanContents<'_>,
+    labels: &[LabeledSpan],
+) -> Option<()> {
+    use std::fmt::Write as _;
+
+    let lines = match ascii_lines_of(contents) {
+        Some(lines) => lines,
+        None => {
+            let lines = lines_of(contents);
+            if lines
+                .iter()
+                .any(|line| !line.text.bytes().all(|b| (b' '..=b'~').contains(&b)))
+            {
+                return None;
+            }
+            lines
+        }
+    };
+    let last = lines.last()?;
+    // A label over several lines needs the gutter.
+    if lines
+        .iter()
+        .any(|line| labels.iter().any(|l| line.applies(l) && !line.line_only(l)))
+    {
+        return None;
+    }
+    let primary = labels.iter().find(|l| {
+        context.offset() <= l.offset() && l.offset() + l.len() <= context.offset() + context.len()
+    })?;
+    let primary_contents = source.read_span(primary.inner(), 0, 0).ok()?;
+    let name = primary_contents.name()?;
+    let width = last.line_number.to_string().len();
+
+    writeln!(
+        out,
+        "{:pad$}╭─[{}:{}:{}]",
+        "",
+        name,
+        primary_contents.line() + 1,
+        primary_contents.column() + 1,
+        pad = width + 2,
+    )
+    .ok()?;
+    let mut single: Vec<&LabeledSpan> = Vec::new();
+    let mut vbars: Vec<(&LabeledSpan, usize)> = Vec::new();
+    for line in &lines {
+        write!(out, " {:>width$}", line.line_number).ok()?;
+        out.push_str(" │ ");
+        out.push_str(&line.text);
+        out.push('\n');
+        single.clear();
+        single.extend(labels.iter().filter(|l| line.applies(l)));
+        if single.is_empty() {
+            continue;
+        }
+        push_no_linum(out, width);
+        let mut highest = 0;
+        vbars.clear();
+        for hl in &single {
+            let start = line.column(hl.offset()).max(highest);
+            let end = line.column(hl.offset() + hl.len()).max(start + 1);
+            let vbar = (start + end) / 2;
+            push_repeated(out, ' ', start.saturating_sub(highest));
+            push_repeated(out, '─', vbar - start);
+            out.push(if hl.label().is_some() { '┬' } else { '─' });
+            push_repeated(out, '─', end - vbar - 1);
+            highest = highest.max(end);
+            vbars.push((hl, vbar));
+        }
+        out.push('\n');
+        for hl in single.iter().rev() {
+            let Some(label) = hl.label() else {
+                continue;
+            };
+            push_no_linum(out, width);
+            let mut current = 1usize;
+            for &(other, vbar) in &vbars {
+                while current < vbar + 1 {
+                    out.push(' ');
+                    current += 1;
+                }
+                if std::ptr::eq(other, *hl) {
+                    out.push_str("╰── ");
+                    out.push_str(label);
+                    out.push('\n');
+                    break;
+                }
+                out.push('│');
+                current += 1;
+            }
+        }
+    }
+    push_repeated(out, ' ', width + 2);
+    out.push_str("╰────\n");
+    Some(())
+}
+
+/// miette's `write_no_linum`: a space, the line number's width of spaces, then ` · `.
+fn push_no_linum(out: &mut String, width: usize) {
+    push_repeated(out, ' ', width + 1);
+    out.push_str(" · ");
+}
+
+fn push_repeated(out: &mut String, c: char, n: usize) {
+    for _ in 0..n {
+        out.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::diagnostic::{Code, Label};
+    use crate::source::Span;
+
+    /// The rendering before the caches and the plain paths: miette with everything.
+    fn reference(diag: &Diagnostic, source: &SourceFile, options: RenderOptions) -> String {
+        let theme = if options.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(options.width)
+            .with_links(false);
+        let report = Report {
+            diag,
+            source: Named(source),
+            labels: true,
+            help: help_text(diag),
+        };
+        let mut out = String::new();
+        if handler.render_report(&mut out, &report).is_err() {
+            out = format!("{}[{}]: {}\n", diag.severity, diag.code, diag.message);
+        }
+        out
+    }
+
+    const TEXT: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\": \"é–x\",\r\n\t\"Effect\": \"Allow\",\n\n      \"Action\": \"kms:*\",\r      \"Resource\": \"*\"\n    }\n  ]\n}";
+
+    fn diag(
+        severity: Severity,
+        message: &str,
+        help: Option<&str>,
+        labels: &[(usize, usize, Option<&str>)],
+    ) -> Diagnostic {
+        let mut d = Diagnostic::new(severity, Code::new("K001", "test-code"), message);
+        d.help = help.map(str::to_owned);
+        d.labels = labels
+            .iter()
+            .map(|&(start, len, text)| Label {
+                span: Span::new(start, start + len),
+                text: text.map(str::to_owned),
+                primary: false,
+            })
+            .collect();
+        d
+    }
+
+    fn check(d: &Diagnostic, source: &SourceFile) {
+        for color in [false, true] {
+            for width in [100, 60] {
+                let options = RenderOptions { color, width };
+                assert_eq!(
+                    render(d, source, options),
+                    reference(d, source, options),
+                    "{d:?} {options:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn indexed_read_span_agrees_with_the_windowed_read() {
+        let texts = [
+            "",
+            "x",
+            "\n",
+            "\n\n",
+            "\n\n\n\n",
+            "a\nb",
+            "a\nb\n",
+            "ab\n\ncd\nef\n\n\ngh",
+            "{\n  \"a\": \"é\u{1F600}x\",\n\n  \"b\": 1\n}\n",
+            TEXT,
+            "a\r\nb\rc\nd\n\ne\nf\ng\nh\ni\nj",
+        ];
+        let mut indexed = 0;
+        for text in texts {
+            let source = SourceFile::new("t", text);
+            let named = Named(&source);
+            for start in 0..=text.len() + 1 {
+                for len in 0..=(text.len() + 2 - start) {
+                    let span: miette::SourceSpan = (start, len).into();
+                    for before in 0..4 {
+                        for after in 0..4 {
+                            let Some(fast) = named.read_span_indexed(&span, before, after) else {
+                                continue;
+                            };
+                            indexed += 1;
+                            let slow = named.read_span_windowed(&span, before, after).unwrap();
+                            let what = format!("{text:?} {start}+{len} {before}/{after}");
+                            assert_eq!(fast.data(), slow.data(), "{what}");
+                            assert_eq!(fast.span(), slow.span(), "{what}");
+                            assert_eq!(fast.line(), slow.line(), "{what}");
+                            assert_eq!(fast.column(), slow.column(), "{what}");
+                            assert_eq!(fast.line_count(), slow.line_count(), "{what}");
+                            assert_eq!(fast.name(), slow.name(), "{what}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(indexed > 10_000, "{indexed}");
+    }
+
+    #[test]
+    fn single_labels_render_as_miette_does() {
+        let texts = [TEXT, "ab\ncd\n", "", "x"];
+        for text in texts {
+            let source = SourceFile::new("f.json", text);
+            for start in 0..=text.len() + 1 {
+                for len in [0, 1, 2, 3, 7, 40] {
+                    for label in [Some("here"), None, Some("")] {
+                        check(
+                            &diag(
+                                Severity::Warning,
+                                "short message",
+                                Some("do this\nnote: that"),
+                                &[(start, len, label)],
+                            ),
+                            &source,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn label_pairs_render_as_miette_does() {
+        let source = SourceFile::new("f.json", TEXT);
+        let n = TEXT.len();
+        let mut seed = 7u64;
+        for _ in 0..3000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let a = (seed >> 33) as usize % (n + 1);
+            let b = (seed >> 13) as usize % (n + 1);
+            let la = (seed >> 7) as usize % 9;
+            let lb = (seed >> 3) as usize % 5;
+            let labels = [(a, la, Some("first")), (b, lb, Some("second"))];
+            check(&diag(Severity::Error, "m", None, &labels), &source);
+            let three = [
+                (a, la, Some("first")),
+                (b, lb, None),
+                ((a + b) / 2, 2, Some("third")),
+            ];
+            check(&diag(Severity::Info, "m", Some("h"), &three), &source);
+        }
+    }
+
+    #[test]
+    fn messages_and_help_render_as_miette_does() {
+        let source = SourceFile::new("f.json", TEXT);
+        let long = "word ".repeat(30);
+        let mut messages = vec![
+            String::new(),
+            "short".to_owned(),
+            "trailing spaces   ".to_owned(),
+            "  leading spaces".to_owned(),
+            "two\nlines".to_owned(),
+            "non-ASCII “quotes” é".to_owned(),
+            "tab\there".to_owned(),
+            "a-hyphenated-word-that-is-long".repeat(5),
+        ];
+        for len in 85..100 {
+            messages.push(long[..len].to_owned());
+            messages.push("x".repeat(len));
+            messages.push(format!("{} y", "z".repeat(len - 2)));
+        }
+        let helps = [None, Some("short help"), Some(long.as_str()), Some("")];
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            for message in &messages {
+                for help in helps {
+                    let d = diag(severity, message, help, &[(30, 9, Some("label"))]);
+                    check(&d, &source);
+                    let mut noted = d.clone();
+                    noted.note = Some("a note".to_owned());
+                    check(&noted, &source);
+                }
+            }
+        }
     }
 }

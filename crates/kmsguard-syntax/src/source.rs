@@ -133,15 +133,10 @@ impl SourceFile {
             .partition_point(|&n| (n as usize) < offset)
     }
 
-    fn newline_offsets(&self) -> &[u32] {
-        self.newlines.get_or_init(|| {
-            self.text
-                .bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
-                .collect()
-        })
+    /// Byte offsets of the `\n`s of the text, in order (computed on first use).
+    pub(crate) fn newline_offsets(&self) -> &[u32] {
+        self.newlines
+            .get_or_init(|| newline_offsets(self.text.as_bytes()))
     }
 
     /// The name given at construction.
@@ -190,6 +185,36 @@ impl SourceFile {
     }
 }
 
+/// Byte offsets of every `\n` in `bytes`, in order. Eight bytes at a time: a word holds a
+/// newline when one of its bytes XOR `\n` is zero, and the exact zero-byte test below sets the
+/// high bit of exactly those bytes (no carries cross bytes, so there are no false positives).
+fn newline_offsets(bytes: &[u8]) -> Vec<u32> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let mut out = Vec::with_capacity(bytes.len() / 32);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0usize;
+    for chunk in &mut chunks {
+        if let Ok(word) = <[u8; 8]>::try_from(chunk) {
+            let x = u64::from_le_bytes(word) ^ NEWLINES;
+            // High bit of a byte set iff the byte is zero.
+            let mut zeros = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+            while zeros != 0 {
+                let i = (zeros.trailing_zeros() / 8) as usize;
+                out.push(to_u32(base + i));
+                zeros &= zeros - 1;
+            }
+        }
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b'\n' {
+            out.push(to_u32(base + i));
+        }
+    }
+    out
+}
+
 /// One-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineCol {
@@ -223,6 +248,33 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn newline_offsets_match_a_byte_scan() {
+        let mut text = Vec::new();
+        for i in 0..300u32 {
+            text.push(match i % 7 {
+                0 => b'\n',
+                1 => 0x8a, // \n with the high bit set
+                2 => 0x0b,
+                3 => 0x09,
+                4 if i % 3 == 0 => b'\n',
+                _ => b'a',
+            });
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 31, 33, usize::MAX] {
+                let t = text.get(text.len().saturating_sub(len)..).unwrap_or(&[]);
+                let want: Vec<u32> = t
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &b)| b == b'\n')
+                    .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+                    .collect();
+                assert_eq!(newline_offsets(t), want);
+            }
+        }
+        let all = vec![b'\n'; 37];
+        assert_eq!(newline_offsets(&all), (0..37).collect::<Vec<u32>>());
+    }
 
     #[test]
     fn cached_line_col_agrees_with_the_scan() {
