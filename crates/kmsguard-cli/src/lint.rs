@@ -135,16 +135,14 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         lint_file(&config, source, parsed, findings, true);
     };
     let skip = |p: &Path| config.excluded(p);
-    let Ok((mut reports, io_failed)) =
-        read_all(
-            &args.paths,
-            &options,
-            args.input_family,
-            &skip,
-            &post,
-            args.report.format == Format::Json,
-        )
-    else {
+    let Ok((mut reports, io_failed)) = read_all(
+        &args.paths,
+        &options,
+        args.input_family,
+        &skip,
+        &post,
+        args.report.format == Format::Json,
+    ) else {
         return EXIT_USAGE;
     };
     let code = args.report.finish(&mut reports, io_failed);
