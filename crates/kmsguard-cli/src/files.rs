@@ -40,14 +40,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> 
         let file_type = entry.file_type().map_err(|e| (entry.path(), e))?;
         if file_type.is_dir() {
             // Hidden directories (`.git`, `.terraform`) hold no inputs.
-            if !name.to_string_lossy().starts_with('.') {
+            if name.as_encoded_bytes().first() != Some(&b'.') {
                 found.push((name, true));
             }
-        } else if Path::new(&name).extension().is_some_and(|e| {
-            ["json", "yaml", "yml"]
-                .iter()
-                .any(|x| e.eq_ignore_ascii_case(x))
-        }) {
+        } else if is_input_name(name.as_encoded_bytes()) {
             found.push((name, false));
         }
     }
@@ -64,6 +60,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> 
         }
     }
     Ok(())
+}
+
+/// Whether a file named `name` is an input: its extension (what `Path::extension` gives: after
+/// the last dot, unless that dot starts the name) is `json`, `yaml` or `yml` in any case.
+/// Read from the bytes, as a thousand-file walk does it for every name.
+fn is_input_name(name: &[u8]) -> bool {
+    let Some(dot) = name.iter().rposition(|&b| b == b'.').filter(|&d| d > 0) else {
+        return false;
+    };
+    let ext = name.get(dot.saturating_add(1)..).unwrap_or_default();
+    [&b"json"[..], b"yaml", b"yml"]
+        .iter()
+        .any(|x| ext.eq_ignore_ascii_case(x))
 }
 
 /// Reads a file, refusing one larger than `max_bytes` from its size once its first 256 KiB are
@@ -144,5 +153,47 @@ pub(crate) fn read_bounded_with<R>(
     match take {
         Some(take) => Ok(Ok(take(&bytes))),
         None => Err(io::Error::other("the file was handed over twice")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_input_name;
+    use std::path::Path;
+
+    /// The byte test agrees with `Path::extension` on names with dots in every place.
+    #[test]
+    fn input_names_as_path_extension_reads_them() {
+        let names = [
+            "a.json",
+            "A.JSON",
+            "a.Yml",
+            "b.yaml",
+            ".json",
+            "..json",
+            ".a.json",
+            "a..json",
+            "a.json.txt",
+            "a.txt.json",
+            "json",
+            "a.",
+            ".",
+            "..",
+            "a.jso",
+            "a.jsonx",
+            "x.yml",
+            ".yml",
+            "a b.yaml",
+            "\u{e9}.json",
+            "a.\u{e9}json",
+        ];
+        for name in names {
+            let by_path = Path::new(name).extension().is_some_and(|e| {
+                ["json", "yaml", "yml"]
+                    .iter()
+                    .any(|x| e.eq_ignore_ascii_case(x))
+            });
+            assert_eq!(is_input_name(name.as_bytes()), by_path, "{name}");
+        }
     }
 }
