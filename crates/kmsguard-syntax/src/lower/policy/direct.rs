@@ -191,6 +191,10 @@ impl<'a> Direct<'a> {
 
     /// Steps over `open` and the whitespace after it; `None` when the next byte is not
     /// `open` or the container is empty (an empty document, list or statement is reported).
+    /// Always inlined, as `close`: called for every list and element, and left out of line by
+    /// the compiler's own choice they cost 0.7 M more instructions per pass over the managed
+    /// corpus.
+    #[inline(always)]
     fn open(&mut self, open: u8) -> Option<()> {
         if self.r.peek() != Some(open) {
             return None;
@@ -205,6 +209,7 @@ impl<'a> Direct<'a> {
 
     /// After a value: steps over `,` (then `Some(false)`) or the closing `close` (then
     /// `Some(true)`); `None` on anything else.
+    #[inline(always)]
     fn close(&mut self, close: u8) -> Option<bool> {
         self.r.skip_ws();
         let b = self.r.peek()?;
