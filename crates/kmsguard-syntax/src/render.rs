@@ -36,10 +36,14 @@ impl Default for RenderOptions {
 /// Renders `diag` against `source` as text.
 #[must_use]
 pub fn render(diag: &Diagnostic, source: &SourceFile, options: RenderOptions) -> String {
-    RENDERER.with(|cell| {
-        let mut renderer = cell.borrow_mut();
-        renderer.configure(options);
-        renderer.render(diag, source)
+    RENDERER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut renderer) => {
+            renderer.configure(options);
+            renderer.render(diag, source)
+        }
+        // Rendering does not call itself; if it ever did, a fresh renderer answers instead of
+        // a panic.
+        Err(_) => Renderer::new(options).render(diag, source),
     })
 }
 
