@@ -1,7 +1,6 @@
 //! Human rendering of diagnostics with source snippets (miette's graphical handler, without
 //! colour when asked, at a fixed width so that snapshots are stable).
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -478,28 +477,33 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
         return None;
     }
 
+    // A label whose lines (with their context) reach the previous snippet's shares that
+    // snippet: it then covers from its first label's start to the furthest end so far, under
+    // the first label. Otherwise the label opens a snippet of its own.
     let mut contexts: Vec<(LabeledSpan, Box<dyn SpanContents<'_> + '_>)> =
         Vec::with_capacity(labels.len());
-    for right in labels.iter().cloned() {
-        let right_conts = named.read_span(right.inner(), CONTEXT, CONTEXT).ok()?;
-        if let Some((left, left_conts)) = contexts.last()
-            && left_conts.line() + left_conts.line_count() >= right_conts.line()
-        {
-            let left_end = left.offset() + left.len();
-            let right_end = right.offset() + right.len();
-            let new_end = left_end.max(right_end);
-            let new_span = LabeledSpan::new(
-                left.label().map(String::from),
-                left.offset(),
-                new_end - left.offset(),
-            );
-            if let Ok(new_conts) = named.read_span(new_span.inner(), CONTEXT, CONTEXT) {
-                contexts.pop();
-                contexts.push((new_span, new_conts));
-                continue;
+    for label in &labels {
+        let shown = named.read_span(label.inner(), CONTEXT, CONTEXT).ok()?;
+        let shared = contexts.last().and_then(|(first, first_shown)| {
+            if first_shown.line() + first_shown.line_count() < shown.line() {
+                return None;
             }
+            let end = (first.offset() + first.len()).max(label.offset() + label.len());
+            let span = LabeledSpan::new(
+                first.label().map(String::from),
+                first.offset(),
+                end - first.offset(),
+            );
+            let span_shown = named.read_span(span.inner(), CONTEXT, CONTEXT).ok()?;
+            Some((span, span_shown))
+        });
+        match shared {
+            Some(shared) => {
+                contexts.pop();
+                contexts.push(shared);
+            }
+            None => contexts.push((label.clone(), shown)),
         }
-        contexts.push((right, right_conts));
     }
 
     let mut out = String::new();
@@ -514,7 +518,7 @@ struct Line<'a> {
     line_number: usize,
     offset: usize,
     length: usize,
-    text: Cow<'a, str>,
+    text: &'a str,
 }
 
 impl Line<'_> {
@@ -522,15 +526,13 @@ impl Line<'_> {
         self.offset + self.length
     }
 
-    /// miette's `Line::span_applies`.
+    /// Whether `span` meets this line: the bytes it covers (at least one, for an empty span)
+    /// and the line's bytes overlap.
     fn applies(&self, span: &LabeledSpan) -> bool {
-        let len = span.len().max(1);
-        (span.offset() >= self.offset && span.offset() < self.end())
-            || (span.offset() < self.offset && span.offset() + len > self.end())
-            || (span.offset() + len > self.offset && span.offset() + len <= self.end())
+        span.offset() < self.end() && span.offset() + span.len().max(1) > self.offset
     }
 
-    /// miette's `Line::span_line_only`.
+    /// Whether `span` lies within this line.
     fn line_only(&self, span: &LabeledSpan) -> bool {
         span.offset() >= self.offset && span.offset() + span.len() <= self.end()
     }
@@ -564,63 +566,11 @@ fn ascii_lines_of<'a>(contents: &'a dyn SpanContents<'_>) -> Option<Vec<Line<'a>
             line_number: contents.line() + i + 1,
             offset,
             length: piece.len(),
-            text: Cow::Borrowed(piece.strip_suffix('\n').unwrap_or(piece)),
+            text: piece.strip_suffix('\n').unwrap_or(piece),
         });
         offset += piece.len();
     }
     Some(lines)
-}
-
-/// miette's `get_lines`.
-fn lines_of(contents: &dyn SpanContents<'_>) -> Vec<Line<'static>> {
-    let context = String::from_utf8_lossy(contents.data());
-    let mut line = contents.line();
-    let mut column = contents.column();
-    let mut offset = contents.span().offset();
-    let mut line_offset = offset;
-    let mut line_str = String::with_capacity(context.len());
-    let mut lines = Vec::with_capacity(1);
-    let mut iter = context.chars().peekable();
-    while let Some(c) = iter.next() {
-        offset += c.len_utf8();
-        let mut at_end_of_file = false;
-        match c {
-            '\r' => {
-                if iter.next_if_eq(&'\n').is_some() {
-                    offset += 1;
-                    line += 1;
-                    column = 0;
-                } else {
-                    line_str.push(c);
-                    column += 1;
-                }
-                at_end_of_file = iter.peek().is_none();
-            }
-            '\n' => {
-                at_end_of_file = iter.peek().is_none();
-                line += 1;
-                column = 0;
-            }
-            _ => {
-                line_str.push(c);
-                column += 1;
-            }
-        }
-        if iter.peek().is_none() && !at_end_of_file {
-            line += 1;
-        }
-        if column == 0 || iter.peek().is_none() {
-            lines.push(Line {
-                line_number: line,
-                offset: line_offset,
-                length: offset - line_offset,
-                text: Cow::Owned(line_str.clone()),
-            });
-            line_str.clear();
-            line_offset = offset;
-        }
-    }
-    lines
 }
 
 /// miette's `render_context` for the shape [`plain_snippets`] accepts (no gutter, single-line
@@ -634,19 +584,8 @@ fn plain_context(
 ) -> Option<()> {
     use std::fmt::Write as _;
 
-    let lines = match ascii_lines_of(contents) {
-        Some(lines) => lines,
-        None => {
-            let lines = lines_of(contents);
-            if lines
-                .iter()
-                .any(|line| !line.text.bytes().all(|b| (b' '..=b'~').contains(&b)))
-            {
-                return None;
-            }
-            lines
-        }
-    };
+    // Other text (a tab, a carriage return, non-ASCII) is left to miette.
+    let lines = ascii_lines_of(contents)?;
     let last = lines.last()?;
     // A label over several lines needs the gutter.
     if lines
@@ -677,7 +616,7 @@ fn plain_context(
     for line in &lines {
         write!(out, " {:>width$}", line.line_number).ok()?;
         out.push_str(" │ ");
-        out.push_str(&line.text);
+        out.push_str(line.text);
         out.push('\n');
         single.clear();
         single.extend(labels.iter().filter(|l| line.applies(l)));
