@@ -129,7 +129,7 @@ fn main() -> ExitCode {
 /// The allocator asks for transparent huge pages, so the first touch of each 2 MiB of its
 /// arenas has the kernel clear all of it. One large input (a plan, an inventory) uses what it
 /// touches and gains from the larger pages, but a run over a thousand small policies touches
-/// sparse pieces of many of them: there the clearing was 15% of the CPU, and small pages make
+/// sparse pieces of many of them: there the clearing was 17% of the CPU, and small pages make
 /// `lint` of the 1,645 managed policies about 8% faster while costing 20% on one 3.5 MB plan.
 /// Failure (an old kernel) only leaves the default.
 #[cfg(target_os = "linux")]
