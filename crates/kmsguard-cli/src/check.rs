@@ -224,7 +224,8 @@ impl FileReport {
     }
 }
 
-/// From how many input files a run is one over many small files, for [`crate::small_pages`].
+/// From how many input files a run is one over many small files, which keeps
+/// [`crate::small_pages`]; fewer files get [`crate::large_pages`].
 const MANY_FILES: usize = 32;
 
 /// Discovers and reads every input in parallel, skipping the paths `skip` selects, and runs
@@ -248,8 +249,8 @@ pub(crate) fn read_all(
         }
     };
     paths.retain(|p| !skip(p));
-    if paths.len() >= MANY_FILES {
-        crate::small_pages();
+    if paths.len() < MANY_FILES {
+        crate::large_pages();
     }
     let results = with_progress(paths.len(), |done| {
         paths

@@ -89,6 +89,10 @@ pub(crate) enum ColorChoice {
 }
 
 fn main() -> ExitCode {
+    // Small pages until a command knows it reads large inputs (see `small_pages`): the pages
+    // that argument parsing and the directory walk touch first are then not cleared 2 MiB at
+    // a time on the main thread while the worker threads wait for the file list.
+    small_pages();
     // `--version` names the service catalog compiled in, so that an unknown-action finding can
     // be traced to the catalog that did not know the action.
     let catalog = kmsguard_catalog::catalog();
@@ -111,7 +115,16 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let code = match cli.command {
+    let command = cli.command;
+    // These read one inventory or a few large files, where huge pages pay (`lint` and `check`
+    // decide from the number of files).
+    if matches!(
+        command,
+        Command::Can(_) | Command::Scan(_) | Command::WhoCan(_) | Command::Access(_)
+    ) {
+        large_pages();
+    }
+    let code = match command {
         Command::Check(args) => check::run(&args),
         Command::Can(args) => can::run(&args),
         Command::Lint(args) => lint::run(&args),
@@ -124,7 +137,8 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Asks the kernel for small pages from now on, for a run over many small files.
+/// Asks the kernel for small pages from now on: the default of a run, for one over many small
+/// files (see [`large_pages`] for the others).
 ///
 /// The allocator asks for transparent huge pages, so the first touch of each 2 MiB of its
 /// arenas has the kernel clear all of it. One large input (a plan, an inventory) uses what it
@@ -140,6 +154,17 @@ pub(crate) fn small_pages() {
 /// Huge pages are a Linux setting; elsewhere there is nothing to change.
 #[cfg(not(target_os = "linux"))]
 pub(crate) fn small_pages() {}
+
+/// Gives the allocator its huge pages back, for a run over one or a few large inputs (memory
+/// touched from now on).
+#[cfg(target_os = "linux")]
+pub(crate) fn large_pages() {
+    let _ = nix::sys::prctl::set_thp_disable(false);
+}
+
+/// See [`small_pages`].
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn large_pages() {}
 
 /// Lets go of `value` without running its destructors. The command is about to exit, and
 /// freeing a loaded inventory (or the policies compiled from it) piece by piece takes a
