@@ -73,9 +73,7 @@ impl Renderer {
         Self {
             color: options.color,
             width: options.width,
-            handler: GraphicalReportHandler::new_themed(theme)
-                .with_width(options.width)
-                .with_links(false),
+            handler: handler(theme, options.width),
             footers: HashMap::new(),
         }
     }
@@ -101,8 +99,7 @@ impl Renderer {
         let mut out = String::new();
         let mut ok = true;
         match snippets {
-            Some(snippets) if fits_one_line(&diag.message, self.width) => {
-                plain_head(&mut out, diag);
+            Some(snippets) if plain_head(&mut out, diag, self.width) => {
                 out.push_str(&snippets);
             }
             snippets => {
@@ -118,7 +115,9 @@ impl Renderer {
                 }
             }
         }
-        if let Some(help) = help {
+        if let Some(help) = help
+            && (self.color || !wrap_ascii(&mut out, &help, self.width, HELP_INDENTS))
+        {
             match self.footer(help, diag.severity) {
                 Some(footer) => out.push_str(footer),
                 None => ok = false,
@@ -153,37 +152,131 @@ impl Renderer {
     }
 }
 
+/// The miette handler for `theme` at `width` columns. Lines wrap at spaces only: miette's
+/// default (Unicode line-break opportunities, and hyphenation) split identifiers such as
+/// `aws-marketplace:GetAgreementRequest` or `key-administrator` across lines, which is hard to
+/// read and to copy from.
+fn handler(theme: GraphicalTheme, width: usize) -> GraphicalReportHandler {
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
 /// Display width of miette's message indent without colour (`"  ⚠ "`: two spaces, the
 /// one-column severity icon, a space).
 const MESSAGE_INDENT_WIDTH: usize = 4;
 
-/// Whether miette's wrapping (textwrap's `fill` at `width - 2` columns after the message indent)
-/// leaves `message` on one line, unchanged but for trailing spaces: a line of printable ASCII
-/// (one column a character, no ANSI escapes, no line break) whose width fits. textwrap's words
-/// cover the line contiguously, and first-fit wrapping only breaks before a fragment that would
-/// end past the width, which none does when the whole line fits.
-fn fits_one_line(message: &str, width: usize) -> bool {
-    message.bytes().all(|b| (b' '..=b'~').contains(&b))
-        && message.len() + MESSAGE_INDENT_WIDTH <= width.saturating_sub(2)
+/// The first-line and other-line indents of miette's message without colour (the severity
+/// icon, then its bar), each [`MESSAGE_INDENT_WIDTH`] columns wide.
+fn message_indents(severity: Severity) -> Indents {
+    let first = match severity {
+        Severity::Error => "  × ",
+        Severity::Warning => "  ⚠ ",
+        Severity::Info => "  ☞ ",
+    };
+    Indents {
+        first,
+        rest: "  │ ",
+        width: MESSAGE_INDENT_WIDTH,
+    }
 }
 
-/// miette's header and message for a diagnostic without colour whose message
-/// [`fits_one_line`]: the code, a blank line, then the icon and the message (textwrap trims
-/// trailing spaces).
-fn plain_head(out: &mut String, diag: &Diagnostic) {
-    let icon = match diag.severity {
-        Severity::Error => "×",
-        Severity::Warning => "⚠",
-        Severity::Info => "☞",
-    };
+/// The indents of miette's help footer.
+const HELP_INDENTS: Indents = Indents {
+    first: "  help: ",
+    rest: "        ",
+    width: 8,
+};
+
+/// How a wrapped text's lines start: `first` the first line, `rest` the others; both `width`
+/// columns wide.
+#[derive(Clone, Copy)]
+struct Indents {
+    first: &'static str,
+    rest: &'static str,
+    width: usize,
+}
+
+/// Appends `text` wrapped as miette wraps a message or help text without colour, then a line
+/// break, and returns `true`; returns `false` with `out` unchanged for a text outside the case
+/// done here, which miette then wraps itself.
+///
+/// The case: printable ASCII and `\n` only (a column per byte), and no word wider than a line
+/// (miette would break it). miette's wrapping (textwrap's `fill` with the handler's options)
+/// then comes down to this: each `\n`-separated line is cut into words, a word being a run of
+/// non-spaces with the spaces after it (a line's leading spaces make a first, empty word); words
+/// fill an output line while the line's words, their spaces between and the new word fit in
+/// `columns - 2 - indent` columns (the spaces after the last word do not count: they are
+/// dropped).
+fn wrap_ascii(out: &mut String, text: &str, columns: usize, indents: Indents) -> bool {
+    let room = columns.saturating_sub(2).saturating_sub(indents.width);
+    let mut word = 0;
+    for &b in text.as_bytes() {
+        if b == b' ' || b == b'\n' {
+            word = 0;
+        } else if (b'!'..=b'~').contains(&b) && word < room {
+            word += 1;
+        } else {
+            return false;
+        }
+    }
+    let mut indent = indents.first;
+    for line in text.split('\n') {
+        let bytes = line.as_bytes();
+        // The output line so far: from `start` to the end of its last word (`end`), `used`
+        // columns counting the spaces after that word.
+        let (mut start, mut end, mut used) = (0, 0, 0);
+        let mut at = 0;
+        loop {
+            let mut word_end = at;
+            while bytes.get(word_end).is_some_and(|&b| b != b' ') {
+                word_end += 1;
+            }
+            let mut next = word_end;
+            while bytes.get(next) == Some(&b' ') {
+                next += 1;
+            }
+            if at > start && used + (word_end - at) > room {
+                push_line(out, indent, line.get(start..end).unwrap_or(""));
+                indent = indents.rest;
+                (start, used) = (at, 0);
+            }
+            used += next - at;
+            end = word_end;
+            at = next;
+            if at >= bytes.len() {
+                break;
+            }
+        }
+        push_line(out, indent, line.get(start..end).unwrap_or(""));
+        indent = indents.rest;
+    }
+    true
+}
+
+fn push_line(out: &mut String, indent: &str, line: &str) {
+    out.push_str(indent);
+    out.push_str(line);
+    out.push('\n');
+}
+
+/// miette's header and message for a diagnostic without colour: the code, a blank line, then
+/// the message after its icon, wrapped as [`wrap_ascii`] does. `false` (with `out` unchanged)
+/// for a message [`wrap_ascii`] leaves to miette.
+fn plain_head(out: &mut String, diag: &Diagnostic, width: usize) -> bool {
+    let mark = out.len();
     out.push_str(diag.code.as_str());
     out.push('(');
     out.push_str(diag.code.name());
-    out.push_str(")\n\n  ");
-    out.push_str(icon);
-    out.push(' ');
-    out.push_str(diag.message.trim_end_matches(' '));
-    out.push('\n');
+    out.push_str(")\n\n");
+    if wrap_ascii(out, &diag.message, width, message_indents(diag.severity)) {
+        true
+    } else {
+        out.truncate(mark);
+        false
+    }
 }
 
 /// A diagnostic that carries only help text.
@@ -692,9 +785,7 @@ mod tests {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        let handler = GraphicalReportHandler::new_themed(theme)
-            .with_width(options.width)
-            .with_links(false);
+        let handler = handler(theme, options.width);
         let report = Report {
             diag,
             source: Named(source),
@@ -831,6 +922,61 @@ mod tests {
             ];
             check(&diag(Severity::Info, "m", Some("h"), &three), &source);
         }
+    }
+
+    /// Random texts of short and long words, runs of spaces and line breaks, around the wrap
+    /// widths: the plain wrapping agrees with miette's on every one, and some of them are
+    /// outside its case (a word wider than a line) and go to miette.
+    #[test]
+    fn random_texts_wrap_as_miette_does() {
+        let source = SourceFile::new("f.json", TEXT);
+        let pieces = [
+            "a",
+            "key",
+            "kms:Decrypt",
+            "aws-marketplace:Agreement",
+            " ",
+            " ",
+            "  ",
+            "\n",
+            "/",
+            "-",
+            "`x`",
+            ",",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut plain, mut outside) = (0, 0);
+        for _ in 0..300 {
+            let mut text = String::new();
+            let target = 40 + next(160);
+            while text.len() < target {
+                if next(40) == 0 {
+                    text.push_str(&"w".repeat(50 + next(50)));
+                } else {
+                    text.push_str(pieces[next(pieces.len())]);
+                }
+            }
+            let fits = wrap_ascii(&mut String::new(), &text, 100, HELP_INDENTS);
+            if fits {
+                plain += 1
+            } else {
+                outside += 1
+            }
+            let d = diag(
+                Severity::Warning,
+                &text,
+                Some(&text),
+                &[(30, 9, Some("label"))],
+            );
+            check(&d, &source);
+        }
+        assert!(plain > 100 && outside > 10, "{plain} {outside}");
     }
 
     #[test]
