@@ -257,12 +257,8 @@ pub(crate) fn read_all(
             .par_iter()
             .map(|p| {
                 let mut r = check_file(p, options, family, post);
-                if let Ok(report) = &mut r
-                    && !keep_sources
-                    && report.findings.is_empty()
-                {
-                    // Let the text go while this thread's next file can reuse its memory.
-                    report.source = SourceFile::new(report.source.name(), "");
+                if let Ok(report) = &mut r {
+                    keep_text(report, keep_sources);
                 }
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 r
@@ -281,6 +277,40 @@ pub(crate) fn read_all(
         }
     }
     Ok((reports, io_failed))
+}
+
+thread_local! {
+    /// A text buffer to read the next file's text into: the text of the last file that needed
+    /// it no longer. Texts of a thousand different lengths allocated one after another spread
+    /// over the allocator's size classes and pages, and each page first touched costs a page
+    /// fault (most of the faults of `lint` of the managed corpus were such first touches).
+    static SPARE_TEXT: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// A spare text longer than this is let go rather than kept for the next file.
+const SPARE_TEXT_LIMIT: usize = 1 << 20;
+
+/// Lets the text of `report`'s file go unless an output needs it (the file has findings, or
+/// `all` asks for every text, as JSON output does, which then keeps the texts as read). The
+/// text read is in this thread's spare buffer, sized for the longest file so far: a text kept
+/// is copied out of it (a hundred files of the managed corpus), and the buffer becomes the
+/// spare again.
+fn keep_text(report: &mut FileReport, all: bool) {
+    if all {
+        return;
+    }
+    let kept = if report.findings.is_empty() {
+        String::new()
+    } else {
+        report.source.text().to_owned()
+    };
+    let kept = SourceFile::new(report.source.name(), kept);
+    let read = std::mem::replace(&mut report.source, kept);
+    if let Some(text) = read.into_text()
+        && text.capacity() <= SPARE_TEXT_LIMIT
+    {
+        SPARE_TEXT.set(text);
+    }
 }
 
 /// Writes `reports` in `format`; maps a write failure to the usage exit status.
@@ -349,13 +379,19 @@ fn check_file(
     let forced = family.map(Family::source_format);
     let detect =
         options.format.is_none() && forced != Some(kmsguard_inventory::SourceFormat::AwsCli);
-    // UTF-8 text to detect is copied once, from the read buffer into the report's source.
+    // UTF-8 text to detect is copied once, from the read buffer into the report's source (in
+    // this thread's spare text, see `keep_text`).
     let read =
         files::read_bounded_with(
             path,
             options.limits.max_bytes,
             |bytes| match std::str::from_utf8(bytes) {
-                Ok(text) if detect => Ok(SourceFile::new(name.as_str(), text)),
+                Ok(text) if detect => {
+                    let mut spare = SPARE_TEXT.take();
+                    spare.clear();
+                    spare.push_str(text);
+                    Ok(SourceFile::new(name.as_str(), spare))
+                }
                 _ => Err(bytes.to_vec()),
             },
         );
@@ -488,4 +524,43 @@ fn with_progress<T>(total: usize, work: impl FnOnce(&std::sync::atomic::AtomicUs
         finished.store(true, Ordering::Relaxed);
         out
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use kmsguard_syntax::{Code, Diagnostic};
+
+    fn report(text: &str, findings: usize) -> FileReport {
+        FileReport {
+            source: SourceFile::new("a.json", text),
+            summary: Summary::default(),
+            findings: (0..findings)
+                .map(|_| Diagnostic::warning(Code::new("K001", "test"), "m"))
+                .collect(),
+        }
+    }
+
+    /// A file with findings keeps its text, one without lets it go to the spare buffer, and
+    /// every text stays with `all` (JSON output).
+    #[test]
+    fn keep_text_keeps_what_outputs_need() {
+        let mut found = report("{\"a\": 1}", 1);
+        keep_text(&mut found, false);
+        assert_eq!(found.source.text(), "{\"a\": 1}");
+        assert_eq!(found.source.name(), "a.json");
+
+        SPARE_TEXT.set(String::new());
+        let mut clean = report("{\"b\": 2}", 0);
+        keep_text(&mut clean, false);
+        assert_eq!(clean.source.text(), "");
+        assert_eq!(clean.source.name(), "a.json");
+        assert_eq!(SPARE_TEXT.take(), "{\"b\": 2}");
+
+        let mut all = report("{\"c\": 3}", 0);
+        keep_text(&mut all, true);
+        assert_eq!(all.source.text(), "{\"c\": 3}");
+    }
 }

@@ -110,7 +110,9 @@ impl<T> std::ops::Deref for Spanned<T> {
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     name: Arc<str>,
-    text: Arc<str>,
+    // A `String` rather than an `Arc<str>`: a reader that made the text from its own buffer can
+    // take the buffer back with [`SourceFile::into_text`] and fill it with the next file.
+    text: Arc<String>,
     /// Byte offsets of the starts of lines after the first, computed on first use (rendering
     /// many findings in one large file must not rescan it for each).
     newlines: Arc<std::sync::OnceLock<Vec<u32>>>,
@@ -118,12 +120,18 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// A source named `name` (usually a path as the user typed it) holding `text`.
-    pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
+    pub fn new(name: impl Into<Arc<str>>, text: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            text: text.into(),
+            text: Arc::new(text.into()),
             newlines: Arc::default(),
         }
+    }
+
+    /// The text, when no clone of this source is left to read it; `None` otherwise.
+    #[must_use]
+    pub fn into_text(self) -> Option<String> {
+        Arc::try_unwrap(self.text).ok()
     }
 
     /// How many line breaks (`\n`) come before byte `offset`.
