@@ -722,7 +722,8 @@ fn canonical_operator(name: &str) -> Option<ConditionOperator> {
 ///
 /// One pass of word masks finds the closing quote, the colon and the service's wildcards
 /// together, where the ordinary way scans the text three times after reading it. Each mask
-/// flags every byte the scan must stop at, so only the first flagged byte is looked at.
+/// flags every byte the scan must stop at, so only the first flagged byte is looked at. The
+/// word holding the colon is searched on for the name's end rather than read again.
 fn plain_action<'a>(
     bytes: &[u8],
     text: &'a str,
@@ -732,40 +733,46 @@ fn plain_action<'a>(
     if bytes.get(content..content + 2) == Some(b"*\"") {
         return Some((text.get(content..content + 1)?, None, content + 2));
     }
+    // Words from an iterator over whole chunks cost no bounds check each.
+    let mut words = bytes
+        .get(content..)?
+        .chunks_exact(8)
+        .map(|c| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+    let mut at = content;
     // The service: it must end at a colon, before any wildcard, quote, escape, control or
     // non-ASCII byte.
-    let colon = first_stop(bytes, content, true)?;
+    let (colon, x) = loop {
+        let x = words.next()?;
+        let stop = stops(x) | !(swar::ascii_ne(x, b'*') & swar::ascii_ne(x, b'?')) & HIGH;
+        if stop != 0 {
+            break (at + swar::first(stop), x);
+        }
+        at += 8;
+    };
     if bytes.get(colon) != Some(&b':') || colon == content {
         return None;
     }
     // The name: it must end at the closing quote, before a second colon, an escape, a control
-    // or a non-ASCII byte, and not be empty.
-    let end = first_stop(bytes, colon + 1, false)?;
+    // or a non-ASCII byte, and not be empty. In the colon's word, only the bytes after it.
+    let mut stop = stops(x) & swar::from_byte(colon + 1 - at);
+    while stop == 0 {
+        at += 8;
+        stop = stops(words.next()?);
+    }
+    let end = at + swar::first(stop);
     let s = quoted(bytes, text, content, end)?;
     (end > colon + 1).then_some((s, Some(colon - content), end + 1))
 }
 
-/// The offset of the first byte from `at` on that is a quote, a backslash, a control
-/// character, non-ASCII or a colon, or with `wild` also `*` or `?`; `None` when fewer than
-/// eight bytes are left to read. Kept out of line: inlined into its caller, the loop carries
-/// the caller's offsets along in memory.
-#[inline(never)]
-fn first_stop(bytes: &[u8], mut at: usize, wild: bool) -> Option<usize> {
-    loop {
-        let x = swar::word(bytes, at)?;
-        let mut go = swar::ascii_ne(x, b'"')
-            & swar::ascii_ne(x, b'\\')
-            & swar::ascii_not_control(x)
-            & swar::ascii_ne(x, b':');
-        if wild {
-            go &= swar::ascii_ne(x, b'*') & swar::ascii_ne(x, b'?');
-        }
-        let stop = (!go & HIGH) | swar::non_ascii(x);
-        if stop != 0 {
-            return Some(at + swar::first(stop));
-        }
-        at += 8;
-    }
+/// The high bit of every byte of `x` an action scan stops at (a quote, a backslash, a
+/// control character, non-ASCII or a colon), exact up to the first flagged byte.
+#[inline(always)]
+fn stops(x: u64) -> u64 {
+    let go = swar::ascii_ne(x, b'"')
+        & swar::ascii_ne(x, b'\\')
+        & swar::ascii_not_control(x)
+        & swar::ascii_ne(x, b':');
+    (!go & HIGH) | swar::non_ascii(x)
 }
 
 /// The string whose opening quote is at `open`, when it is ASCII without escapes, control
