@@ -304,30 +304,41 @@ impl<'a> Direct<'a> {
     /// The `Statement` value: one statement object or a non-empty array of them.
     fn statements(&mut self) -> Option<Vec<Spanned<Statement>>> {
         if self.r.peek() == Some(b'{') {
-            return Some(vec![self.statement(0, 1)?]);
+            let mut list = vec![blank_statement(0)];
+            self.statement(list.last_mut()?, 1)?;
+            return Some(list);
         }
         self.open(b'[')?;
-        self.scratch.statements.clear();
+        // Taken out of the scratch lists while statements are read into it, and put back
+        // whatever the outcome.
+        let mut list = std::mem::take(&mut self.scratch.statements);
+        list.clear();
+        let read = self.statement_items(&mut list);
+        let items = read.map(|()| exact(&mut list));
+        self.scratch.statements = list;
+        items
+    }
+
+    /// The statements of a `Statement` array, each read in place into the next item of
+    /// `list` (a statement is large: built apart and moved in, it cost a call to `memcpy`).
+    fn statement_items(&mut self, list: &mut Vec<Spanned<Statement>>) -> Option<()> {
         loop {
-            let statement = self.statement(self.scratch.statements.len(), 2)?;
-            self.scratch.statements.push(statement);
+            list.push(blank_statement(list.len()));
+            self.statement(list.last_mut()?, 2)?;
             if self.close(b']')? {
-                return Some(exact(&mut self.scratch.statements));
+                return Some(());
             }
         }
     }
 
-    /// One statement object, whose `depth` enclosing containers are already open.
-    fn statement(&mut self, index: usize, depth: usize) -> Option<Spanned<Statement>> {
+    /// One statement object, whose `depth` enclosing containers are already open, read into
+    /// `out` (a [`blank_statement`]).
+    fn statement(&mut self, out: &mut Spanned<Statement>, depth: usize) -> Option<()> {
         let start = self.r.pos();
         self.open(b'{')?;
+        let stmt = &mut out.node;
         let mut seen = 0u16;
-        let mut sid = None;
         let mut effect = None;
-        let mut action = None;
-        let mut resource = None;
-        let mut principal = None;
-        let mut conditions_found = None;
         loop {
             let element = self.statement_key()?;
             let bit = 1u16 << element;
@@ -338,7 +349,7 @@ impl<'a> Direct<'a> {
             match element {
                 SID => {
                     let (s, span) = self.string()?;
-                    sid = Some(Spanned::new(s.into_owned(), span));
+                    stmt.sid = Some(Spanned::new(s.into_owned(), span));
                 }
                 EFFECT if self.literal(b"\"Allow\"") => {
                     let span = Span::new(self.r.pos() - 7, self.r.pos());
@@ -354,28 +365,32 @@ impl<'a> Direct<'a> {
                     effect = Some(Spanned::new(e, span));
                 }
                 // `Action` and `NotAction` together are reported, as are the two resources.
-                ACTION | NOT_ACTION if action.is_none() => {
+                ACTION | NOT_ACTION if stmt.action.is_none() => {
                     let list = self.actions()?;
-                    action = Some(if element == NOT_ACTION {
+                    stmt.action = Some(if element == NOT_ACTION {
                         ActionBlock::NotAction(list)
                     } else {
                         ActionBlock::Action(list)
                     });
                 }
-                RESOURCE | NOT_RESOURCE if resource.is_none() => {
+                RESOURCE | NOT_RESOURCE if stmt.resource.is_none() => {
                     let list = self.resources()?;
-                    resource = Some(if element == NOT_RESOURCE {
+                    stmt.resource = Some(if element == NOT_RESOURCE {
                         ResourceBlock::NotResource(list)
                     } else {
                         ResourceBlock::Resource(list)
                     });
                 }
-                CONDITION => conditions_found = Some(self.conditions(depth)?),
+                CONDITION => {
+                    let (list, span) = self.conditions(depth)?;
+                    stmt.conditions = list;
+                    stmt.condition_span = Some(span);
+                }
                 // Both together are reported.
-                PRINCIPAL | NOT_PRINCIPAL if principal.is_none() && self.infer => {
+                PRINCIPAL | NOT_PRINCIPAL if stmt.principal.is_none() && self.infer => {
                     let principals = self.principals(depth)?;
                     self.has_principal = true;
-                    principal = Some(if element == NOT_PRINCIPAL {
+                    stmt.principal = Some(if element == NOT_PRINCIPAL {
                         PrincipalBlock::NotPrincipal(principals)
                     } else {
                         PrincipalBlock::Principal(principals)
@@ -389,24 +404,12 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        let span = Span::new(start, self.r.pos());
-        let (conditions, condition_span) = match conditions_found {
-            Some((list, span)) => (list, Some(span)),
-            None => (Vec::new(), None),
-        };
+        out.span = Span::new(start, self.r.pos());
         // A statement without an effect or (outside key policies) an action is reported; so is
         // one without a resource in an identity policy, which the kind decides.
-        let stmt = Statement {
-            index,
-            sid,
-            effect: effect?,
-            principal,
-            action: Some(action?),
-            resource,
-            conditions,
-            condition_span,
-        };
-        Some(Spanned::new(stmt, span))
+        out.node.effect = effect?;
+        out.node.action.as_ref()?;
+        Some(())
     }
 
     /// A string or a non-empty array of strings, each read and converted by `item` (which
@@ -707,6 +710,21 @@ impl<'a> Direct<'a> {
             },
         )
     }
+}
+
+/// A statement with nothing read yet, for [`Direct::statement`] to fill in place.
+fn blank_statement(index: usize) -> Spanned<Statement> {
+    let statement = Statement {
+        index,
+        sid: None,
+        effect: Spanned::new(Effect::Allow, Span::default()),
+        principal: None,
+        action: None,
+        resource: None,
+        conditions: Vec::new(),
+        condition_span: None,
+    };
+    Spanned::new(statement, Span::default())
 }
 
 /// [`Reader::skip_ws`] after an item of a list, with a quick way over the usual layout of
