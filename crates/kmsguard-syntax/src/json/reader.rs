@@ -314,7 +314,12 @@ impl<'a> Reader<'a> {
     /// Skips string bytes that need no attention (not `"`, `\\` or a control character)
     /// eight at a time, stopping at the first that does or when fewer than eight remain.
     fn skip_plain(&mut self) {
-        while let Some(x) = swar::word(self.bytes, self.pos) {
+        // Words of whole chunks cost no bounds check each.
+        let Some(rest) = self.bytes.get(self.pos..) else {
+            return;
+        };
+        for chunk in rest.chunks_exact(8) {
+            let x = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
             let m = swar::string_special_bytes(x);
             if m != 0 {
                 self.pos += swar::first(m);

@@ -215,7 +215,7 @@ impl<'a> Direct<'a> {
         let b = self.r.peek()?;
         if b == b',' {
             self.r.bump();
-            self.r.skip_ws();
+            skip_line_break(&mut self.r);
             Some(false)
         } else if b == close {
             self.r.bump();
@@ -238,12 +238,7 @@ impl<'a> Direct<'a> {
         let start = self.r.pos();
         let key = self.r.string().ok()?;
         let span = Span::new(start, self.r.pos());
-        self.r.skip_ws();
-        if self.r.peek() != Some(b':') {
-            return None;
-        }
-        self.r.bump();
-        self.r.skip_ws();
+        member_colon(&mut self.r)?;
         Some((key, span))
     }
 
@@ -268,12 +263,7 @@ impl<'a> Direct<'a> {
                 && bytes.get(at + name.len()) == Some(&b'"')
             {
                 self.r.set_pos(at + name.len() + 1);
-                self.r.skip_ws();
-                if self.r.peek() != Some(b':') {
-                    return None;
-                }
-                self.r.bump();
-                self.r.skip_ws();
+                member_colon(&mut self.r)?;
                 return Some(element);
             }
         }
@@ -304,30 +294,41 @@ impl<'a> Direct<'a> {
     /// The `Statement` value: one statement object or a non-empty array of them.
     fn statements(&mut self) -> Option<Vec<Spanned<Statement>>> {
         if self.r.peek() == Some(b'{') {
-            return Some(vec![self.statement(0, 1)?]);
+            let mut list = vec![blank_statement(0)];
+            self.statement(list.last_mut()?, 1)?;
+            return Some(list);
         }
         self.open(b'[')?;
-        self.scratch.statements.clear();
+        // Taken out of the scratch lists while statements are read into it, and put back
+        // whatever the outcome.
+        let mut list = std::mem::take(&mut self.scratch.statements);
+        list.clear();
+        let read = self.statement_items(&mut list);
+        let items = read.map(|()| exact(&mut list));
+        self.scratch.statements = list;
+        items
+    }
+
+    /// The statements of a `Statement` array, each read in place into the next item of
+    /// `list` (a statement is large: built apart and moved in, it cost a call to `memcpy`).
+    fn statement_items(&mut self, list: &mut Vec<Spanned<Statement>>) -> Option<()> {
         loop {
-            let statement = self.statement(self.scratch.statements.len(), 2)?;
-            self.scratch.statements.push(statement);
+            list.push(blank_statement(list.len()));
+            self.statement(list.last_mut()?, 2)?;
             if self.close(b']')? {
-                return Some(exact(&mut self.scratch.statements));
+                return Some(());
             }
         }
     }
 
-    /// One statement object, whose `depth` enclosing containers are already open.
-    fn statement(&mut self, index: usize, depth: usize) -> Option<Spanned<Statement>> {
+    /// One statement object, whose `depth` enclosing containers are already open, read into
+    /// `out` (a [`blank_statement`]).
+    fn statement(&mut self, out: &mut Spanned<Statement>, depth: usize) -> Option<()> {
         let start = self.r.pos();
         self.open(b'{')?;
+        let stmt = &mut out.node;
         let mut seen = 0u16;
-        let mut sid = None;
         let mut effect = None;
-        let mut action = None;
-        let mut resource = None;
-        let mut principal = None;
-        let mut conditions_found = None;
         loop {
             let element = self.statement_key()?;
             let bit = 1u16 << element;
@@ -338,7 +339,7 @@ impl<'a> Direct<'a> {
             match element {
                 SID => {
                     let (s, span) = self.string()?;
-                    sid = Some(Spanned::new(s.into_owned(), span));
+                    stmt.sid = Some(Spanned::new(s.into_owned(), span));
                 }
                 EFFECT if self.literal(b"\"Allow\"") => {
                     let span = Span::new(self.r.pos() - 7, self.r.pos());
@@ -354,28 +355,32 @@ impl<'a> Direct<'a> {
                     effect = Some(Spanned::new(e, span));
                 }
                 // `Action` and `NotAction` together are reported, as are the two resources.
-                ACTION | NOT_ACTION if action.is_none() => {
+                ACTION | NOT_ACTION if stmt.action.is_none() => {
                     let list = self.actions()?;
-                    action = Some(if element == NOT_ACTION {
+                    stmt.action = Some(if element == NOT_ACTION {
                         ActionBlock::NotAction(list)
                     } else {
                         ActionBlock::Action(list)
                     });
                 }
-                RESOURCE | NOT_RESOURCE if resource.is_none() => {
+                RESOURCE | NOT_RESOURCE if stmt.resource.is_none() => {
                     let list = self.resources()?;
-                    resource = Some(if element == NOT_RESOURCE {
+                    stmt.resource = Some(if element == NOT_RESOURCE {
                         ResourceBlock::NotResource(list)
                     } else {
                         ResourceBlock::Resource(list)
                     });
                 }
-                CONDITION => conditions_found = Some(self.conditions(depth)?),
+                CONDITION => {
+                    let (list, span) = self.conditions(depth)?;
+                    stmt.conditions = list;
+                    stmt.condition_span = Some(span);
+                }
                 // Both together are reported.
-                PRINCIPAL | NOT_PRINCIPAL if principal.is_none() && self.infer => {
+                PRINCIPAL | NOT_PRINCIPAL if stmt.principal.is_none() && self.infer => {
                     let principals = self.principals(depth)?;
                     self.has_principal = true;
-                    principal = Some(if element == NOT_PRINCIPAL {
+                    stmt.principal = Some(if element == NOT_PRINCIPAL {
                         PrincipalBlock::NotPrincipal(principals)
                     } else {
                         PrincipalBlock::Principal(principals)
@@ -389,24 +394,12 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        let span = Span::new(start, self.r.pos());
-        let (conditions, condition_span) = match conditions_found {
-            Some((list, span)) => (list, Some(span)),
-            None => (Vec::new(), None),
-        };
+        out.span = Span::new(start, self.r.pos());
         // A statement without an effect or (outside key policies) an action is reported; so is
         // one without a resource in an identity policy, which the kind decides.
-        let stmt = Statement {
-            index,
-            sid,
-            effect: effect?,
-            principal,
-            action: Some(action?),
-            resource,
-            conditions,
-            condition_span,
-        };
-        Some(Spanned::new(stmt, span))
+        out.node.effect = effect?;
+        out.node.action.as_ref()?;
+        Some(())
     }
 
     /// A string or a non-empty array of strings, each read and converted by `item` (which
@@ -439,7 +432,10 @@ impl<'a> Direct<'a> {
             scratch.push(Spanned::new(v, span));
             r.skip_ws();
             match r.peek() {
-                Some(b',') => r.bump(),
+                Some(b',') => {
+                    r.bump();
+                    skip_line_break(r);
+                }
                 Some(b']') => {
                     r.bump();
                     break;
@@ -625,23 +621,51 @@ impl<'a> Direct<'a> {
         Some(Spanned::new(value, Span::new(start, self.r.pos())))
     }
 
+    /// The `Action` or `NotAction` value: [`Direct::list`] specialised, so that the common
+    /// plain action is scanned and pushed in the loop itself rather than built by a closure
+    /// and returned through memory (a saving of about a tenth of the cost per action).
     fn actions(&mut self) -> Option<SpannedList<ActionPattern>> {
-        Self::list(
-            &mut self.r,
-            &mut self.sink,
-            &mut self.scratch.actions,
-            |r, sink| {
-                let start = r.pos();
-                if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), start) {
-                    r.set_pos(end);
-                    return Some((ActionPattern::checked(text, colon), Span::new(start, end)));
+        let (r, sink) = (&mut self.r, &mut self.sink);
+        if r.peek() == Some(b'"') {
+            let (v, span) = action(r, sink)?;
+            return Some(Spanned::new(vec![Spanned::new(v, span)], span));
+        }
+        let start = r.pos();
+        if r.peek() != Some(b'[') {
+            return None;
+        }
+        r.bump();
+        let scratch = &mut self.scratch.actions;
+        scratch.clear();
+        r.skip_ws();
+        loop {
+            let at = r.pos();
+            if r.peek() != Some(b'"') {
+                // Also an empty list, which is reported.
+                return None;
+            }
+            if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), at) {
+                r.set_pos(end);
+                let pattern = ActionPattern::checked(text, colon);
+                scratch.push(Spanned::new(pattern, Span::new(at, end)));
+            } else {
+                let (v, span) = action_slow(r, sink)?;
+                scratch.push(Spanned::new(v, span));
+            }
+            r.skip_ws();
+            match r.peek() {
+                Some(b',') => {
+                    r.bump();
+                    skip_line_break(r);
                 }
-                let s = r.string().ok()?;
-                let span = Span::new(start, r.pos());
-                let colon = check_action(&s, span, sink)?;
-                Some((ActionPattern::checked(&s, colon), span))
-            },
-        )
+                Some(b']') => {
+                    r.bump();
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        Some(Spanned::new(exact(scratch), Span::new(start, r.pos())))
     }
 
     fn resources(&mut self) -> Option<SpannedList<ResourcePattern>> {
@@ -676,6 +700,82 @@ impl<'a> Direct<'a> {
             },
         )
     }
+}
+
+/// A statement with nothing read yet, for [`Direct::statement`] to fill in place.
+fn blank_statement(index: usize) -> Spanned<Statement> {
+    let statement = Statement {
+        index,
+        sid: None,
+        effect: Spanned::new(Effect::Allow, Span::default()),
+        principal: None,
+        action: None,
+        resource: None,
+        conditions: Vec::new(),
+        condition_span: None,
+    };
+    Spanned::new(statement, Span::default())
+}
+
+/// Steps over the `:` after a member's key and the whitespace around it, leaving the reader
+/// at the value; `None` when no colon follows. The usual `": "` before a value is checked at
+/// once, where the ordinary way calls the whitespace skip twice.
+#[inline(always)]
+fn member_colon(r: &mut Reader<'_>) -> Option<()> {
+    let at = r.pos();
+    if let Some(&[b':', b' ', next]) = r.bytes().get(at..at + 3)
+        && !matches!(next, b' ' | b'\t' | b'\n' | b'\r')
+    {
+        r.set_pos(at + 2);
+        return Some(());
+    }
+    r.skip_ws();
+    if r.peek() != Some(b':') {
+        return None;
+    }
+    r.bump();
+    r.skip_ws();
+    Some(())
+}
+
+/// [`Reader::skip_ws`] after an item of a list, with a quick way over the usual layout of
+/// one item a line: a line break and up to eight spaces of indentation before a quote are
+/// stepped over with one word read.
+#[inline(always)]
+fn skip_line_break(r: &mut Reader<'_>) {
+    let at = r.pos();
+    let bytes = r.bytes();
+    if bytes.get(at) == Some(&b'\n')
+        && let Some(x) = swar::word(bytes, at + 1)
+    {
+        let spaces = swar::ne_bytes(x, b' ');
+        let next = at + 1 + if spaces == 0 { 8 } else { swar::first(spaces) };
+        if bytes.get(next) == Some(&b'"') {
+            r.set_pos(next);
+            return;
+        }
+    }
+    r.skip_ws();
+}
+
+/// One action string starting at its opening quote, plain or not.
+fn action(r: &mut Reader<'_>, sink: &mut Sink) -> Option<(ActionPattern, Span)> {
+    let start = r.pos();
+    if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), start) {
+        r.set_pos(end);
+        return Some((ActionPattern::checked(text, colon), Span::new(start, end)));
+    }
+    action_slow(r, sink)
+}
+
+/// An action string the one-pass scan does not take, read and checked the ordinary way.
+#[inline(never)]
+fn action_slow(r: &mut Reader<'_>, sink: &mut Sink) -> Option<(ActionPattern, Span)> {
+    let start = r.pos();
+    let s = r.string().ok()?;
+    let span = Span::new(start, r.pos());
+    let colon = check_action(&s, span, sink)?;
+    Some((ActionPattern::checked(&s, colon), span))
 }
 
 /// The operator `name` spells canonically, for the names policies use most; `None` for any
@@ -722,7 +822,8 @@ fn canonical_operator(name: &str) -> Option<ConditionOperator> {
 ///
 /// One pass of word masks finds the closing quote, the colon and the service's wildcards
 /// together, where the ordinary way scans the text three times after reading it. Each mask
-/// flags every byte the scan must stop at, so only the first flagged byte is looked at.
+/// flags every byte the scan must stop at, so only the first flagged byte is looked at. The
+/// word holding the colon is searched on for the name's end rather than read again.
 fn plain_action<'a>(
     bytes: &[u8],
     text: &'a str,
@@ -732,40 +833,53 @@ fn plain_action<'a>(
     if bytes.get(content..content + 2) == Some(b"*\"") {
         return Some((text.get(content..content + 1)?, None, content + 2));
     }
+    // Words from an iterator over whole chunks cost no bounds check each.
+    let mut words = bytes
+        .get(content..)?
+        .chunks_exact(8)
+        .map(|c| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+    let mut at = content;
     // The service: it must end at a colon, before any wildcard, quote, escape, control or
     // non-ASCII byte.
-    let colon = first_stop(bytes, content, true)?;
+    let (colon, x) = loop {
+        let x = words.next()?;
+        // Setting bit 0x10 makes `*` (0x2a) a colon (0x3a) and no other byte one, so one
+        // test flags both.
+        let go = swar::ascii_ne(x, b'"')
+            & swar::ascii_ne(x, b'\\')
+            & swar::ascii_not_control(x)
+            & swar::ascii_ne(x | 0x1010_1010_1010_1010, b':')
+            & swar::ascii_ne(x, b'?');
+        let stop = (!go & HIGH) | swar::non_ascii(x);
+        if stop != 0 {
+            break (at + swar::first(stop), x);
+        }
+        at += 8;
+    };
     if bytes.get(colon) != Some(&b':') || colon == content {
         return None;
     }
     // The name: it must end at the closing quote, before a second colon, an escape, a control
-    // or a non-ASCII byte, and not be empty.
-    let end = first_stop(bytes, colon + 1, false)?;
+    // or a non-ASCII byte, and not be empty. In the colon's word, only the bytes after it.
+    let mut stop = stops(x) & swar::from_byte(colon + 1 - at);
+    while stop == 0 {
+        at += 8;
+        stop = stops(words.next()?);
+    }
+    let end = at + swar::first(stop);
     let s = quoted(bytes, text, content, end)?;
     (end > colon + 1).then_some((s, Some(colon - content), end + 1))
 }
 
-/// The offset of the first byte from `at` on that is a quote, a backslash, a control
-/// character, non-ASCII or a colon, or with `wild` also `*` or `?`; `None` when fewer than
-/// eight bytes are left to read. Kept out of line: inlined into its caller, the loop carries
-/// the caller's offsets along in memory.
-#[inline(never)]
-fn first_stop(bytes: &[u8], mut at: usize, wild: bool) -> Option<usize> {
-    loop {
-        let x = swar::word(bytes, at)?;
-        let mut go = swar::ascii_ne(x, b'"')
-            & swar::ascii_ne(x, b'\\')
-            & swar::ascii_not_control(x)
-            & swar::ascii_ne(x, b':');
-        if wild {
-            go &= swar::ascii_ne(x, b'*') & swar::ascii_ne(x, b'?');
-        }
-        let stop = (!go & HIGH) | swar::non_ascii(x);
-        if stop != 0 {
-            return Some(at + swar::first(stop));
-        }
-        at += 8;
-    }
+/// The high bit of every byte of `x` an action scan stops at (a quote, a backslash, a
+/// control character, non-ASCII or a colon), exact up to the first flagged byte.
+#[inline(always)]
+fn stops(x: u64) -> u64 {
+    let go = swar::ascii_ne(x, b'"')
+        & swar::ascii_ne(x, b'\\')
+        & swar::ascii_not_control(x)
+        & swar::ascii_ne(x, b':');
+    (!go & HIGH) | swar::non_ascii(x)
 }
 
 /// The string whose opening quote is at `open`, when it is ASCII without escapes, control
@@ -777,8 +891,13 @@ fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, 
     let content = open + 1;
     let mut at = content;
     let mut colons = 0;
+    // As in `plain_action`: words of whole chunks, without a bounds check each.
+    let mut words = bytes
+        .get(content..)?
+        .chunks_exact(8)
+        .map(|c| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
     loop {
-        let x = swar::word(bytes, at)?;
+        let x = words.next()?;
         let go = swar::ascii_ne(x, b'"')
             & swar::ascii_ne(x, b'\\')
             & swar::ascii_not_control(x)
@@ -866,6 +985,56 @@ mod tests {
             assert!(sink.diags.is_empty());
         });
         assert!(accepted > 1000, "{accepted}");
+    }
+
+    /// The quick way over a line break and indentation stops where the ordinary whitespace
+    /// skip does, on every string of up to 11 pieces of a whitespace-heavy alphabet.
+    #[test]
+    fn skip_line_break_agrees_with_skip_ws() {
+        let alphabet = ["\n", " ", "\t", "\r", "\"", "a", "        "];
+        for len in 0..=7u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                let mut text = String::new();
+                for _ in 0..len {
+                    text.push_str(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                let (mut quick, mut ordinary) = (
+                    Reader::new(&text, &Limits::default()),
+                    Reader::new(&text, &Limits::default()),
+                );
+                skip_line_break(&mut quick);
+                ordinary.skip_ws();
+                assert_eq!(quick.pos(), ordinary.pos(), "{text:?}");
+            }
+        }
+    }
+
+    /// The quick step over a member's colon ends where the ordinary way (skip, colon, skip)
+    /// does, and fails where it does, on every string of up to 7 pieces of an alphabet of
+    /// colons, whitespace and value bytes.
+    #[test]
+    fn member_colon_agrees_with_the_ordinary_way() {
+        let alphabet = [":", " ", "\t", "\n", "\r", "\"", "a"];
+        for len in 0..=7u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                let mut text = String::new();
+                for _ in 0..len {
+                    text.push_str(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                let mut quick = Reader::new(&text, &Limits::default());
+                let got = member_colon(&mut quick).map(|()| quick.pos());
+                let mut r = Reader::new(&text, &Limits::default());
+                r.skip_ws();
+                let want = (r.peek() == Some(b':')).then(|| {
+                    r.bump();
+                    r.skip_ws();
+                    r.pos()
+                });
+                assert_eq!(got, want, "{text:?}");
+            }
+        }
     }
 
     /// Whenever the one-pass scan takes a string, the ordinary way reads the same text and
