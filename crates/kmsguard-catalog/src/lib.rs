@@ -177,14 +177,6 @@ fn bytes(id: u32) -> &'static [u8] {
     }
 }
 
-/// The bytes `start..end` of `STR_BLOB`.
-fn blob_bytes(start: u32, end: u32) -> &'static [u8] {
-    data::STR_BLOB
-        .as_bytes()
-        .get(start as usize..end as usize)
-        .unwrap_or(&[])
-}
-
 /// Whether the string with id `id` is `name`, ignoring ASCII case.
 #[inline]
 fn is_named(id: u32, name: &str) -> bool {
@@ -599,7 +591,10 @@ impl Service {
             // The length first: a tag shared by another name rarely comes with its length.
             if t == tag
                 && stop.wrapping_sub(start) as usize == name.len()
-                && hash::eq_ci(blob_bytes(start, stop), name)
+                && data::STR_BLOB
+                    .as_bytes()
+                    .get(start as usize..stop as usize)
+                    .is_some_and(|stored| hash::eq_ci_same_len(stored, name))
             {
                 return data::ACTIONS.get(row as usize).map(|row| self.wrap(row));
             }
