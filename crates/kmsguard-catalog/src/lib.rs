@@ -340,11 +340,13 @@ impl Letters {
         // `more` follows from the lengths, as every byte counts in one bucket: the counts
         // left sum to `self.len - other.len()`, which is `more - fewer`. No pass over the
         // buckets is needed.
+        // Wrapping arithmetic: a count moves by one per byte of a name (far from the limits),
+        // and this loop over every byte of every candidate is most of a "did you mean" search.
         let mut fewer = 0usize;
         for b in other.bytes() {
             if let Some(c) = diff.get_mut(Self::bucket(b)) {
-                fewer = fewer.saturating_add(usize::from(*c <= 0));
-                *c = c.saturating_sub(1);
+                fewer = fewer.wrapping_add(usize::from(*c <= 0));
+                *c = c.wrapping_sub(1);
             }
         }
         let more = fewer.saturating_add(self.len).saturating_sub(other.len());
