@@ -265,13 +265,13 @@ impl PolicyFacts {
                 if crate::holds_placeholder(text) {
                     return None;
                 }
-                crate::rules::validity::condition_key_and_global(text).map(|(def, name, global)| {
-                    KnownKey {
+                crate::rules::validity::condition_key_and_global(text).map(
+                    |(def, by_template, global)| KnownKey {
                         def,
-                        by_template: name != text,
+                        by_template,
                         global,
-                    }
-                })
+                    },
+                )
             }));
             facts.statements.push(StatementFacts {
                 actions,
