@@ -54,6 +54,38 @@ pub(crate) fn eq_ci(a: &[u8], b: &[u8]) -> bool {
     same(tail(a), tail(b))
 }
 
+/// [`eq_ci`] for names already known to have the same length (a table entry's length is
+/// checked before its name). Names of eight bytes or more are compared a word at a time, the
+/// last (overlapping) word first, as it tells most names apart; shorter ones go out of line, so
+/// that a lookup's loop does not set up for them.
+#[allow(
+    dead_code,
+    reason = "the library compares names; build.rs only hashes them"
+)]
+#[inline]
+pub(crate) fn eq_ci_same_len(a: &[u8], b: &[u8]) -> bool {
+    let same = |x: u64, y: u64| x == y || fold8(x) == fold8(y);
+    match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(x), Some(y)) => {
+            same(u64::from_le_bytes(*x), u64::from_le_bytes(*y))
+                && a.chunks_exact(8)
+                    .zip(b.chunks_exact(8))
+                    .all(|(p, q)| same(word(p), word(q)))
+        }
+        _ => eq_ci_short(a, b),
+    }
+}
+
+/// [`eq_ci`] out of line, for names shorter than eight bytes.
+#[allow(
+    dead_code,
+    reason = "the library compares names; build.rs only hashes them"
+)]
+#[inline(never)]
+fn eq_ci_short(a: &[u8], b: &[u8]) -> bool {
+    eq_ci(a, b)
+}
+
 /// The eight bytes of `bytes` from `at`, ASCII-lower-cased, little-endian, zero-padded past the
 /// end.
 #[allow(
@@ -175,8 +207,30 @@ mod tests {
             ("kms:DescribeKeyPolicyX", "KMS:describekeypolicyx", true),
             ("kms:DescribeKeyPolicyX", "KMS:describekeypolicyY", false),
             ("abcdefgh", "ABCDEFGH", true),
+            ("GetObjectAttributes", "getobjectATTRIBUTES", true),
+            ("GetObjectAttributes", "GetObjextAttributes", false),
+            ("GetObjectAttributes", "GetObjectAttributez", false),
+            ("GetObjectAttributes", "HetObjectAttributes", false),
+            ("ListAllMyBucketsAndMore!", "listallmybucketsandmore!", true),
+            (
+                "ListAllMyBucketsAndMore!",
+                "listallmybucketsandmore1",
+                false,
+            ),
+            (
+                "ListAllMyBucketsAndMore!",
+                "listallmyb[cketsandmore!",
+                false,
+            ),
+            ("Get", "gEt", true),
+            ("Get", "Got", false),
+            ("a", "A", true),
+            ("a", "b", false),
         ] {
             assert_eq!(eq_ci(a.as_bytes(), b.as_bytes()), eq, "{a} {b}");
+            if a.len() == b.len() {
+                assert_eq!(eq_ci_same_len(a.as_bytes(), b.as_bytes()), eq, "{a} {b}");
+            }
         }
         assert_eq!(folded_word(b"xKMS:Dec", 1).to_le_bytes(), *b"kms:dec\0");
         assert_eq!(nonzero_bytes(0x0100_ff00_0000_8000), 0x8000_8000_0000_8000);

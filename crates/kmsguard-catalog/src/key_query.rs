@@ -56,9 +56,21 @@ impl Catalog {
     /// [`Action::supports`] (each test then compares a few numbers instead of names).
     #[must_use]
     pub fn key_query<'a>(&self, name: &'a str) -> KeyQuery<'a> {
+        self.key_query_with(name, global_key(name).is_some())
+    }
+
+    /// [`Catalog::key_query`] for a name the caller already knows is no global key (see
+    /// [`Catalog::condition_key_and_global`]): the search of the global keys is skipped. For a
+    /// global key, the query would answer as for a service key of that name.
+    #[must_use]
+    pub fn key_query_not_global<'a>(&self, name: &'a str) -> KeyQuery<'a> {
+        self.key_query_with(name, false)
+    }
+
+    fn key_query_with<'a>(&self, name: &'a str, global: bool) -> KeyQuery<'a> {
         let mut q = KeyQuery {
             name,
-            global: global_key(name).is_some(),
+            global,
             ids: [0; KEPT],
             len: 0,
             overflow: false,

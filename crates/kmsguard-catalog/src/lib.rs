@@ -177,14 +177,6 @@ fn bytes(id: u32) -> &'static [u8] {
     }
 }
 
-/// The bytes `start..end` of `STR_BLOB`.
-fn blob_bytes(start: u32, end: u32) -> &'static [u8] {
-    data::STR_BLOB
-        .as_bytes()
-        .get(start as usize..end as usize)
-        .unwrap_or(&[])
-}
-
 /// Whether the string with id `id` is `name`, ignoring ASCII case.
 #[inline]
 fn is_named(id: u32, name: &str) -> bool {
@@ -288,24 +280,27 @@ fn any_key_matches<'a>(mut templates: impl Iterator<Item = &'a str>, name: &str)
 
 /// The closest of `candidates` to `query` by edit distance, if close enough to be a plausible
 /// typo: at most a third of the query's length (at least 1). Ties go to the first candidate.
-fn suggest(candidates: impl Iterator<Item = &'static str>, query: &str) -> Option<&'static str> {
+/// Candidates are string ids: most fail on their length or letters, read as bytes (a `str`
+/// slice of the blob would check character boundaries for each).
+fn suggest(candidates: impl Iterator<Item = u32>, query: &str) -> Option<&'static str> {
     let limit = (query.len() / 3).max(1);
     let letters = Letters::of(query);
-    let mut best: Option<(usize, &'static str)> = None;
-    for c in candidates {
+    let mut best: Option<(usize, u32)> = None;
+    for id in candidates {
+        let c = bytes(id);
         if c.len().abs_diff(query.len()) > limit {
             continue;
         }
         // Only a strictly better candidate can replace the best so far.
         let bound = best.map_or(limit, |(bd, _)| bd.saturating_sub(1));
-        if letters.distance_at_least(c) > bound {
+        if letters.distance_at_least_bytes(c) > bound {
             continue;
         }
-        if let Some(d) = edit_distance_ci_within(c, query, bound) {
-            best = Some((d, c));
+        if let Some(d) = edit_distance_ci_within(s(id), query, bound) {
+            best = Some((d, id));
         }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, id)| s(id))
 }
 
 /// How often each character occurs in a name (ASCII case folded, in 32 buckets), for a cheap
@@ -343,16 +338,23 @@ impl Letters {
     /// a swap of adjacent characters none (characters that share a bucket only weaken the bound).
     #[must_use]
     pub fn distance_at_least(&self, other: &str) -> usize {
+        self.distance_at_least_bytes(other.as_bytes())
+    }
+
+    /// [`Letters::distance_at_least`] of a name given as bytes.
+    fn distance_at_least_bytes(&self, other: &[u8]) -> usize {
         let mut diff = self.counts;
         // `fewer` (the characters `other` has more of) is counted while the counts go down;
         // `more` follows from the lengths, as every byte counts in one bucket: the counts
         // left sum to `self.len - other.len()`, which is `more - fewer`. No pass over the
         // buckets is needed.
+        // Wrapping arithmetic: a count moves by one per byte of a name (far from the limits),
+        // and this loop over every byte of every candidate is most of a "did you mean" search.
         let mut fewer = 0usize;
-        for b in other.bytes() {
+        for &b in other {
             if let Some(c) = diff.get_mut(Self::bucket(b)) {
-                fewer = fewer.saturating_add(usize::from(*c <= 0));
-                *c = c.saturating_sub(1);
+                fewer = fewer.wrapping_add(usize::from(*c <= 0));
+                *c = c.wrapping_sub(1);
             }
         }
         let more = fewer.saturating_add(self.len).saturating_sub(other.len());
@@ -518,7 +520,7 @@ impl Catalog {
     #[must_use]
     pub fn suggest_service(&self, prefix: &str) -> Option<&'static str> {
         memo(String::new(), prefix, || {
-            suggest(self.services().map(|svc| svc.prefix()), prefix)
+            suggest(data::SERVICES.iter().map(|row| row.p), prefix)
         })
     }
 }
@@ -599,7 +601,10 @@ impl Service {
             // The length first: a tag shared by another name rarely comes with its length.
             if t == tag
                 && stop.wrapping_sub(start) as usize == name.len()
-                && hash::eq_ci(blob_bytes(start, stop), name)
+                && data::STR_BLOB
+                    .as_bytes()
+                    .get(start as usize..stop as usize)
+                    .is_some_and(|stored| hash::eq_ci_same_len(stored, name))
             {
                 return data::ACTIONS.get(row as usize).map(|row| self.wrap(row));
             }
@@ -686,7 +691,7 @@ impl Service {
     #[must_use]
     pub fn suggest_action(&self, name: &str) -> Option<&'static str> {
         memo(self.prefix().to_owned(), name, || {
-            suggest(self.actions().map(|a| a.name()), name)
+            suggest(self.action_rows().iter().map(|row| row.n), name)
         })
     }
 

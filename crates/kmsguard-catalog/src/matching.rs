@@ -240,6 +240,10 @@ pub(crate) fn edit_distance_ci(a: &str, b: &str) -> usize {
 /// [`edit_distance_ci`] when it is at most `limit`, else `None`; stops as soon as every
 /// alignment costs more than `limit` and keeps its rows on the stack (suggestion searches call
 /// it for every candidate name).
+///
+/// Only the band of cells within `limit` of the diagonal is computed: a cell further away
+/// costs more than `limit` (at least the difference of the lengths it aligns), and cells are
+/// kept capped at `limit + 1`, which changes no cell worth at most `limit`.
 #[expect(
     clippy::indexing_slicing,
     reason = "both names are shorter than MAX (checked first), so every index is below MAX"
@@ -250,14 +254,21 @@ pub(crate) fn edit_distance_ci_within(a: &str, b: &str, limit: usize) -> Option<
         let d = edit_distance_ci(a, b);
         return (d <= limit).then_some(d);
     }
+    // The distance is at least the difference of the lengths.
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
     let (a, b) = (a.as_bytes(), b.as_bytes());
+    // Below MAX: a band as wide as the names computes every cell.
+    let limit = limit.min(MAX);
+    let cap = (limit + 1) as u8;
     let width = b.len().saturating_add(1);
     // Rows of small counts (below MAX, so bytes), rotated by swapping references (not
     // contents).
-    let mut rows = [[0u8; MAX]; 3];
+    let mut rows = [[cap; MAX + 1]; 3];
     let [r0, r1, r2] = &mut rows;
     let (mut prev2, mut prev, mut cur) = (r0, r1, r2);
-    for (j, slot) in prev.iter_mut().enumerate().take(width) {
+    for (j, slot) in prev.iter_mut().enumerate().take(width.min(limit + 1)) {
         *slot = j as u8;
     }
     // `b` lower-cased once, not once per row; the transposition test reads the previous
@@ -270,20 +281,31 @@ pub(crate) fn edit_distance_ci_within(a: &str, b: &str, limit: usize) -> Option<
     let mut prev_ac = 0u8;
     for (i, &ac) in a.iter().enumerate() {
         let ac = ac.to_ascii_lowercase();
-        cur[0] = (i + 1) as u8;
-        let mut row_min = cur[0];
-        let mut prev_bc = 0u8;
-        for (j, &bc) in b.iter().enumerate() {
+        let row = i + 1;
+        // Columns `lo..=hi` (1-based, as cells of `cur`) are within the band; the cell left of
+        // it and the one right of it (read by the next row) hold the cap.
+        let lo = row.saturating_sub(limit).max(1);
+        let hi = (row + limit).min(b.len());
+        cur[lo - 1] = if lo == 1 {
+            row.min(limit + 1) as u8
+        } else {
+            cap
+        };
+        let mut row_min = cur[lo - 1];
+        let mut prev_bc = if lo >= 2 { b[lo - 2] } else { 0 };
+        for (j, &bc) in b.iter().enumerate().take(hi).skip(lo - 1) {
             let mut d = (prev[j + 1] + 1)
                 .min(cur[j] + 1)
                 .min(prev[j] + u8::from(ac != bc));
             if i > 0 && j > 0 && prev_ac == bc && prev_bc == ac {
                 d = d.min(prev2[j - 1] + 1);
             }
+            d = d.min(cap);
             cur[j + 1] = d;
             row_min = row_min.min(d);
             prev_bc = bc;
         }
+        cur[hi + 1] = cap;
         if usize::from(row_min) > limit {
             return None;
         }
@@ -518,6 +540,59 @@ mod tests {
         let mid = "s3:Metadata/${MetadataKey}/Matcher";
         assert!(key_matches(mid, "s3:metadata/a/b/matcher"));
         assert!(!key_matches(mid, "s3:metadata//matcher"));
+    }
+
+    /// The banded search agrees with the full one on every pair of a set of names, at every
+    /// limit up to past their lengths.
+    #[test]
+    fn banded_distance_agrees() {
+        let names = [
+            "",
+            "a",
+            "A",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "kms",
+            "KMS",
+            "kmss",
+            "skm",
+            "Decrypt",
+            "Decrpyt",
+            "decrypt",
+            "Encrypt",
+            "ReEncrypt",
+            "ReEncryptFrom",
+            "ReEncryptTo",
+            "GenerateDataKey",
+            "GenerateDataKeyWithoutPlaintext",
+            "DescribeKey",
+            "ListKeys",
+            "ListAliases",
+            "kitten",
+            "sitting",
+            "abcdefghijklmnopqrstuvwxyz",
+            "zyxwvutsrqponmlkjihgfedcba",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ];
+        for a in names {
+            for b in names {
+                let d = edit_distance_ci(a, b);
+                for limit in 0..60 {
+                    assert_eq!(
+                        edit_distance_ci_within(a, b, limit),
+                        (d <= limit).then_some(d),
+                        "{a} {b} {limit}"
+                    );
+                }
+                assert_eq!(
+                    edit_distance_ci_within(a, b, usize::MAX),
+                    Some(d),
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]

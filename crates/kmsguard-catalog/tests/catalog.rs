@@ -422,6 +422,17 @@ fn key_queries_agree_with_supported_condition_keys() {
         for a in &actions {
             assert_eq!(a.supports(&q), a.supports_condition_key(key), "{key} {a:?}");
         }
+        // The linter takes `condition_key_and_global`'s answer for whether a key is global,
+        // and skips the global search for the others.
+        let global = c.condition_key_and_global(key).1;
+        assert_eq!(global, c.global_condition_key(key).is_some(), "{key}");
+        if !global {
+            let fast = c.key_query_not_global(key);
+            assert_eq!(format!("{fast:?}"), format!("{q:?}"), "{key}");
+            for a in &actions {
+                assert_eq!(a.supports(&fast), a.supports(&q), "{key} {a:?}");
+            }
+        }
     }
 }
 

@@ -46,28 +46,32 @@ impl KnownAction {
     /// pattern's service prefix, service and service bit: lists usually name several actions of
     /// one service in a row.
     fn of<'p>(p: &'p ActionPattern, last: &mut Last<'p>, summary: &mut ActionSummary) -> Self {
-        if p.is_any() {
-            summary.any = true;
-            return Self::Any;
-        }
-        // The prefix is read once; the name is the bytes after the colon that ends it (a byte
-        // split: names are compared as bytes, so no character boundary needs checking).
-        let prefix = p.service();
-        let name = p
-            .text()
-            .as_bytes()
-            .get(prefix.len().saturating_add(1)..)
-            .unwrap_or(&[]);
-        let (service, service_bit) = match *last {
-            Some((text, svc, b)) if same_bytes(text.as_bytes(), prefix.as_bytes()) => (svc, b),
-            _ => {
+        let text = p.text().as_bytes();
+        // A pattern has one colon, after its prefix: when the previous prefix and a colon start
+        // the text, that is the prefix, and the name is the rest (a byte split: names are
+        // compared as bytes, so no character boundary needs checking).
+        let cached = last.and_then(|(prefix, svc, b)| {
+            let n = prefix.len();
+            let name = text.get(n.saturating_add(1)..)?;
+            (text.get(n) == Some(&b':') && same_bytes(text.get(..n)?, prefix))
+                .then_some((name, svc, b))
+        });
+        let (name, service, service_bit) = match cached {
+            Some(found) => found,
+            None => {
+                if p.is_any() {
+                    summary.any = true;
+                    return Self::Any;
+                }
+                let prefix = p.service();
+                let name = text.get(prefix.len().saturating_add(1)..).unwrap_or(&[]);
                 let svc = catalog().service(prefix);
                 let b = match svc {
                     Some(svc) => bit(svc.id() as u64),
                     None => bit(hash_folded(prefix)),
                 };
-                *last = Some((prefix, svc, b));
-                (svc, b)
+                *last = Some((prefix.as_bytes(), svc, b));
+                (name, svc, b)
             }
         };
         summary.services |= service_bit;
@@ -99,7 +103,7 @@ impl KnownAction {
 
 /// The previous pattern's service prefix, what the catalog knows of it, and its bit in
 /// [`ActionSummary::services`].
-type Last<'p> = Option<(&'p str, Option<Service>, u64)>;
+type Last<'p> = Option<(&'p [u8], Option<Service>, u64)>;
 
 /// Whether `a` and `b` are the same bytes. Service prefixes are short: two overlapping words
 /// compare them without a call to `memcmp`.
@@ -261,13 +265,13 @@ impl PolicyFacts {
                 if crate::holds_placeholder(text) {
                     return None;
                 }
-                crate::rules::validity::condition_key_and_global(text).map(|(def, name, global)| {
-                    KnownKey {
+                crate::rules::validity::condition_key_and_global(text).map(
+                    |(def, by_template, global)| KnownKey {
                         def,
-                        by_template: name != text,
+                        by_template,
                         global,
-                    }
-                })
+                    },
+                )
             }));
             facts.statements.push(StatementFacts {
                 actions,
@@ -329,5 +333,67 @@ impl PolicyFacts {
             .get(statement)
             .map(|s| s.summary)
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The previous pattern's prefix (the fast path of [`KnownAction::of`]) gives what a
+    /// lookup of each pattern on its own gives.
+    #[test]
+    fn cached_prefix_agrees_with_lookup() {
+        let texts = [
+            "kms:Decrypt",
+            "kms:encrypt",
+            "KMS:Decrypt",
+            "kms:*",
+            "kms:ReEncrypt*",
+            "kms:NoSuchAction",
+            "kmsx:Decrypt",
+            "km:Decrypt",
+            "kms:Decrypt",
+            "*",
+            "kms:Describe?ey",
+            "s3:GetObject",
+            "s3:GetObjectAttributes",
+            "s3:*",
+            "s3x:GetObject",
+            "nosuchservice:Get",
+            "nosuchservice:*",
+            "nosuchservice:Get",
+            "a:b",
+            "a:b",
+            "ab:c",
+            "iam:PassRole",
+            "iam:passrole",
+            "IAM:PASSROLE",
+            "ec2:Describe*",
+            "ec2:DescribeInstances",
+        ];
+        let patterns: Vec<ActionPattern> = texts
+            .iter()
+            .map(|t| ActionPattern::parse(t).expect("a pattern"))
+            .collect();
+        // Every order of every pair, and the whole list in order.
+        let mut runs: Vec<Vec<&ActionPattern>> = Vec::new();
+        for a in &patterns {
+            for b in &patterns {
+                runs.push(vec![a, b]);
+            }
+        }
+        runs.push(patterns.iter().collect());
+        for run in runs {
+            let mut last = None;
+            let mut cached = ActionSummary::default();
+            let mut fresh = ActionSummary::default();
+            for p in run {
+                let k1 = KnownAction::of(p, &mut last, &mut cached);
+                let k2 = KnownAction::of(p, &mut None, &mut fresh);
+                assert_eq!(format!("{k1:?}"), format!("{k2:?}"), "{}", p.text());
+                assert_eq!(format!("{cached:?}"), format!("{fresh:?}"), "{}", p.text());
+            }
+        }
     }
 }

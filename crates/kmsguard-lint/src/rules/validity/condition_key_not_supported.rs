@@ -1,4 +1,4 @@
-use kmsguard_catalog::catalog;
+use kmsguard_catalog::{KeyQuery, catalog};
 use kmsguard_syntax::ast::{ActionBlock, ActionPattern, Condition, Policy};
 use kmsguard_syntax::{Span, Spanned};
 
@@ -75,23 +75,29 @@ impl Rule for ConditionKeyNotSupported {
                     continue;
                 }
                 let name = known.matcher_name(key.text());
-                check_key(c, name, &actions.node, facts.actions(s), cx);
+                // The facts say the key is no global key: its query need not search them
+                // (unless a `<key>` template stands for it).
+                let query = if known.by_template {
+                    catalog().key_query(name)
+                } else {
+                    catalog().key_query_not_global(name)
+                };
+                check_key(c, &query, &actions.node, facts.actions(s), cx);
             }
         }
     }
 }
 
-/// `name`: the key as the catalog matches it (`c`'s key, or its `<key>` template); `known`:
+/// `query`: the key as the catalog matches it (`c`'s key, or its `<key>` template); `known`:
 /// what the catalog knows of each of `actions`.
 fn check_key(
     c: &Condition,
-    name: &str,
+    query: &KeyQuery<'_>,
     actions: &[Spanned<ActionPattern>],
     known: &[KnownAction],
     cx: &mut Context<'_>,
 ) {
     let key = c.key.node.text();
-    let query = catalog().key_query(name);
     let mut unsupported: Vec<String> = Vec::new();
     let mut patterns: Vec<Span> = Vec::new();
     let mut supported = false;
@@ -107,7 +113,7 @@ fn check_key(
         let before = unsupported.len();
         for a in expand_known(&p.node, k) {
             matched = true;
-            if a.supports(&query) {
+            if a.supports(query) {
                 supported = true;
             } else {
                 unsupported.push(format!("{}:{}", a.service(), a.name()));

@@ -151,12 +151,15 @@ pub(crate) fn condition_key(name: &str) -> Option<(kmsguard_catalog::ConditionKe
 
 /// [`condition_key`], and whether `name` is a global key
 /// ([`kmsguard_catalog::Catalog::global_condition_key`]), searching the global keys once.
+/// Instead of the name to pass to matchers, whether it differs from `name` (only the `<key>`
+/// fallback may give another): every key of a policy is resolved, and comparing a name with
+/// itself would cost a string comparison each.
 pub(crate) fn condition_key_and_global(
     name: &str,
-) -> Option<(kmsguard_catalog::ConditionKeyDef, &str, bool)> {
+) -> Option<(kmsguard_catalog::ConditionKeyDef, bool, bool)> {
     match catalog().condition_key_and_global(name) {
-        (Some(def), global) => Some((def, name, global)),
-        (None, global) => template_key(name).map(|(def, n)| (def, n, global)),
+        (Some(def), global) => Some((def, false, global)),
+        (None, global) => template_key(name).map(|(def, n)| (def, n != name, global)),
     }
 }
 

@@ -60,18 +60,20 @@ impl Rule for RedundantStatement {
             .enumerate()
             .map(|(i, s)| Summary::of(&s.node, facts.summary(i)))
             .collect();
-        let pairs = Pairs {
-            shapes: summaries.iter().map(|s| s.shape).collect(),
-            covering: summaries.iter().map(Summary::covering).collect(),
-        };
         // Large policies (a few hold most of the corpus's pairs): each statement is compared
-        // only with the statements that may cover or duplicate it, found with bit sets.
-        let index = (sts.len() > INDEXED).then(|| Candidates::new(&summaries));
+        // only with the statements that may cover or duplicate it, found with bit sets, and
+        // what the first test reads of them is in one array. Small ones read it from the
+        // summaries (no allocation).
+        let index = (sts.len() > INDEXED).then(|| {
+            let pairs: Vec<Pair> = summaries.iter().map(|s| (s.shape, s.covering)).collect();
+            (Candidates::new(&summaries), pairs)
+        });
+        let small = |j: usize| summaries.get(j).map(|s| (s.shape, s.covering));
         let mut set = Vec::new();
         for (i, (a, sa)) in sts.iter().zip(&summaries).enumerate() {
             let found = match &index {
-                None => first_cover((i, a), sa, sts, &summaries, &pairs, facts, 0..sts.len()),
-                Some(index) => {
+                None => first_cover((i, a), sa, sts, &summaries, small, facts, 0..sts.len()),
+                Some((index, pairs)) => {
                     index.of(sa, &mut set);
                     let positions = set.iter().enumerate().flat_map(|(w, &word)| {
                         let base = w.saturating_mul(64);
@@ -79,7 +81,8 @@ impl Rule for RedundantStatement {
                             .take_while(|&bits| bits != 0)
                             .map(move |bits| base.saturating_add(bits.trailing_zeros() as usize))
                     });
-                    first_cover((i, a), sa, sts, &summaries, &pairs, facts, positions)
+                    let pair = |j: usize| pairs.get(j).copied();
+                    first_cover((i, a), sa, sts, &summaries, pair, facts, positions)
                 }
             };
             let Some((b, dup)) = found else {
@@ -97,15 +100,13 @@ fn first_cover<'p>(
     sa: &Summary,
     sts: &'p [Spanned<Statement>],
     summaries: &[Summary],
-    pairs: &Pairs,
+    pair: impl Fn(usize) -> Option<Pair>,
     facts: &PolicyFacts,
     candidates: impl Iterator<Item = usize>,
 ) -> Option<(&'p Spanned<Statement>, bool)> {
     let (needs, needs_actions) = sa.needs();
     for j in candidates {
-        let (Some(&shape), Some(&(covering, covering_actions))) =
-            (pairs.shapes.get(j), pairs.covering.get(j))
-        else {
+        let Some((shape, (covering, covering_actions))) = pair(j) else {
             continue;
         };
         // Nearly every pair fails here, on a few numbers.
@@ -159,7 +160,7 @@ impl Candidates {
         let mut by_service = vec![0u64; words.saturating_mul(64)];
         for (j, s) in summaries.iter().enumerate() {
             let (w, bit) = (j / 64, 1u64 << (j % 64));
-            let mut services = s.covering().0;
+            let mut services = s.covering.0;
             while services != 0 {
                 let k = services.trailing_zeros() as usize;
                 services &= services.wrapping_sub(1);
@@ -216,13 +217,9 @@ impl Candidates {
     }
 }
 
-/// What [`first_cover`] reads of every statement for every pair, one array each.
-struct Pairs {
-    /// [`Summary::shape`].
-    shapes: Vec<u64>,
-    /// [`Summary::covering`].
-    covering: Vec<(u64, u64)>,
-}
+/// What [`first_cover`] reads of every statement for every pair: [`Summary::shape`] and
+/// [`Summary::covering`].
+type Pair = (u64, (u64, u64));
 
 struct Summary {
     /// Which elements the statement has and their lengths, its effect and the summary of its
@@ -235,6 +232,8 @@ struct Summary {
     has_actions: bool,
     /// It has an `Action` list and no condition: it may cover another statement.
     may_cover_others: bool,
+    /// [`Summary::covering_of`] this statement, read for every pair.
+    covering: (u64, u64),
     effect: Effect,
     index: usize,
 }
@@ -267,6 +266,12 @@ impl Summary {
             ^ actions.actions.rotate_left(29)
             ^ actions.service_stars.rotate_left(47)
             ^ u64::from(actions.any);
+        let actions = if has_actions {
+            actions
+        } else {
+            ActionSummary::default()
+        };
+        let may_cover_others = has_actions && st.conditions.is_empty();
         Self {
             shape: ((action as u64)
                 ^ (resource as u64).rotate_left(21)
@@ -275,25 +280,21 @@ impl Summary {
                 ^ effect.rotate_left(60))
             .wrapping_mul(0x9e37_79b9_7f4a_7c15)
                 ^ patterns,
-            actions: if has_actions {
-                actions
-            } else {
-                ActionSummary::default()
-            },
+            actions,
             has_actions,
-            may_cover_others: has_actions && st.conditions.is_empty(),
+            may_cover_others,
+            covering: Self::covering_of(&actions, may_cover_others),
             effect: st.effect.node,
             index: st.index,
         }
     }
 
     /// The services ([`ActionSummary::services`]) and the patterns
-    /// ([`ActionSummary::actions`]) this statement may cover: every bit for `*` (and every
-    /// pattern bit for a `service:*`), none when it covers nothing (it has conditions or no
-    /// `Action`).
-    fn covering(&self) -> (u64, u64) {
-        let a = &self.actions;
-        match (self.may_cover_others, a.any) {
+    /// ([`ActionSummary::actions`]) a statement with actions `a` may cover: every bit for `*`
+    /// (and every pattern bit for a `service:*`), none when it covers nothing
+    /// (`may_cover_others` is false: it has conditions or no `Action`).
+    fn covering_of(a: &ActionSummary, may_cover_others: bool) -> (u64, u64) {
+        match (may_cover_others, a.any) {
             (false, _) => (0, 0),
             (true, true) => (u64::MAX, u64::MAX),
             (true, false) if a.service_stars != 0 => (a.services, u64::MAX),
