@@ -371,7 +371,10 @@ fn check_file(
     family: Option<Family>,
     post: &Post<'_>,
 ) -> Result<FileReport, String> {
-    let name = path.display().to_string();
+    // A UTF-8 path is its own display, without the formatter's lossy pass over it.
+    let name = path
+        .to_str()
+        .map_or_else(|| path.display().to_string(), str::to_owned);
     // CloudFormation templates and Terraform plans are read by the inventory readers, which
     // resolve intrinsics and unknown values; their policies are then linted like any other.
     // A JSON file is parsed once: its top-level members say whether it is a template, a plan

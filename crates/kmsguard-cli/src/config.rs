@@ -194,8 +194,9 @@ impl Config {
 
     /// Whether a path is excluded.
     pub(crate) fn excluded(&self, path: &Path) -> bool {
-        let p = path.strip_prefix("./").unwrap_or(path);
-        self.exclude.as_ref().is_some_and(|g| g.is_match(p))
+        self.exclude
+            .as_ref()
+            .is_some_and(|g| g.is_match(path.strip_prefix("./").unwrap_or(path)))
     }
 
     /// Applies severity overrides and drops disabled and suppressed findings. `sid_of` gives
