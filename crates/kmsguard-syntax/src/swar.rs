@@ -25,19 +25,6 @@ pub(crate) fn ne_bytes(x: u64, b: u8) -> u64 {
     eq_bytes(x, b) ^ HIGH
 }
 
-/// The high bit of each byte of `x` that a JSON string reader must look at: a quote, a
-/// backslash or a control character. The same as or-ing the masks of `eq_bytes` (twice) and
-/// `control_bytes`, with the three zero tests merged (`!a | !b | !c` is `!(a & b & c)`), which
-/// saves a few operations a word.
-#[inline]
-pub(crate) fn string_special_bytes(x: u64) -> u64 {
-    let nonzero = |y: u64| (y & LOW7).wrapping_add(LOW7) | y;
-    let quote = x ^ ONES.wrapping_mul(u64::from(b'"'));
-    let backslash = x ^ ONES.wrapping_mul(u64::from(b'\\'));
-    let control = x & 0xe0e0_e0e0_e0e0_e0e0;
-    !(nonzero(quote) & nonzero(backslash) & nonzero(control)) & HIGH
-}
-
 /// The high bit of each byte of `x` that is a control character (below `0x20`).
 #[cfg(test)]
 #[inline]
@@ -137,6 +124,13 @@ pub(crate) fn lanes_control_or_non_ascii(v: i8x16) -> i8x16 {
     v.cmp_lt(i8x16::splat(0x20))
 }
 
+/// The lanes of `v` holding a control character (non-ASCII bytes are negative too, so a
+/// mask on the bits that make a byte `0x20` or more).
+#[inline(always)]
+pub(crate) fn lanes_control(v: i8x16) -> i8x16 {
+    (v & i8x16::splat(0xe0_u8 as i8)).cmp_eq(i8x16::splat(0))
+}
+
 /// One bit a lane (bit `i` for byte `i`) of the lanes set in `v`, less the first `skip`
 /// (which [`block`] read from before the scan's position).
 #[inline(always)]
@@ -209,19 +203,6 @@ mod tests {
                     assert_eq!(all_alphanumeric(&text[..len]), want, "{b} {at} {len}");
                 }
                 text[at] = [b'a', b'Z', b'0', b'9', b'z'][at % 5];
-            }
-        }
-    }
-
-    #[test]
-    fn string_special_bytes_agree() {
-        for b in 0..=255u8 {
-            for other in [
-                0u8, 0x01, 0x1f, 0x20, b'"', b':', b'\\', 0x7f, 0x80, 0xff, b'a',
-            ] {
-                let x = u64::from_le_bytes([other, b, other, b, b, other, other, b]);
-                let want = eq_bytes(x, b'"') | eq_bytes(x, b'\\') | control_bytes(x);
-                assert_eq!(string_special_bytes(x), want, "{b} {other}");
             }
         }
     }
