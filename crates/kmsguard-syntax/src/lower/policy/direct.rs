@@ -740,17 +740,18 @@ fn member_colon(r: &mut Reader<'_>) -> Option<()> {
 }
 
 /// [`Reader::skip_ws`] after an item of a list, with a quick way over the usual layout of
-/// one item a line: a line break and up to eight spaces of indentation before a quote are
-/// stepped over with one word read.
+/// one item a line: a line break and up to sixteen spaces of indentation before a quote
+/// are stepped over with one block read.
 #[inline(always)]
 fn skip_line_break(r: &mut Reader<'_>) {
     let at = r.pos();
     let bytes = r.bytes();
     if bytes.get(at) == Some(&b'\n')
-        && let Some(x) = swar::word(bytes, at + 1)
+        && let Some((v, 0)) = swar::block(bytes, at + 1)
     {
-        let spaces = swar::ne_bytes(x, b' ');
-        let next = at + 1 + if spaces == 0 { 8 } else { swar::first(spaces) };
+        // Bits 16 and up are set, so the count stops there when all sixteen are spaces.
+        let other = !swar::bits(swar::lanes_eq(v, b' '), 0);
+        let next = at + 1 + other.trailing_zeros() as usize;
         if bytes.get(next) == Some(&b'"') {
             r.set_pos(next);
             return;
