@@ -107,8 +107,9 @@ pub(crate) fn block(bytes: &[u8], at: usize) -> Option<(i8x16, u32)> {
     Some((load(chunk), u32::try_from(at - start).ok()?))
 }
 
+/// Sixteen bytes as a vector of signed bytes (see [`block`]).
 #[inline(always)]
-fn load(chunk: &[u8; 16]) -> i8x16 {
+pub(crate) fn load(chunk: &[u8; 16]) -> i8x16 {
     i8x16::from(chunk.map(|b| b as i8))
 }
 

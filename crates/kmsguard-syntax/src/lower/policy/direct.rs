@@ -835,16 +835,20 @@ fn plain_action<'a>(
     if bytes.get(content..content + 2) == Some(b"*\"") {
         return Some((text.get(content..content + 1)?, None, content + 2));
     }
+    if let Some((colon, end)) = bytes
+        .get(content..)
+        .and_then(<[u8]>::first_chunk::<32>)
+        .and_then(action_in_32)
+    {
+        let s = text.get(content..content + end)?;
+        return Some((s, Some(colon), content + end + 1));
+    }
     let mut at = content;
     // The service: it must end at a colon, before any wildcard, quote, escape, control or
     // non-ASCII byte.
     let (colon, v, skip) = loop {
         let (v, skip) = swar::block(bytes, at)?;
-        // Setting bit 0x10 makes `*` (0x2a) a colon (0x3a) and no other byte one, so one
-        // compare flags both.
-        let stop =
-            specials(v) | swar::lanes_eq(v | i8x16::splat(0x10), b':') | swar::lanes_eq(v, b'?');
-        let stop = swar::bits(stop, skip);
+        let stop = swar::bits(service_stops(v), skip);
         if stop != 0 {
             break (at + stop.trailing_zeros() as usize, v, skip);
         }
@@ -864,6 +868,37 @@ fn plain_action<'a>(
     let end = at + stop.trailing_zeros() as usize;
     let s = quoted(bytes, text, content, end)?;
     (end > colon + 1).then_some((s, Some(colon - content), end + 1))
+}
+
+/// [`plain_action`] for the most common case, an action whose closing quote is within the 32
+/// bytes at its content: the offsets in them of its colon and closing quote. Both blocks
+/// are masked at once, without the general loop; `None` for anything else, which the
+/// general loop then decides.
+#[inline(always)]
+fn action_in_32(two: &[u8; 32]) -> Option<(usize, usize)> {
+    let (lo, hi) = (
+        swar::load(two.first_chunk()?),
+        swar::load(two.last_chunk()?),
+    );
+    let both = |f: fn(i8x16) -> i8x16| {
+        u64::from(swar::bits(f(lo), 0)) | u64::from(swar::bits(f(hi), 0)) << 16
+    };
+    let colon = both(service_stops).trailing_zeros() as usize;
+    if two.get(colon) != Some(&b':') || colon == 0 {
+        return None;
+    }
+    // `colon` is below 32, so the shift keeps the bits after it.
+    let end = (both(stops) & (u64::MAX << (colon + 1))).trailing_zeros() as usize;
+    (two.get(end) == Some(&b'"') && end > colon + 1).then_some((colon, end))
+}
+
+/// The lanes of `v` an action's service stops at: those of [`specials`], a colon, `*` or
+/// `?`.
+#[inline(always)]
+fn service_stops(v: i8x16) -> i8x16 {
+    // Setting bit 0x10 makes `*` (0x2a) a colon (0x3a) and no other byte one, so one
+    // compare flags both.
+    specials(v) | swar::lanes_eq(v | i8x16::splat(0x10), b':') | swar::lanes_eq(v, b'?')
 }
 
 /// The lanes of `v` an action scan stops at: a quote, a backslash, a control character,
