@@ -924,9 +924,29 @@ fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, 
     let content = open + 1;
     let mut at = content;
     let mut colons = 0;
+    // While 32 bytes are left, two blocks a step into one mask, without the bookkeeping of
+    // the last block.
+    while let Some(two) = bytes.get(at..).and_then(<[u8]>::first_chunk::<32>) {
+        let (lo, hi) = (
+            swar::load(two.first_chunk()?),
+            swar::load(two.last_chunk()?),
+        );
+        let both = |f: fn(i8x16) -> i8x16| {
+            u64::from(swar::bits(f(lo), 0)) | u64::from(swar::bits(f(hi), 0)) << 16
+        };
+        let stop = both(text_stops);
+        let colon = both(|v| swar::lanes_eq(v, b':'));
+        if stop != 0 {
+            colons += (colon & stop.wrapping_sub(1)).count_ones();
+            let end = at + stop.trailing_zeros() as usize;
+            return Some((quoted(bytes, text, content, end)?, colons, end + 1));
+        }
+        colons += colon.count_ones();
+        at += 32;
+    }
     loop {
         let (v, skip) = swar::block(bytes, at)?;
-        let stop = swar::bits(specials(v) | swar::lanes_eq(v, b'$'), skip);
+        let stop = swar::bits(text_stops(v), skip);
         let colon = swar::bits(swar::lanes_eq(v, b':'), skip);
         if stop != 0 {
             // No byte is both a colon and a stop, so `stop - 1` keeps exactly the colons
@@ -938,6 +958,12 @@ fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, 
         colons += colon.count_ones();
         at += 16;
     }
+}
+
+/// The lanes of `v` a plain text scan stops at: those of [`specials`] and `$`.
+#[inline(always)]
+fn text_stops(v: i8x16) -> i8x16 {
+    specials(v) | swar::lanes_eq(v, b'$')
 }
 
 /// The text from `content` to `end`, if a closing quote is at `end`.
