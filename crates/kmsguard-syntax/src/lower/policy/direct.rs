@@ -843,6 +843,17 @@ fn plain_action<'a>(
         let s = text.get(content..content + end)?;
         return Some((s, Some(colon), content + end + 1));
     }
+    plain_action_blocks(bytes, text, content)
+}
+
+/// [`plain_action`] for the rest, a block at a time from the string's `content`. Kept out
+/// of line so that the usual case saves no registers for it.
+#[inline(never)]
+fn plain_action_blocks<'a>(
+    bytes: &[u8],
+    text: &'a str,
+    content: usize,
+) -> Option<(&'a str, Option<usize>, usize)> {
     let mut at = content;
     // The service: it must end at a colon, before any wildcard, quote, escape, control or
     // non-ASCII byte.
