@@ -1,6 +1,8 @@
 //! Byte searches eight bytes at a time ("SIMD within a register"), for the short strings
 //! policies are made of, where a call into `memchr` costs more than the search.
 
+use wide::{CmpEq, CmpLt, i8x16};
+
 const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
 const HIGH: u64 = 0x8080_8080_8080_8080;
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -23,46 +25,11 @@ pub(crate) fn ne_bytes(x: u64, b: u8) -> u64 {
     eq_bytes(x, b) ^ HIGH
 }
 
-/// The high bit of each byte of `x` that a JSON string reader must look at: a quote, a
-/// backslash or a control character. The same as or-ing the masks of `eq_bytes` (twice) and
-/// `control_bytes`, with the three zero tests merged (`!a | !b | !c` is `!(a & b & c)`), which
-/// saves a few operations a word.
-#[inline]
-pub(crate) fn string_special_bytes(x: u64) -> u64 {
-    let nonzero = |y: u64| (y & LOW7).wrapping_add(LOW7) | y;
-    let quote = x ^ ONES.wrapping_mul(u64::from(b'"'));
-    let backslash = x ^ ONES.wrapping_mul(u64::from(b'\\'));
-    let control = x & 0xe0e0_e0e0_e0e0_e0e0;
-    !(nonzero(quote) & nonzero(backslash) & nonzero(control)) & HIGH
-}
-
 /// The high bit of each byte of `x` that is a control character (below `0x20`).
 #[cfg(test)]
 #[inline]
 pub(crate) fn control_bytes(x: u64) -> u64 {
     zero_bytes(x & 0xe0e0_e0e0_e0e0_e0e0)
-}
-
-/// The high bit of each byte of `x` that is not `b` (an ASCII byte), exact for the bytes
-/// before the first byte of `x` that is not ASCII; the bytes after it may come out wrong.
-/// Cheaper than [`ne_bytes`] for scans that stop at the first non-ASCII byte anyway: adding
-/// `0x7f` to an ASCII byte other than zero sets its high bit and carries no further.
-#[inline]
-pub(crate) fn ascii_ne(x: u64, b: u8) -> u64 {
-    (x ^ ONES.wrapping_mul(u64::from(b))).wrapping_add(LOW7)
-}
-
-/// The high bit of each byte of `x` that is not a control character, exact as for
-/// [`ascii_ne`].
-#[inline]
-pub(crate) fn ascii_not_control(x: u64) -> u64 {
-    (x & 0xe0e0_e0e0_e0e0_e0e0).wrapping_add(LOW7)
-}
-
-/// The high bit of each byte of `x` that is not ASCII.
-#[inline]
-pub(crate) fn non_ascii(x: u64) -> u64 {
-    x & HIGH
 }
 
 /// The eight bytes at `at`, little-endian, if there are eight.
@@ -120,6 +87,56 @@ pub(crate) fn from_byte(skip: usize) -> u64 {
         1..=7 => !0u64 << (8 * skip),
         _ => 0,
     }
+}
+
+/// The sixteen bytes at `at` as a vector of signed bytes (so that one compare below `0x20`
+/// flags control characters and non-ASCII bytes, which are negative, together), and how
+/// many of its first bits a mask of it must drop. When fewer than sixteen bytes are left,
+/// the last sixteen of `bytes` are read, whose first bytes come before `at`. `None` when
+/// nothing is left, or `bytes` is shorter than sixteen (then the caller goes another way).
+#[inline(always)]
+pub(crate) fn block(bytes: &[u8], at: usize) -> Option<(i8x16, u32)> {
+    if let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+        return Some((load(chunk), 0));
+    }
+    if at >= bytes.len() {
+        return None;
+    }
+    let start = bytes.len().checked_sub(16)?;
+    let chunk = bytes.get(start..).and_then(<[u8]>::first_chunk::<16>)?;
+    Some((load(chunk), u32::try_from(at - start).ok()?))
+}
+
+/// Sixteen bytes as a vector of signed bytes (see [`block`]).
+#[inline(always)]
+pub(crate) fn load(chunk: &[u8; 16]) -> i8x16 {
+    i8x16::from(chunk.map(|b| b as i8))
+}
+
+/// The lanes of `v` equal to the ASCII byte `b`.
+#[inline(always)]
+pub(crate) fn lanes_eq(v: i8x16, b: u8) -> i8x16 {
+    v.cmp_eq(i8x16::splat(b as i8))
+}
+
+/// The lanes of `v` holding a control character or a non-ASCII byte.
+#[inline(always)]
+pub(crate) fn lanes_control_or_non_ascii(v: i8x16) -> i8x16 {
+    v.cmp_lt(i8x16::splat(0x20))
+}
+
+/// The lanes of `v` holding a control character (non-ASCII bytes are negative too, so a
+/// mask on the bits that make a byte `0x20` or more).
+#[inline(always)]
+pub(crate) fn lanes_control(v: i8x16) -> i8x16 {
+    (v & i8x16::splat(0xe0_u8 as i8)).cmp_eq(i8x16::splat(0))
+}
+
+/// One bit a lane (bit `i` for byte `i`) of the lanes set in `v`, less the first `skip`
+/// (which [`block`] read from before the scan's position).
+#[inline(always)]
+pub(crate) fn bits(v: i8x16, skip: u32) -> u32 {
+    (v.move_mask() as u32) >> skip
 }
 
 /// Whether every byte of `bytes` is an ASCII letter or digit, eight bytes at a time.
@@ -187,19 +204,6 @@ mod tests {
                     assert_eq!(all_alphanumeric(&text[..len]), want, "{b} {at} {len}");
                 }
                 text[at] = [b'a', b'Z', b'0', b'9', b'z'][at % 5];
-            }
-        }
-    }
-
-    #[test]
-    fn string_special_bytes_agree() {
-        for b in 0..=255u8 {
-            for other in [
-                0u8, 0x01, 0x1f, 0x20, b'"', b':', b'\\', 0x7f, 0x80, 0xff, b'a',
-            ] {
-                let x = u64::from_le_bytes([other, b, other, b, b, other, other, b]);
-                let want = eq_bytes(x, b'"') | eq_bytes(x, b'\\') | control_bytes(x);
-                assert_eq!(string_special_bytes(x), want, "{b} {other}");
             }
         }
     }

@@ -30,6 +30,7 @@ use crate::ast::{
 use crate::json::{Limits, Reader};
 use crate::source::{Span, Spanned};
 use crate::swar;
+use wide::i8x16;
 
 /// Lowers `text` as a bare policy, with its span, if it is the plain kind this reader handles
 /// and reads without a single diagnostic; `None` otherwise. The kind is inferred when `infer`
@@ -739,17 +740,18 @@ fn member_colon(r: &mut Reader<'_>) -> Option<()> {
 }
 
 /// [`Reader::skip_ws`] after an item of a list, with a quick way over the usual layout of
-/// one item a line: a line break and up to eight spaces of indentation before a quote are
-/// stepped over with one word read.
+/// one item a line: a line break and up to sixteen spaces of indentation before a quote
+/// are stepped over with one block read.
 #[inline(always)]
 fn skip_line_break(r: &mut Reader<'_>) {
     let at = r.pos();
     let bytes = r.bytes();
     if bytes.get(at) == Some(&b'\n')
-        && let Some(x) = swar::word(bytes, at + 1)
+        && let Some((v, 0)) = swar::block(bytes, at + 1)
     {
-        let spaces = swar::ne_bytes(x, b' ');
-        let next = at + 1 + if spaces == 0 { 8 } else { swar::first(spaces) };
+        // Bits 16 and up are set, so the count stops there when all sixteen are spaces.
+        let other = !swar::bits(swar::lanes_eq(v, b' '), 0);
+        let next = at + 1 + other.trailing_zeros() as usize;
         if bytes.get(next) == Some(&b'"') {
             r.set_pos(next);
             return;
@@ -820,10 +822,10 @@ fn canonical_operator(name: &str) -> Option<ConditionOperator> {
 /// text, the colon's offset (what [`check_action`] returns for it) and the offset after the
 /// closing quote; `None` for anything else, which the caller reads the ordinary way.
 ///
-/// One pass of word masks finds the closing quote, the colon and the service's wildcards
+/// One pass of 16-byte masks finds the closing quote, the colon and the service's wildcards
 /// together, where the ordinary way scans the text three times after reading it. Each mask
 /// flags every byte the scan must stop at, so only the first flagged byte is looked at. The
-/// word holding the colon is searched on for the name's end rather than read again.
+/// block holding the colon is searched on for the name's end rather than read again.
 fn plain_action<'a>(
     bytes: &[u8],
     text: &'a str,
@@ -833,101 +835,146 @@ fn plain_action<'a>(
     if bytes.get(content..content + 2) == Some(b"*\"") {
         return Some((text.get(content..content + 1)?, None, content + 2));
     }
-    // Words from an iterator over whole chunks cost no bounds check each.
-    let mut words = bytes
-        .get(content..)?
-        .chunks_exact(8)
-        .map(|c| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+    if let Some((colon, end)) = bytes
+        .get(content..)
+        .and_then(<[u8]>::first_chunk::<32>)
+        .and_then(action_in_32)
+    {
+        let s = text.get(content..content + end)?;
+        return Some((s, Some(colon), content + end + 1));
+    }
+    plain_action_blocks(bytes, text, content)
+}
+
+/// [`plain_action`] for the rest, a block at a time from the string's `content`. Kept out
+/// of line so that the usual case saves no registers for it.
+#[inline(never)]
+fn plain_action_blocks<'a>(
+    bytes: &[u8],
+    text: &'a str,
+    content: usize,
+) -> Option<(&'a str, Option<usize>, usize)> {
     let mut at = content;
     // The service: it must end at a colon, before any wildcard, quote, escape, control or
     // non-ASCII byte.
-    let (colon, x) = loop {
-        let x = words.next()?;
-        // Setting bit 0x10 makes `*` (0x2a) a colon (0x3a) and no other byte one, so one
-        // test flags both.
-        let go = swar::ascii_ne(x, b'"')
-            & swar::ascii_ne(x, b'\\')
-            & swar::ascii_not_control(x)
-            & swar::ascii_ne(x | 0x1010_1010_1010_1010, b':')
-            & swar::ascii_ne(x, b'?');
-        let stop = (!go & HIGH) | swar::non_ascii(x);
+    let (colon, v, skip) = loop {
+        let (v, skip) = swar::block(bytes, at)?;
+        let stop = swar::bits(service_stops(v), skip);
         if stop != 0 {
-            break (at + swar::first(stop), x);
+            break (at + stop.trailing_zeros() as usize, v, skip);
         }
-        at += 8;
+        at += 16;
     };
     if bytes.get(colon) != Some(&b':') || colon == content {
         return None;
     }
     // The name: it must end at the closing quote, before a second colon, an escape, a control
-    // or a non-ASCII byte, and not be empty. In the colon's word, only the bytes after it.
-    let mut stop = stops(x) & swar::from_byte(colon + 1 - at);
+    // or a non-ASCII byte, and not be empty. In the colon's block, only the bytes after it.
+    let mut stop = swar::bits(stops(v), skip) & (u32::MAX << (colon + 1 - at));
     while stop == 0 {
-        at += 8;
-        stop = stops(words.next()?);
+        at += 16;
+        let (v, skip) = swar::block(bytes, at)?;
+        stop = swar::bits(stops(v), skip);
     }
-    let end = at + swar::first(stop);
+    let end = at + stop.trailing_zeros() as usize;
     let s = quoted(bytes, text, content, end)?;
     (end > colon + 1).then_some((s, Some(colon - content), end + 1))
 }
 
-/// The high bit of every byte of `x` an action scan stops at (a quote, a backslash, a
-/// control character, non-ASCII or a colon), exact up to the first flagged byte.
+/// [`plain_action`] for the most common case, an action whose closing quote is within the 32
+/// bytes at its content: the offsets in them of its colon and closing quote. Both blocks
+/// are masked at once, without the general loop; `None` for anything else, which the
+/// general loop then decides.
 #[inline(always)]
-fn stops(x: u64) -> u64 {
-    let go = swar::ascii_ne(x, b'"')
-        & swar::ascii_ne(x, b'\\')
-        & swar::ascii_not_control(x)
-        & swar::ascii_ne(x, b':');
-    (!go & HIGH) | swar::non_ascii(x)
+fn action_in_32(two: &[u8; 32]) -> Option<(usize, usize)> {
+    let (lo, hi) = (
+        swar::load(two.first_chunk()?),
+        swar::load(two.last_chunk()?),
+    );
+    let both = |f: fn(i8x16) -> i8x16| {
+        u64::from(swar::bits(f(lo), 0)) | u64::from(swar::bits(f(hi), 0)) << 16
+    };
+    let colon = both(service_stops).trailing_zeros() as usize;
+    if two.get(colon) != Some(&b':') || colon == 0 {
+        return None;
+    }
+    // `colon` is below 32, so the shift keeps the bits after it.
+    let end = (both(stops) & (u64::MAX << (colon + 1))).trailing_zeros() as usize;
+    (two.get(end) == Some(&b'"') && end > colon + 1).then_some((colon, end))
+}
+
+/// The lanes of `v` an action's service stops at: those of [`specials`], a colon, `*` or
+/// `?`.
+#[inline(always)]
+fn service_stops(v: i8x16) -> i8x16 {
+    // Setting bit 0x10 makes `*` (0x2a) a colon (0x3a) and no other byte one, so one
+    // compare flags both.
+    specials(v) | swar::lanes_eq(v | i8x16::splat(0x10), b':') | swar::lanes_eq(v, b'?')
+}
+
+/// The lanes of `v` an action scan stops at: a quote, a backslash, a control character,
+/// non-ASCII or a colon.
+#[inline(always)]
+fn stops(v: i8x16) -> i8x16 {
+    specials(v) | swar::lanes_eq(v, b':')
+}
+
+/// The lanes of `v` every plain-string scan stops at: a quote, a backslash, a control
+/// character or non-ASCII.
+#[inline(always)]
+fn specials(v: i8x16) -> i8x16 {
+    swar::lanes_eq(v, b'"') | swar::lanes_eq(v, b'\\') | swar::lanes_control_or_non_ascii(v)
 }
 
 /// The string whose opening quote is at `open`, when it is ASCII without escapes, control
 /// characters or `$` (so no placeholder and no policy variable): the text, its number of
-/// colons and the offset after the closing quote, found in one pass of word masks where the
-/// ordinary way scans the text once to read it and again for each check. `None` for
+/// colons and the offset after the closing quote, found in one pass of 16-byte masks where
+/// the ordinary way scans the text once to read it and again for each check. `None` for
 /// anything else, which the caller reads the ordinary way.
 fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, u32, usize)> {
     let content = open + 1;
     let mut at = content;
     let mut colons = 0;
-    // As in `plain_action`: words of whole chunks, without a bounds check each.
-    let mut words = bytes
-        .get(content..)?
-        .chunks_exact(8)
-        .map(|c| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
-    loop {
-        let x = words.next()?;
-        let go = swar::ascii_ne(x, b'"')
-            & swar::ascii_ne(x, b'\\')
-            & swar::ascii_not_control(x)
-            & swar::ascii_ne(x, b'$');
-        let stop = (!go & HIGH) | swar::non_ascii(x);
-        // Exact up to the first stop, which is all that is counted.
-        let colon = !swar::ascii_ne(x, b':') & HIGH;
+    // While 32 bytes are left, two blocks a step into one mask, without the bookkeeping of
+    // the last block.
+    while let Some(two) = bytes.get(at..).and_then(<[u8]>::first_chunk::<32>) {
+        let (lo, hi) = (
+            swar::load(two.first_chunk()?),
+            swar::load(two.last_chunk()?),
+        );
+        let both = |f: fn(i8x16) -> i8x16| {
+            u64::from(swar::bits(f(lo), 0)) | u64::from(swar::bits(f(hi), 0)) << 16
+        };
+        let stop = both(text_stops);
+        let colon = both(|v| swar::lanes_eq(v, b':'));
         if stop != 0 {
-            let first_stop = swar::first(stop);
-            colons += count_flags(colon & below(first_stop));
-            let end = at + first_stop;
+            colons += (colon & stop.wrapping_sub(1)).count_ones();
+            let end = at + stop.trailing_zeros() as usize;
             return Some((quoted(bytes, text, content, end)?, colons, end + 1));
         }
-        colons += count_flags(colon);
-        at += 8;
+        colons += colon.count_ones();
+        at += 32;
+    }
+    loop {
+        let (v, skip) = swar::block(bytes, at)?;
+        let stop = swar::bits(text_stops(v), skip);
+        let colon = swar::bits(swar::lanes_eq(v, b':'), skip);
+        if stop != 0 {
+            // No byte is both a colon and a stop, so `stop - 1` keeps exactly the colons
+            // before the first stop.
+            colons += (colon & stop.wrapping_sub(1)).count_ones();
+            let end = at + stop.trailing_zeros() as usize;
+            return Some((quoted(bytes, text, content, end)?, colons, end + 1));
+        }
+        colons += colon.count_ones();
+        at += 16;
     }
 }
 
-/// The number of bytes flagged in `mask` (high bits only): a multiply sums them into the top
-/// byte, where `count_ones` without a population-count instruction costs a dozen operations.
-fn count_flags(mask: u64) -> u32 {
-    ((mask >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32
-}
-
-/// The high bit of every byte.
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The mask of the high bits of the bytes before byte `n` of a word (`n` up to 8).
-fn below(n: usize) -> u64 {
-    u64::MAX.checked_shl(8 * n as u32).map_or(u64::MAX, |m| !m)
+/// The lanes of `v` a plain text scan stops at: those of [`specials`] and `$`.
+#[inline(always)]
+fn text_stops(v: i8x16) -> i8x16 {
+    specials(v) | swar::lanes_eq(v, b'$')
 }
 
 /// The text from `content` to `end`, if a closing quote is at `end`.
@@ -1070,6 +1117,94 @@ mod tests {
             assert!(sink.diags.is_empty());
         });
         assert!(accepted > 1000 && arns > 50, "{accepted} {arns}");
+    }
+
+    /// Every string of `base` with one byte of `specials` put at each position of it, and
+    /// each of the bytes after its closing quote cut at every length: so that the 16-byte
+    /// scans meet each byte in every lane, in a first or a later block, and in the last
+    /// block of the input, which overlaps bytes before the scan.
+    fn each_placed(base: &str, specials: &[&str], mut f: impl FnMut(&str)) {
+        let after = "  ,\n        ]\n      }";
+        for special in specials {
+            for at in 0..=base.len() {
+                let body = format!("{}{special}{}", &base[..at], &base[at..]);
+                for cut in 0..=after.len() {
+                    f(&format!("\"{body}\"{}", &after[..cut]));
+                }
+            }
+        }
+    }
+
+    /// What the one-pass action scan must give, byte by byte: a plain valid action (`*` or
+    /// `service:name`, ASCII without escapes or controls, no wildcard in the service).
+    fn plain_action_by_bytes(text: &str) -> Option<(&str, Option<usize>, usize)> {
+        let end = 1 + text[1..].find('"')?;
+        let s = &text[1..end];
+        if s == "*" {
+            return Some((s, None, end + 1));
+        }
+        let plain = |b: &u8| b.is_ascii() && *b >= 0x20 && *b != b'\\';
+        let colon = s.find(':')?;
+        let ok = s.bytes().all(|b| plain(&b))
+            && colon > 0
+            && colon + 1 < s.len()
+            && s.matches(':').count() == 1
+            && !s[..colon].contains(['*', '?']);
+        ok.then_some((s, Some(colon), end + 1))
+    }
+
+    /// Byte by byte, the one-pass action scan agrees exactly, on inputs of 16 bytes or more
+    /// (shorter ones it leaves to the ordinary way).
+    #[test]
+    fn plain_action_agrees_at_every_position() {
+        let specials = [
+            ":", "*", "?", "\"", "\\", "\u{1}", "\u{1f}", " ", "\u{7f}", "\u{e9}", "a",
+        ];
+        let mut accepted = 0;
+        for base in [
+            "backup:StartBackupJobAndSomeMore",
+            "kms:Decrypt",
+            "servicenamelonger:x",
+        ] {
+            each_placed(base, &specials, |text| {
+                let got = plain_action(text.as_bytes(), text, 0);
+                let want = plain_action_by_bytes(text);
+                if text.len() >= 16 || got.is_some() {
+                    assert_eq!(got, want, "{text:?}");
+                    accepted += usize::from(got.is_some());
+                }
+            });
+        }
+        assert!(accepted > 1000, "{accepted}");
+    }
+
+    /// Byte by byte, the one-pass text scan agrees exactly, on inputs of 16 bytes or more.
+    #[test]
+    fn plain_text_agrees_at_every_position() {
+        let specials = [
+            ":", "$", "\"", "\\", "\u{1}", "\u{1f}", " ", "\u{7f}", "\u{e9}", "a",
+        ];
+        let mut accepted = 0;
+        for base in [
+            "arn:aws:kms:us-east-1:111122223333:key/",
+            "a:b",
+            "abcdefghijklmnopq",
+        ] {
+            each_placed(base, &specials, |text| {
+                let got = plain_text(text.as_bytes(), text, 0);
+                let want = text[1..].find('"').and_then(|end| {
+                    let s = &text[1..=end];
+                    let plain = |b: u8| b.is_ascii() && b >= 0x20 && b != b'\\' && b != b'$';
+                    let colons = s.matches(':').count() as u32;
+                    s.bytes().all(plain).then_some((s, colons, end + 2))
+                });
+                if text.len() >= 16 || got.is_some() {
+                    assert_eq!(got, want, "{text:?}");
+                    accepted += usize::from(got.is_some());
+                }
+            });
+        }
+        assert!(accepted > 1000, "{accepted}");
     }
 
     /// The quick operator match gives what the general parse gives a canonical name, and
