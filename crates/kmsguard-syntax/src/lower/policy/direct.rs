@@ -83,6 +83,25 @@ thread_local! {
     static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
 }
 
+/// After a list item: steps over the `,` (and the line break after it) and gives `true`, or
+/// over the closing `]` and gives `false`; `None` for anything else.
+#[inline(always)]
+fn list_continues(r: &mut Reader<'_>) -> Option<bool> {
+    r.skip_ws();
+    match r.peek() {
+        Some(b',') => {
+            r.bump();
+            skip_line_break(r);
+            Some(true)
+        }
+        Some(b']') => {
+            r.bump();
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
 /// Moves the items of `scratch` into a vector of exactly their number.
 fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
     let mut items = Vec::with_capacity(scratch.len());
@@ -431,17 +450,8 @@ impl<'a> Direct<'a> {
             }
             let (v, span) = item(r, sink)?;
             scratch.push(Spanned::new(v, span));
-            r.skip_ws();
-            match r.peek() {
-                Some(b',') => {
-                    r.bump();
-                    skip_line_break(r);
-                }
-                Some(b']') => {
-                    r.bump();
-                    break;
-                }
-                _ => return None,
+            if !list_continues(r)? {
+                break;
             }
         }
         Some(Spanned::new(exact(scratch), Span::new(start, r.pos())))
@@ -653,17 +663,8 @@ impl<'a> Direct<'a> {
                 let (v, span) = action_slow(r, sink)?;
                 scratch.push(Spanned::new(v, span));
             }
-            r.skip_ws();
-            match r.peek() {
-                Some(b',') => {
-                    r.bump();
-                    skip_line_break(r);
-                }
-                Some(b']') => {
-                    r.bump();
-                    break;
-                }
-                _ => return None,
+            if !list_continues(r)? {
+                break;
             }
         }
         Some(Spanned::new(exact(scratch), Span::new(start, r.pos())))
