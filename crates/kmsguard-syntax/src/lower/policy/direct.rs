@@ -1154,24 +1154,22 @@ mod tests {
         ok.then_some((s, Some(colon), end + 1))
     }
 
-    /// Byte by byte, the one-pass action scan agrees exactly, on inputs of 16 bytes or more
-    /// (shorter ones it leaves to the ordinary way).
-    #[test]
-    fn plain_action_agrees_at_every_position() {
-        let specials = [
-            ":", "*", "?", "\"", "\\", "\u{1}", "\u{1f}", " ", "\u{7f}", "\u{e9}", "a",
-        ];
+    /// Puts each of `specials` at every position of each of `bases` (see `each_placed`) and
+    /// checks that `scan` agrees exactly with `reference` on every input of 16 bytes or more
+    /// (shorter ones the scans may leave to the ordinary way) and on every input it takes;
+    /// over a thousand inputs must be taken.
+    fn agrees_at_every_position<T: PartialEq + std::fmt::Debug>(
+        bases: &[&str],
+        specials: &[&str],
+        scan: impl Fn(&str) -> Option<T>,
+        reference: impl Fn(&str) -> Option<T>,
+    ) {
         let mut accepted = 0;
-        for base in [
-            "backup:StartBackupJobAndSomeMore",
-            "kms:Decrypt",
-            "servicenamelonger:x",
-        ] {
-            each_placed(base, &specials, |text| {
-                let got = plain_action(text.as_bytes(), text, 0);
-                let want = plain_action_by_bytes(text);
+        for base in bases {
+            each_placed(base, specials, |text| {
+                let got = scan(text);
                 if text.len() >= 16 || got.is_some() {
-                    assert_eq!(got, want, "{text:?}");
+                    assert_eq!(got, reference(text), "{text:?}");
                     accepted += usize::from(got.is_some());
                 }
             });
@@ -1179,33 +1177,47 @@ mod tests {
         assert!(accepted > 1000, "{accepted}");
     }
 
-    /// Byte by byte, the one-pass text scan agrees exactly, on inputs of 16 bytes or more.
+    /// Byte by byte, the one-pass action scan agrees exactly.
+    #[test]
+    fn plain_action_agrees_at_every_position() {
+        agrees_at_every_position(
+            &[
+                "backup:StartBackupJobAndSomeMore",
+                "kms:Decrypt",
+                "servicenamelonger:x",
+            ],
+            &[
+                ":", "*", "?", "\"", "\\", "\u{1}", "\u{1f}", " ", "\u{7f}", "\u{e9}", "a",
+            ],
+            |text| plain_action(text.as_bytes(), text, 0).map(|(s, c, e)| (s.to_owned(), c, e)),
+            |text| plain_action_by_bytes(text).map(|(s, c, e)| (s.to_owned(), c, e)),
+        );
+    }
+
+    /// Byte by byte, the one-pass text scan agrees exactly.
     #[test]
     fn plain_text_agrees_at_every_position() {
-        let specials = [
-            ":", "$", "\"", "\\", "\u{1}", "\u{1f}", " ", "\u{7f}", "\u{e9}", "a",
-        ];
-        let mut accepted = 0;
-        for base in [
-            "arn:aws:kms:us-east-1:111122223333:key/",
-            "a:b",
-            "abcdefghijklmnopq",
-        ] {
-            each_placed(base, &specials, |text| {
-                let got = plain_text(text.as_bytes(), text, 0);
-                let want = text[1..].find('"').and_then(|end| {
+        agrees_at_every_position(
+            &[
+                "arn:aws:kms:us-east-1:111122223333:key/",
+                "a:b",
+                "abcdefghijklmnopq",
+            ],
+            &[
+                ":", "$", "\"", "\\", "\u{1}", "\u{1f}", " ", "\u{7f}", "\u{e9}", "a",
+            ],
+            |text| plain_text(text.as_bytes(), text, 0).map(|(s, c, e)| (s.to_owned(), c, e)),
+            |text| {
+                text[1..].find('"').and_then(|end| {
                     let s = &text[1..=end];
                     let plain = |b: u8| b.is_ascii() && b >= 0x20 && b != b'\\' && b != b'$';
                     let colons = s.matches(':').count() as u32;
-                    s.bytes().all(plain).then_some((s, colons, end + 2))
-                });
-                if text.len() >= 16 || got.is_some() {
-                    assert_eq!(got, want, "{text:?}");
-                    accepted += usize::from(got.is_some());
-                }
-            });
-        }
-        assert!(accepted > 1000, "{accepted}");
+                    s.bytes()
+                        .all(plain)
+                        .then_some((s.to_owned(), colons, end + 2))
+                })
+            },
+        );
     }
 
     /// The quick operator match gives what the general parse gives a canonical name, and
