@@ -83,6 +83,19 @@ thread_local! {
     static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
 }
 
+/// At a list: steps over the `[` and the white space after it, and gives the list's start;
+/// `None` if no list starts here.
+#[inline(always)]
+fn open_list(r: &mut Reader<'_>) -> Option<usize> {
+    let start = r.pos();
+    if r.peek() != Some(b'[') {
+        return None;
+    }
+    r.bump();
+    r.skip_ws();
+    Some(start)
+}
+
 /// After a list item: steps over the `,` (and the line break after it) and gives `true`, or
 /// over the closing `]` and gives `false`; `None` for anything else.
 #[inline(always)]
@@ -435,12 +448,7 @@ impl<'a> Direct<'a> {
             let (v, span) = item(r, sink)?;
             return Some(Spanned::new(vec![Spanned::new(v, span)], span));
         }
-        let start = r.pos();
-        if r.peek() != Some(b'[') {
-            return None;
-        }
-        r.bump();
-        r.skip_ws();
+        let start = open_list(r)?;
         scratch.clear();
         loop {
             r.skip_ws();
@@ -641,14 +649,9 @@ impl<'a> Direct<'a> {
             let (v, span) = action(r, sink)?;
             return Some(Spanned::new(vec![Spanned::new(v, span)], span));
         }
-        let start = r.pos();
-        if r.peek() != Some(b'[') {
-            return None;
-        }
-        r.bump();
+        let start = open_list(r)?;
         let scratch = &mut self.scratch.actions;
         scratch.clear();
-        r.skip_ws();
         loop {
             let at = r.pos();
             if r.peek() != Some(b'"') {
