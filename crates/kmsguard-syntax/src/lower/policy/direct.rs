@@ -999,18 +999,25 @@ mod tests {
     /// 8 or 16 letters before or after (so that word-at-a-time scans see every alignment),
     /// followed by the bytes a document might have next.
     fn each_quoted(alphabet: &[&str], max_len: u32, mut f: impl FnMut(&str)) {
+        each_string(alphabet, max_len, |body| {
+            for pad in ["", "abcdefgh", "abcdefghijklmnop"] {
+                for inner in [format!("{pad}{body}"), format!("{body}{pad}")] {
+                    f(&format!("\"{inner}\"  ,        "));
+                }
+            }
+        });
+    }
+
+    /// Calls `f` with every string of up to `max_len` pieces of `alphabet`.
+    fn each_string(alphabet: &[&str], max_len: u32, mut f: impl FnMut(&str)) {
         for len in 0..=max_len {
             for mut n in 0..alphabet.len().pow(len) {
-                let mut body = String::new();
+                let mut text = String::new();
                 for _ in 0..len {
-                    body.push_str(alphabet[n % alphabet.len()]);
+                    text.push_str(alphabet[n % alphabet.len()]);
                     n /= alphabet.len();
                 }
-                for pad in ["", "abcdefgh", "abcdefghijklmnop"] {
-                    for inner in [format!("{pad}{body}"), format!("{body}{pad}")] {
-                        f(&format!("\"{inner}\"  ,        "));
-                    }
-                }
+                f(&text);
             }
         }
     }
@@ -1043,22 +1050,15 @@ mod tests {
     #[test]
     fn skip_line_break_agrees_with_skip_ws() {
         let alphabet = ["\n", " ", "\t", "\r", "\"", "a", "        "];
-        for len in 0..=7u32 {
-            for mut n in 0..alphabet.len().pow(len) {
-                let mut text = String::new();
-                for _ in 0..len {
-                    text.push_str(alphabet[n % alphabet.len()]);
-                    n /= alphabet.len();
-                }
-                let (mut quick, mut ordinary) = (
-                    Reader::new(&text, &Limits::default()),
-                    Reader::new(&text, &Limits::default()),
-                );
-                skip_line_break(&mut quick);
-                ordinary.skip_ws();
-                assert_eq!(quick.pos(), ordinary.pos(), "{text:?}");
-            }
-        }
+        each_string(&alphabet, 7, |text| {
+            let (mut quick, mut ordinary) = (
+                Reader::new(text, &Limits::default()),
+                Reader::new(text, &Limits::default()),
+            );
+            skip_line_break(&mut quick);
+            ordinary.skip_ws();
+            assert_eq!(quick.pos(), ordinary.pos(), "{text:?}");
+        });
     }
 
     /// The quick step over a member's colon ends where the ordinary way (skip, colon, skip)
@@ -1067,25 +1067,18 @@ mod tests {
     #[test]
     fn member_colon_agrees_with_the_ordinary_way() {
         let alphabet = [":", " ", "\t", "\n", "\r", "\"", "a"];
-        for len in 0..=7u32 {
-            for mut n in 0..alphabet.len().pow(len) {
-                let mut text = String::new();
-                for _ in 0..len {
-                    text.push_str(alphabet[n % alphabet.len()]);
-                    n /= alphabet.len();
-                }
-                let mut quick = Reader::new(&text, &Limits::default());
-                let got = member_colon(&mut quick).map(|()| quick.pos());
-                let mut r = Reader::new(&text, &Limits::default());
+        each_string(&alphabet, 7, |text| {
+            let mut quick = Reader::new(text, &Limits::default());
+            let got = member_colon(&mut quick).map(|()| quick.pos());
+            let mut r = Reader::new(text, &Limits::default());
+            r.skip_ws();
+            let want = (r.peek() == Some(b':')).then(|| {
+                r.bump();
                 r.skip_ws();
-                let want = (r.peek() == Some(b':')).then(|| {
-                    r.bump();
-                    r.skip_ws();
-                    r.pos()
-                });
-                assert_eq!(got, want, "{text:?}");
-            }
-        }
+                r.pos()
+            });
+            assert_eq!(got, want, "{text:?}");
+        });
     }
 
     /// Whenever the one-pass scan takes a string, the ordinary way reads the same text and
