@@ -283,7 +283,7 @@ thread_local! {
     /// A text buffer to read the next file's text into: the text of the last file that needed
     /// it no longer. Texts of a thousand different lengths allocated one after another spread
     /// over the allocator's size classes and pages, and each page first touched costs a page
-    /// fault (most of the faults of `lint` of the managed corpus were such first touches).
+    /// fault; the copy into them was 0.9M instructions of `lint` of the managed corpus.
     static SPARE_TEXT: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
