@@ -949,30 +949,43 @@ fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, 
         let both = |f: fn(i8x16) -> i8x16| {
             u64::from(swar::bits(f(lo), 0)) | u64::from(swar::bits(f(hi), 0)) << 16
         };
-        let stop = both(text_stops);
-        let colon = both(|v| swar::lanes_eq(v, b':'));
-        if stop != 0 {
-            colons += (colon & stop.wrapping_sub(1)).count_ones();
-            let end = at + stop.trailing_zeros() as usize;
+        if let Some(end) = text_step(&mut colons, at, both(text_stops), both(colon_lanes)) {
             return Some((quoted(bytes, text, content, end)?, colons, end + 1));
         }
-        colons += colon.count_ones();
         at += 32;
     }
     loop {
         let (v, skip) = swar::block(bytes, at)?;
-        let stop = swar::bits(text_stops(v), skip);
-        let colon = swar::bits(swar::lanes_eq(v, b':'), skip);
-        if stop != 0 {
-            // No byte is both a colon and a stop, so `stop - 1` keeps exactly the colons
-            // before the first stop.
-            colons += (colon & stop.wrapping_sub(1)).count_ones();
-            let end = at + stop.trailing_zeros() as usize;
+        let (stop, colon) = (
+            swar::bits(text_stops(v), skip),
+            swar::bits(colon_lanes(v), skip),
+        );
+        if let Some(end) = text_step(&mut colons, at, stop.into(), colon.into()) {
             return Some((quoted(bytes, text, content, end)?, colons, end + 1));
         }
-        colons += colon.count_ones();
         at += 16;
     }
+}
+
+/// The lanes of `v` holding a colon.
+#[inline(always)]
+fn colon_lanes(v: i8x16) -> i8x16 {
+    swar::lanes_eq(v, b':')
+}
+
+/// One step of [`plain_text`] over the bytes at `at`, given the bit masks of its stops and
+/// colons: adds the colons before the first stop (all of them without a stop) to `colons`,
+/// and gives the stop's offset, if there is one.
+#[inline(always)]
+fn text_step(colons: &mut u32, at: usize, stop: u64, colon: u64) -> Option<usize> {
+    if stop == 0 {
+        *colons += colon.count_ones();
+        return None;
+    }
+    // No byte is both a colon and a stop, so `stop - 1` keeps exactly the colons before the
+    // first stop.
+    *colons += (colon & stop.wrapping_sub(1)).count_ones();
+    Some(at + stop.trailing_zeros() as usize)
 }
 
 /// The lanes of `v` a plain text scan stops at: those of [`specials`] and `$`.
