@@ -199,6 +199,64 @@ fn hash_folded(text: &str) -> u64 {
     mix(mix(h, rest), h >> 29)
 }
 
+/// What the catalog knows of condition key `text` (nothing for a key that holds a placeholder:
+/// it is unknown until deploy, and no rule judges it).
+fn resolve_key(text: &str) -> Option<KnownKey> {
+    if crate::holds_placeholder(text) {
+        return None;
+    }
+    crate::rules::validity::condition_key_and_global(text).map(|(def, by_template, global)| {
+        KnownKey {
+            def,
+            by_template,
+            global,
+        }
+    })
+}
+
+/// Slots of [`KEY_MEMO`] (a power of two).
+const KEY_MEMO_SLOTS: usize = 1024;
+
+/// A number of slots in [`KEY_MEMO`]. Policies name few distinct condition keys (605 texts for
+/// the 5,642 keys of AWS's managed policies), and a key the catalog has no row for by name is
+/// searched through the templated keys: a few hundred instructions per key, where this costs a
+/// hash and a comparison of the text.
+type KeyMemo = Vec<Option<(Box<str>, Option<KnownKey>)>>;
+
+thread_local! {
+    /// Condition keys resolved on this thread, by exact text, one per slot (a new key replaces
+    /// the one in its slot). [`resolve_key`] depends on the text alone.
+    static KEY_MEMO: std::cell::RefCell<KeyMemo> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`resolve_key`], through [`KEY_MEMO`].
+fn known_key(text: &str) -> Option<KnownKey> {
+    let slot = (hash_folded(text).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize;
+    let memo = |cell: &std::cell::RefCell<KeyMemo>| {
+        // A memo already borrowed (not done here, but cheap to allow) is only skipped.
+        let mut memo = cell.try_borrow_mut().ok()?;
+        if memo.is_empty() {
+            memo.resize(KEY_MEMO_SLOTS, None);
+        }
+        let entry = memo.get_mut(slot)?;
+        match entry {
+            // The same text, exactly: keys that differ in case only may resolve differently
+            // (`by_template` compares the text with the `<key>` template's name).
+            Some((stored, known)) if **stored == *text => Some(*known),
+            _ => {
+                let known = resolve_key(text);
+                *entry = Some((text.into(), known));
+                Some(known)
+            }
+        }
+    };
+    KEY_MEMO
+        .try_with(memo)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| resolve_key(text))
+}
+
 /// Where one statement's facts are.
 #[derive(Debug)]
 struct StatementFacts {
@@ -259,20 +317,12 @@ impl PolicyFacts {
                 }
             }
             let keys = u32::try_from(facts.keys.len()).unwrap_or(u32::MAX);
-            facts.keys.extend(st.node.conditions.iter().map(|c| {
-                let text = c.key.node.text();
-                // A key that holds a placeholder is unknown until deploy: no rule judges it.
-                if crate::holds_placeholder(text) {
-                    return None;
-                }
-                crate::rules::validity::condition_key_and_global(text).map(
-                    |(def, by_template, global)| KnownKey {
-                        def,
-                        by_template,
-                        global,
-                    },
-                )
-            }));
+            facts.keys.extend(
+                st.node
+                    .conditions
+                    .iter()
+                    .map(|c| known_key(c.key.node.text())),
+            );
             facts.statements.push(StatementFacts {
                 actions,
                 keys,
@@ -339,6 +389,41 @@ impl PolicyFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memo of condition keys gives what resolving each key gives, also for keys that
+    /// share a slot and replace one another, and keys that differ in case only.
+    #[test]
+    fn key_memo_agrees_with_resolving() {
+        let mut texts: Vec<String> = [
+            "kms:ViaService",
+            "KMS:viaservice",
+            "aws:ResourceTag/Project",
+            "aws:resourcetag/project",
+            "aws:PrincipalTag/dept",
+            "s3:ExistingObjectTag/<key>",
+            "s3:ExistingObjectTag/team",
+            "kms:EncryptionContext:aws:s3:arn",
+            "ec2:ResourceTag/Name",
+            "no:SuchKey",
+            "aws:SourceIp",
+            "",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        // More texts than slots.
+        texts.extend((0..3000).map(|i| format!("aws:RequestTag/k{i}")));
+        texts.extend((0..100).map(|i| format!("nosuch{i}:Key")));
+        for _ in 0..2 {
+            for t in &texts {
+                assert_eq!(
+                    format!("{:?}", known_key(t)),
+                    format!("{:?}", resolve_key(t)),
+                    "{t}"
+                );
+            }
+        }
+    }
 
     /// The previous pattern's prefix (the fast path of [`KnownAction::of`]) gives what a
     /// lookup of each pattern on its own gives.
