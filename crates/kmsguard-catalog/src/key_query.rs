@@ -78,20 +78,77 @@ impl Catalog {
         if q.global {
             return q;
         }
-        // The listed names equal to `name` (in any case), then the templated ones that match it.
-        let group = probe(
-            &data::KEYREF_TABLE,
-            hash::hash_ci(0, name.as_bytes()),
-            |g| {
-                data::KEYREF_GROUPS
-                    .get(g as usize)
-                    .and_then(|&r| range(&data::KEYREF_IDS, r).first())
-                    .is_some_and(|&id| is_named(id, name))
-            },
-        );
+        let h = hash::hash_ci(0, name.as_bytes());
+        let found = remembered(name, h, || {
+            let mut fresh = q.clone();
+            fresh.resolve(h);
+            (fresh.ids, fresh.len, fresh.overflow)
+        });
+        (q.ids, q.len, q.overflow) = found;
+        q
+    }
+}
+
+/// What [`KeyQuery::resolve`] finds for a name: `ids`, `len` and `overflow`.
+type Found = ([u32; KEPT], usize, bool);
+
+/// Slots of [`FOUND`] (a power of two).
+const FOUND_SLOTS: usize = 1024;
+
+/// A number of slots in [`FOUND`].
+type FoundMemo = Vec<Option<(Box<str>, Found)>>;
+
+thread_local! {
+    /// What queries of key names found on this thread, by exact name, one per slot (a new name
+    /// replaces the one in its slot). Policies name few distinct keys (605 texts for the 5,642
+    /// keys of AWS's managed policies) and a linter queries each key once per statement; a
+    /// search reads the key groups and the templated names, a hit one slot.
+    static FOUND: std::cell::RefCell<FoundMemo> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// What a query of `name` (hash `h`, `hash::hash_ci` with seed 0) finds: from [`FOUND`], or
+/// from `search`, which [`FOUND`] then keeps.
+fn remembered(name: &str, h: u64, search: impl FnOnce() -> Found) -> Found {
+    // The high bits: the low ones pick the slot in `KEYREF_TABLE`, where this name's group is.
+    let slot = (h >> 54) as usize;
+    let mut search = Some(search);
+    let mut run = || search.take().map(|f| f());
+    let memo = |cell: &std::cell::RefCell<FoundMemo>| {
+        let mut memo = cell.try_borrow_mut().ok()?;
+        if memo.is_empty() {
+            memo.resize(FOUND_SLOTS, None);
+        }
+        let entry = memo.get_mut(slot)?;
+        match entry {
+            Some((stored, found)) if **stored == *name => Some(*found),
+            _ => {
+                let found = run()?;
+                *entry = Some((name.into(), found));
+                Some(found)
+            }
+        }
+    };
+    match FOUND.try_with(memo).ok().flatten() {
+        Some(found) => found,
+        // No memo on this thread (it is being torn down): search.
+        None => run().unwrap_or(([0; KEPT], 0, false)),
+    }
+}
+
+impl KeyQuery<'_> {
+    /// Finds the names that match this query's name (of hash `h`): the listed names equal to
+    /// it (in any case), then the templated ones that match it.
+    fn resolve(&mut self, h: u64) {
+        let name = self.name;
+        let group = probe(&data::KEYREF_TABLE, h, |g| {
+            data::KEYREF_GROUPS
+                .get(g as usize)
+                .and_then(|&r| range(&data::KEYREF_IDS, r).first())
+                .is_some_and(|&id| is_named(id, name))
+        });
         if let Some(&r) = group.and_then(|g| data::KEYREF_GROUPS.get(g as usize)) {
             for &id in range(&data::KEYREF_IDS, r) {
-                q.push(id);
+                self.push(id);
             }
         }
         // A template matches only names that start with its literal head: those of at least
@@ -116,10 +173,9 @@ impl Catalog {
         let filter = Head::of(name);
         for &(id, hd, hm) in candidates {
             if filter.may_match(hd, hm) && key_matches(s(id), name) {
-                q.push(id);
+                self.push(id);
             }
         }
-        q
     }
 }
 
@@ -140,5 +196,58 @@ impl Action {
                     .get(ar.t as usize)
                     .is_some_and(|rt| q.any_in(ar.k) || q.any_in(rt.k))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Queries answered from the memo find what a search finds, also for names that share a
+    /// slot and replace one another, and names that differ in case only.
+    #[test]
+    fn remembered_queries_agree_with_searching() {
+        let mut names: Vec<String> = [
+            "kms:ViaService",
+            "KMS:viaservice",
+            "kms:EncryptionContext:aws:s3:arn",
+            "kms:encryptioncontext:aws:s3:arn",
+            "aws:RequestTag/Team",
+            "s3:ExistingObjectTag/team",
+            "ec2:ResourceTag/Name",
+            "iam:PassedToService",
+            "no:SuchKey",
+            "k",
+            "",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        // More names than slots.
+        names.extend((0..3000).map(|i| format!("ec2:ResourceTag/k{i}")));
+        for _ in 0..2 {
+            for name in &names {
+                let q = crate::catalog().key_query_not_global(name);
+                let mut fresh = KeyQuery {
+                    name,
+                    global: false,
+                    ids: [0; KEPT],
+                    len: 0,
+                    overflow: false,
+                };
+                fresh.resolve(hash::hash_ci(0, name.as_bytes()));
+                assert_eq!(
+                    (q.ids, q.len, q.overflow),
+                    (fresh.ids, fresh.len, fresh.overflow),
+                    "{name}"
+                );
+            }
+        }
+        assert!(
+            crate::catalog()
+                .key_query_not_global("kms:EncryptionContext:aws:s3:arn")
+                .len
+                > 0
+        );
     }
 }
