@@ -4,6 +4,8 @@
 use kmsguard_catalog::{Action, ConditionKeyDef, Service, catalog};
 use kmsguard_syntax::ast::{ActionPattern, Policy};
 
+use crate::memo::{Memo, remember};
+
 /// What the catalog knows of one action pattern.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum KnownAction {
@@ -183,7 +185,7 @@ fn bit(n: u64) -> u64 {
 /// A hash of `text` that ignores ASCII case (bit 5 of every byte is set, which lower-cases
 /// letters and merges a few pairs of other characters: a hash may collide). It reads eight
 /// bytes at a time; only the bits it picks matter, as a filter (see [`ActionSummary`]).
-fn hash_folded(text: &str) -> u64 {
+pub(crate) fn hash_folded(text: &str) -> u64 {
     const FOLD: u64 = 0x2020_2020_2020_2020;
     let mix = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(0x0100_0000_01b3);
     let mut chunks = text.as_bytes().chunks_exact(8);
@@ -214,47 +216,18 @@ fn resolve_key(text: &str) -> Option<KnownKey> {
     })
 }
 
-/// Slots of [`KEY_MEMO`] (a power of two).
-const KEY_MEMO_SLOTS: usize = 1024;
-
-/// A number of slots in [`KEY_MEMO`]. Policies name few distinct condition keys (605 texts for
-/// the 5,642 keys of AWS's managed policies), and a key the catalog has no row for by name is
-/// searched through the templated keys: a few hundred instructions per key, where this costs a
-/// hash and a comparison of the text.
-type KeyMemo = Vec<Option<(Box<str>, Option<KnownKey>)>>;
-
 thread_local! {
-    /// Condition keys resolved on this thread, by exact text, one per slot (a new key replaces
-    /// the one in its slot). [`resolve_key`] depends on the text alone.
-    static KEY_MEMO: std::cell::RefCell<KeyMemo> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Condition keys resolved on this thread ([`resolve_key`] depends on the text alone).
+    /// Policies name few distinct condition keys (605 texts for the 5,642 keys of AWS's managed
+    /// policies), and a key without an exact catalog row is searched through the templated
+    /// keys: a few hundred instructions per key.
+    static KEYS: std::cell::RefCell<Memo<Option<KnownKey>>> =
+        const { std::cell::RefCell::new(Memo::new()) };
 }
 
-/// [`resolve_key`], through [`KEY_MEMO`].
+/// [`resolve_key`], through [`KEYS`].
 fn known_key(text: &str) -> Option<KnownKey> {
-    let slot = (hash_folded(text).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize;
-    let memo = |cell: &std::cell::RefCell<KeyMemo>| {
-        // A memo already borrowed (not done here, but cheap to allow) is only skipped.
-        let mut memo = cell.try_borrow_mut().ok()?;
-        if memo.is_empty() {
-            memo.resize(KEY_MEMO_SLOTS, None);
-        }
-        let entry = memo.get_mut(slot)?;
-        match entry {
-            // The same text, exactly: keys that differ in case only may resolve differently
-            // (`by_template` compares the text with the `<key>` template's name).
-            Some((stored, known)) if **stored == *text => Some(*known),
-            _ => {
-                let known = resolve_key(text);
-                *entry = Some((text.into(), known));
-                Some(known)
-            }
-        }
-    };
-    KEY_MEMO
-        .try_with(memo)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| resolve_key(text))
+    remember(&KEYS, text, hash_folded(text), resolve_key)
 }
 
 /// Where one statement's facts are.

@@ -4,6 +4,7 @@
 
 mod context;
 mod facts;
+mod memo;
 mod probe;
 pub mod registry;
 pub mod rule;
