@@ -91,6 +91,29 @@ fn every_listed_item_can_be_looked_up() {
     }
 }
 
+/// A lookup compares the whole name: one byte changed anywhere, a byte more or a byte less,
+/// finds another action only if the service has one of that name (a lookup never calls an
+/// unknown name known).
+#[test]
+fn near_names_are_not_found() {
+    let c = catalog();
+    for svc in c.services() {
+        for a in svc.actions() {
+            let name = a.name();
+            let own = |n: &str| svc.actions().find(|b| b.name().eq_ignore_ascii_case(n));
+            let mut variants = vec![format!("{name}x"), name[..name.len() - 1].to_owned()];
+            for i in 0..name.len() {
+                let mut bytes = name.as_bytes().to_vec();
+                bytes[i] = if bytes[i] == b'_' { b'-' } else { b'_' };
+                variants.push(String::from_utf8(bytes).unwrap());
+            }
+            for v in variants {
+                assert_eq!(svc.action(&v), own(&v), "{}:{v}", svc.prefix());
+            }
+        }
+    }
+}
+
 #[test]
 fn ids_are_positions() {
     let c = catalog();
