@@ -15,6 +15,7 @@ pub(crate) fn write(reports: &[FileReport], color: bool) -> io::Result<()> {
     // then written in their order.
     let rendered: Vec<String> = reports
         .par_iter()
+        .with_max_len(crate::check::FILES_PER_TASK)
         .map(|report| {
             let mut text = String::new();
             for d in &report.findings {
