@@ -312,17 +312,18 @@ pub(crate) fn read_all(
             })
             .collect::<Vec<Result<FileReport, String>>>()
     });
-    let mut reports = Vec::with_capacity(results.len());
     let mut io_failed = false;
-    for r in results {
-        match r {
-            Ok(report) => reports.push(report),
-            Err(message) => {
+    // Collected in place: a `Result` of a report takes no more room than the report.
+    let reports = results
+        .into_iter()
+        .filter_map(|r| {
+            r.map_err(|message| {
                 eprintln!("error: {message}");
                 io_failed = true;
-            }
-        }
-    }
+            })
+            .ok()
+        })
+        .collect();
     Ok((reports, io_failed))
 }
 
@@ -336,9 +337,10 @@ thread_local! {
 /// A spare text longer than this is let go rather than kept for the next file.
 const SPARE_TEXT_LIMIT: usize = 1 << 20;
 
-/// The capacity a thread's first text buffer starts with: more than all but a few of the
-/// managed policies need.
-const FIRST_TEXT_CAPACITY: usize = 64 * 1024;
+/// The capacity a thread's first text buffer starts with: what a file is first read in (see
+/// `files::read_bounded_into`), so that a large file does not grow the buffer step by step,
+/// copying it each time. Pages of it no file has reached are never touched.
+const FIRST_TEXT_CAPACITY: usize = 256 * 1024;
 
 /// Lets the text of `report`'s file go unless the output needs it (see [`Keep`]; JSON output
 /// keeps the texts as read). The text was read into this thread's spare buffer, which grows to
@@ -608,6 +610,16 @@ mod tests {
             rendered: None,
             unreadable: None,
         }
+    }
+
+    /// `read_all` collects its reports in place, reusing the results' memory, only while a
+    /// `Result` of a report is no larger than the report.
+    #[test]
+    fn reports_collect_in_place() {
+        assert_eq!(
+            std::mem::size_of::<Result<FileReport, String>>(),
+            std::mem::size_of::<FileReport>()
+        );
     }
 
     /// A file with findings keeps its text, one without lets it go to the spare buffer, and
