@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use kmsguard_syntax::ast::PolicyKind;
 use kmsguard_syntax::formats::Content;
 use kmsguard_syntax::json::Limits;
+use kmsguard_syntax::render::RenderOptions;
 use kmsguard_syntax::{
     Code, Diagnostic, InputFormat, ParseOptions, ParsedFile, Severity, SourceFile, Span,
     parse_bytes,
@@ -93,6 +94,11 @@ pub(crate) struct FileReport {
     pub(crate) source: SourceFile,
     pub(crate) summary: Summary,
     pub(crate) findings: Vec<Diagnostic>,
+    /// The findings as human output shows them, rendered on the worker thread while the text
+    /// was at hand ([`Keep::Rendered`]); the text itself is then not kept.
+    pub(crate) rendered: Option<String>,
+    /// [`FileReport::unreadable_template`], decided before the text was let go.
+    unreadable: Option<bool>,
 }
 
 /// What the outputs and the baseline need of a file's documents.
@@ -199,6 +205,8 @@ impl FileReport {
             source,
             summary,
             findings,
+            rendered: None,
+            unreadable: None,
         }
     }
 
@@ -206,6 +214,9 @@ impl FileReport {
     /// all (invalid YAML or JSON, not a plan): an input error, exit status 2, as for an
     /// unreadable file. A policy or CLI output with invalid JSON stays a finding (status 1).
     pub(crate) fn unreadable_template(&self) -> bool {
+        if let Some(unreadable) = self.unreadable {
+            return unreadable;
+        }
         self.findings.iter().any(|d| {
             d.severity == Severity::Error
                 && matches!(
@@ -224,22 +235,57 @@ impl FileReport {
     }
 }
 
+/// At most this many files are one task of the thread pool. Left to itself, rayon cuts a list
+/// into one piece per thread and splits a piece further only when another thread steals from
+/// it, which a piece already being worked through no longer allows: over the 1,645 managed
+/// policies (a few of them a hundred times larger than most) one thread finished up to 5 ms
+/// before the other. Small tasks keep both busy to the end; each costs well under a
+/// microsecond.
+pub(crate) const FILES_PER_TASK: usize = 4;
+
 /// From how many input files a run is one over many small files, which keeps
 /// [`crate::small_pages`]; fewer files get [`crate::large_pages`].
 const MANY_FILES: usize = 32;
 
+/// What the output needs of each file's text once the file is read and linted.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Keep {
+    /// Every text: JSON output gives every document's line and column.
+    All,
+    /// The texts of files with findings, whose lines the output shows.
+    WithFindings,
+    /// No text: the findings are rendered for human output on the worker thread, while the
+    /// text is at hand, instead of after all files are read. Each file's rendering then shares
+    /// the work of both threads with the reading, and the text of a file with findings need
+    /// not be copied out of the thread's read buffer to be kept.
+    Rendered(RenderOptions),
+}
+
+impl Keep {
+    /// What output `format` needs; `filtered` says that findings are dropped after reading (a
+    /// baseline), so they cannot be rendered before.
+    pub(crate) fn for_output(format: Format, color: ColorChoice, filtered: bool) -> Self {
+        match format {
+            Format::Json => Self::All,
+            Format::Human if !filtered => {
+                Self::Rendered(crate::output::human::options(crate::use_color(color)))
+            }
+            _ => Self::WithFindings,
+        }
+    }
+}
+
 /// Discovers and reads every input in parallel, skipping the paths `skip` selects, and runs
-/// `post` on each file's findings while its documents are at hand. The text of a file without
-/// findings is kept only with `keep_sources` (for JSON output, which gives every document's
-/// line and column); no other output shows it. `Err` is a usage or IO failure already reported
-/// on standard error; the `bool` says whether some file could not be read.
+/// `post` on each file's findings while its documents are at hand; `keep` says what of each
+/// text the output needs. `Err` is a usage or IO failure already reported on standard error;
+/// the `bool` says whether some file could not be read.
 pub(crate) fn read_all(
     paths: &[PathBuf],
     options: &ParseOptions,
     family: Option<Family>,
     skip: &(dyn Fn(&std::path::Path) -> bool + Sync),
     post: &Post<'_>,
-    keep_sources: bool,
+    keep: Keep,
 ) -> Result<(Vec<FileReport>, bool), ()> {
     let mut paths = match files::discover(paths) {
         Ok(p) => p,
@@ -255,54 +301,67 @@ pub(crate) fn read_all(
     let results = with_progress(paths.len(), |done| {
         paths
             .par_iter()
+            .with_max_len(FILES_PER_TASK)
             .map(|p| {
                 let mut r = check_file(p, options, family, post);
                 if let Ok(report) = &mut r {
-                    keep_text(report, keep_sources);
+                    keep_text(report, keep);
                 }
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 r
             })
             .collect::<Vec<Result<FileReport, String>>>()
     });
-    let mut reports = Vec::with_capacity(results.len());
     let mut io_failed = false;
-    for r in results {
-        match r {
-            Ok(report) => reports.push(report),
-            Err(message) => {
+    // Collected in place: a `Result` of a report takes no more room than the report.
+    let reports = results
+        .into_iter()
+        .filter_map(|r| {
+            r.map_err(|message| {
                 eprintln!("error: {message}");
                 io_failed = true;
-            }
-        }
-    }
+            })
+            .ok()
+        })
+        .collect();
     Ok((reports, io_failed))
 }
 
 thread_local! {
-    /// A text buffer to read the next file's text into: the text of the last file that needed
-    /// it no longer. Texts of a thousand different lengths allocated one after another spread
-    /// over the allocator's size classes and pages, and each page first touched costs a page
-    /// fault; the copy into them was 0.9M instructions of `lint` of the managed corpus.
+    /// A buffer to read the next file into: the text of the last file that needed it no
+    /// longer. Texts of a thousand different lengths allocated one after another spread over
+    /// the allocator's size classes and pages, and each page first touched costs a page fault.
     static SPARE_TEXT: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 /// A spare text longer than this is let go rather than kept for the next file.
 const SPARE_TEXT_LIMIT: usize = 1 << 20;
 
-/// Lets the text of `report`'s file go unless an output needs it (the file has findings, or
-/// `all` asks for every text, as JSON output does, which then keeps the texts as read). The
-/// text read is in this thread's spare buffer, sized for the longest file so far: a text kept
-/// is copied out of it (a hundred files of the managed corpus), and the buffer becomes the
-/// spare again.
-fn keep_text(report: &mut FileReport, all: bool) {
-    if all {
-        return;
-    }
-    let kept = if report.findings.is_empty() {
-        String::new()
-    } else {
-        report.source.text().to_owned()
+/// The capacity a thread's first text buffer starts with: what a file is first read in (see
+/// `files::read_bounded_into`), so that a large file does not grow the buffer step by step,
+/// copying it each time. Pages of it no file has reached are never touched.
+const FIRST_TEXT_CAPACITY: usize = 256 * 1024;
+
+/// Lets the text of `report`'s file go unless the output needs it (see [`Keep`]; JSON output
+/// keeps the texts as read). The text was read into this thread's spare buffer, which grows to
+/// the longest file so far: a text kept is copied out of it, and the buffer becomes the spare
+/// again.
+fn keep_text(report: &mut FileReport, keep: Keep) {
+    let kept = match keep {
+        Keep::All => return,
+        Keep::WithFindings if !report.findings.is_empty() => report.source.text().to_owned(),
+        Keep::WithFindings => String::new(),
+        Keep::Rendered(options) => {
+            if !report.findings.is_empty() {
+                report.unreadable = Some(report.unreadable_template());
+                report.rendered = Some(crate::output::human::render_findings(
+                    &report.findings,
+                    &report.source,
+                    options,
+                ));
+            }
+            String::new()
+        }
     };
     let kept = SourceFile::new(report.source.name(), kept);
     let read = std::mem::replace(&mut report.source, kept);
@@ -347,7 +406,7 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
         args.input_family,
         &|_| false,
         &|_, _, _| {},
-        args.format == Format::Json,
+        Keep::for_output(args.format, args.color, false),
     ) else {
         return EXIT_USAGE;
     };
@@ -382,25 +441,23 @@ fn check_file(
     let forced = family.map(Family::source_format);
     let detect =
         options.format.is_none() && forced != Some(kmsguard_inventory::SourceFormat::AwsCli);
-    // UTF-8 text to detect is copied once, from the read buffer into the report's source (in
-    // this thread's spare text, see `keep_text`).
-    let read =
-        files::read_bounded_with(
-            path,
-            options.limits.max_bytes,
-            |bytes| match std::str::from_utf8(bytes) {
-                Ok(text) if detect => {
-                    let mut spare = SPARE_TEXT.take();
-                    spare.clear();
-                    spare.push_str(text);
-                    Ok(SourceFile::new(name.as_str(), spare))
-                }
-                _ => Err(bytes.to_vec()),
-            },
-        );
+    // The file is read into this thread's spare text (see `keep_text`); UTF-8 text to detect
+    // becomes the report's source as it is, without a copy.
+    let mut buffer = SPARE_TEXT.take().into_bytes();
+    if buffer.capacity() == 0 {
+        // Room for nearly every policy, so that the first files do not grow it step by step.
+        buffer.reserve(FIRST_TEXT_CAPACITY);
+    }
+    let read = files::read_bounded_into(path, options.limits.max_bytes, &mut buffer);
     let bytes = match read {
-        Ok(Ok(Ok(source))) => return Ok(check_text(path, source, options, forced, post)),
-        Ok(Ok(Err(bytes))) => bytes,
+        Ok(Ok(())) if detect => match String::from_utf8(buffer) {
+            Ok(text) => {
+                let source = SourceFile::new(name, text);
+                return Ok(check_text(path, source, options, forced, post));
+            }
+            Err(e) => e.into_bytes(),
+        },
+        Ok(Ok(())) => buffer,
         Ok(Err(size)) => {
             // Refused before reading: report it against an empty source.
             let d = Diagnostic::error(
@@ -536,6 +593,13 @@ mod tests {
     use super::*;
     use kmsguard_syntax::{Code, Diagnostic};
 
+    impl FileReport {
+        fn with_findings(mut self, findings: Vec<Diagnostic>) -> Self {
+            self.findings = findings;
+            self
+        }
+    }
+
     fn report(text: &str, findings: usize) -> FileReport {
         FileReport {
             source: SourceFile::new("a.json", text),
@@ -543,7 +607,19 @@ mod tests {
             findings: (0..findings)
                 .map(|_| Diagnostic::warning(Code::new("K001", "test"), "m"))
                 .collect(),
+            rendered: None,
+            unreadable: None,
         }
+    }
+
+    /// `read_all` collects its reports in place, reusing the results' memory, only while a
+    /// `Result` of a report is no larger than the report.
+    #[test]
+    fn reports_collect_in_place() {
+        assert_eq!(
+            std::mem::size_of::<Result<FileReport, String>>(),
+            std::mem::size_of::<FileReport>()
+        );
     }
 
     /// A file with findings keeps its text, one without lets it go to the spare buffer, and
@@ -551,19 +627,52 @@ mod tests {
     #[test]
     fn keep_text_keeps_what_outputs_need() {
         let mut found = report("{\"a\": 1}", 1);
-        keep_text(&mut found, false);
+        keep_text(&mut found, Keep::WithFindings);
         assert_eq!(found.source.text(), "{\"a\": 1}");
         assert_eq!(found.source.name(), "a.json");
 
         SPARE_TEXT.set(String::new());
         let mut clean = report("{\"b\": 2}", 0);
-        keep_text(&mut clean, false);
+        keep_text(&mut clean, Keep::WithFindings);
         assert_eq!(clean.source.text(), "");
         assert_eq!(clean.source.name(), "a.json");
         assert_eq!(SPARE_TEXT.take(), "{\"b\": 2}");
 
         let mut all = report("{\"c\": 3}", 0);
-        keep_text(&mut all, true);
+        keep_text(&mut all, Keep::All);
         assert_eq!(all.source.text(), "{\"c\": 3}");
+    }
+
+    /// For human output a file's findings are rendered before its text goes: the rendering is
+    /// what the writer would have made of the kept text, and the input-error status is
+    /// decided from the text first.
+    #[test]
+    fn rendered_findings_are_what_the_text_gives() {
+        let options = output::human::options(false);
+        // A template that is not YAML: an input error, whatever the text no longer says.
+        let text = "Resources: [\n";
+        let template = |findings: Vec<Diagnostic>| {
+            FileReport {
+                source: SourceFile::new("t.yaml", text),
+                ..report("", 0)
+            }
+            .with_findings(findings)
+        };
+        let findings = vec![Diagnostic::error(Code::P001, "bad").label(Span::new(11, 12), "here")];
+        let with_text = template(findings.clone());
+        let expected =
+            output::human::render_findings(&with_text.findings, &with_text.source, options);
+        assert!(expected.contains("here"), "{expected}");
+        assert!(with_text.unreadable_template());
+        let mut rendered = template(findings);
+        keep_text(&mut rendered, Keep::Rendered(options));
+        assert_eq!(rendered.rendered.as_deref(), Some(expected.as_str()));
+        assert_eq!(rendered.source.text(), "");
+        assert!(rendered.unreadable_template());
+
+        let mut clean = report("{}", 0);
+        keep_text(&mut clean, Keep::Rendered(options));
+        assert_eq!(clean.rendered, None);
+        assert_eq!(clean.source.text(), "");
     }
 }

@@ -78,61 +78,40 @@ fn is_input_name(name: &[u8]) -> bool {
 /// Reads a file, refusing one larger than `max_bytes` from its size once its first 256 KiB are
 /// read, so that memory stays bounded. `Ok(Err(size))` means "too large", with its size.
 pub(crate) fn read_bounded(path: &Path, max_bytes: usize) -> io::Result<Result<Vec<u8>, u64>> {
-    read_bounded_with(path, max_bytes, <[u8]>::to_vec)
+    let mut bytes = Vec::new();
+    Ok(read_bounded_into(path, max_bytes, &mut bytes)?.map(|()| bytes))
 }
 
-/// [`read_bounded`], handing the bytes to `take` instead of returning them, so that a caller
-/// that keeps them in another form (a source file's shared text) copies them once.
+/// [`read_bounded`] into `bytes` (emptied first), whose memory a caller reading file after
+/// file reuses: a thousand texts of different lengths allocated one after another spread over
+/// the allocator's size classes, and each page first touched costs a page fault.
 ///
 /// Most inputs are small files read by the thousand, where the system calls cost more than the
-/// bytes: the file is read into a reused per-thread buffer without asking its size first
-/// (`open`, `read`, `read` at the end, `close`; `std::fs::read` adds a `stat` of the path and
-/// one of the file). Only a file that fills the buffer has its size asked.
-pub(crate) fn read_bounded_with<R>(
+/// bytes: the file is read without asking its size first (`open`, `read`, `read` at the end,
+/// `close`; `std::fs::read` adds a `stat` of the file). `read_to_end` reads into the spare
+/// capacity as it is, without clearing it first. Only a file that fills the first 256 KiB has
+/// its size asked.
+pub(crate) fn read_bounded_into(
     path: &Path,
     max_bytes: usize,
-    take: impl FnOnce(&[u8]) -> R,
-) -> io::Result<Result<R, u64>> {
+    bytes: &mut Vec<u8>,
+) -> io::Result<Result<(), u64>> {
     use std::io::Read;
     /// Large enough for nearly every policy and CLI output.
-    const CHUNK: usize = 256 * 1024;
-    thread_local! {
-        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
+    const CHUNK: u64 = 256 * 1024;
+    bytes.clear();
     let mut file = std::fs::File::open(path)?;
     let limit = u64::try_from(max_bytes)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
-    let want = usize::try_from(limit).map_or(CHUNK, |l| l.min(CHUNK));
-    let mut take = Some(take);
-    let first = BUFFER.with(|cell| -> io::Result<Result<R, Vec<u8>>> {
-        let mut local = Vec::new();
-        let mut buf = cell.try_borrow_mut();
-        let buf = buf.as_deref_mut().unwrap_or(&mut local);
-        buf.resize(want, 0);
-        // Until the end (a pipe gives its bytes in pieces) or a full buffer.
-        let mut filled = 0;
-        while let Some(free) = buf.get_mut(filled..).filter(|f| !f.is_empty()) {
-            match file.read(free) {
-                Ok(0) => break,
-                Ok(n) => filled = filled.saturating_add(n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let bytes = buf.get(..filled).unwrap_or_default();
-        if filled < want {
-            if let Some(take) = take.take() {
-                return Ok(Ok(take(bytes)));
-            }
-        }
-        Ok(Err(bytes.to_vec()))
-    })?;
-    let mut bytes = match first {
-        Ok(r) => return Ok(Ok(r)),
-        Err(bytes) => bytes,
-    };
-    // The buffer is full: a large file, refused from its size before more of it is read.
+    let first = limit.min(CHUNK);
+    // Until the end (a pipe gives its bytes in pieces) or `first` bytes.
+    (&mut file).take(first).read_to_end(bytes)?;
+    let len = |bytes: &Vec<u8>| u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len(bytes) < first {
+        return Ok(Ok(()));
+    }
+    // The chunk is full: a large file, refused from its size before more of it is read.
     let size = file.metadata()?.len();
     if usize::try_from(size).map_or(true, |s| s > max_bytes) {
         return Ok(Err(size));
@@ -143,23 +122,62 @@ pub(crate) fn read_bounded_with<R>(
             .saturating_sub(bytes.len())
             .saturating_add(1),
     );
-    let read_so_far = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    let read_so_far = len(bytes);
     (&mut file)
         .take(limit.saturating_sub(read_so_far))
-        .read_to_end(&mut bytes)?;
+        .read_to_end(bytes)?;
     if bytes.len() > max_bytes {
-        return Ok(Err(u64::try_from(bytes.len()).unwrap_or(u64::MAX)));
+        return Ok(Err(len(bytes)));
     }
-    match take {
-        Some(take) => Ok(Ok(take(&bytes))),
-        None => Err(io::Error::other("the file was handed over twice")),
-    }
+    Ok(Ok(()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_input_name;
+    use super::{is_input_name, read_bounded_into};
     use std::path::Path;
+
+    /// Files of every length around the first chunk and the limit read whole, or are refused
+    /// with their size; the buffer handed in is emptied first and may start with any capacity.
+    #[test]
+    fn bounded_reads_give_the_whole_file_or_its_size() {
+        const CHUNK: usize = 256 * 1024;
+        let dir = std::env::temp_dir().join(format!("kmsguard-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.json");
+        let lengths = [
+            0,
+            1,
+            31,
+            32,
+            33,
+            8191,
+            8192,
+            8193,
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 1,
+            700_000,
+        ];
+        for &len in &lengths {
+            let text: Vec<u8> = (0..len).map(|i| b"abcdefghij"[i % 10]).collect();
+            std::fs::write(&path, &text).unwrap();
+            for max in [0, 10, 8192, CHUNK - 1, CHUNK, CHUNK + 1, 1 << 20] {
+                for capacity in [0, 16, 64 * 1024] {
+                    let mut buf = Vec::with_capacity(capacity);
+                    buf.extend_from_slice(b"left over");
+                    let got = read_bounded_into(&path, max, &mut buf).unwrap();
+                    if len <= max {
+                        assert_eq!(got, Ok(()), "len {len} max {max}");
+                        assert!(buf == text, "len {len} max {max} capacity {capacity}");
+                    } else {
+                        assert_eq!(got, Err(len as u64), "len {len} max {max}");
+                    }
+                }
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     /// The byte test agrees with `Path::extension` on names with dots in every place.
     #[test]

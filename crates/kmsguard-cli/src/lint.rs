@@ -9,7 +9,7 @@ use kmsguard_syntax::formats::ParsedFile;
 use kmsguard_syntax::json::Limits;
 use kmsguard_syntax::{Diagnostic, InputFormat, ParseOptions, Severity, SourceFile};
 
-use crate::check::{FileReport, read_all, sid_among, statement_sids, write_reports};
+use crate::check::{FileReport, Keep, read_all, sid_among, statement_sids, write_reports};
 use crate::config::Config;
 use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, baseline};
 
@@ -141,7 +141,11 @@ pub(crate) fn run(args: &LintArgs) -> u8 {
         args.input_family,
         &skip,
         &post,
-        args.report.format == Format::Json,
+        Keep::for_output(
+            args.report.format,
+            args.report.color,
+            args.report.baseline.is_some(),
+        ),
     ) else {
         return EXIT_USAGE;
     };

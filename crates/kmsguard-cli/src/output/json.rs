@@ -116,6 +116,7 @@ pub(crate) fn write(reports: &[FileReport]) -> io::Result<()> {
     // serialising the whole document at once would.
     let files = reports
         .par_iter()
+        .with_max_len(crate::check::FILES_PER_TASK)
         .map(|r| {
             let mut text = serde_json::to_vec_pretty(&file(r)).map_err(io::Error::other)?;
             let lines = text.iter().filter(|&&b| b == b'\n').count();
