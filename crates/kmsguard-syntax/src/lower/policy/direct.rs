@@ -844,10 +844,38 @@ fn plain_action<'a>(
         .and_then(<[u8]>::first_chunk::<32>)
         .and_then(action_in_32)
     {
+        let Some(end) = end else {
+            return plain_action_name(bytes, text, content, colon);
+        };
         let s = text.get(content..content + end)?;
         return Some((s, Some(colon), content + end + 1));
     }
     plain_action_blocks(bytes, text, content)
+}
+
+/// [`plain_action`] for a name that runs past the 32 bytes at the string's `content`, which
+/// hold the `colon` and no stop after it: the scan goes on from there, a block at a time,
+/// where [`plain_action_blocks`] would scan those 32 bytes again (a quarter of the actions
+/// in the managed policies are that long). Out of line, as that one.
+#[inline(never)]
+fn plain_action_name<'a>(
+    bytes: &[u8],
+    text: &'a str,
+    content: usize,
+    colon: usize,
+) -> Option<(&'a str, Option<usize>, usize)> {
+    let mut at = content + 32;
+    loop {
+        let (v, skip) = swar::block(bytes, at)?;
+        let stop = swar::bits(stops(v), skip);
+        if stop != 0 {
+            let end = at + stop.trailing_zeros() as usize;
+            let s = quoted(bytes, text, content, end)?;
+            // The name is empty only when the colon is the last of the 32 bytes.
+            return (end > content + colon + 1).then_some((s, Some(colon), end + 1));
+        }
+        at += 16;
+    }
 }
 
 /// [`plain_action`] for the rest, a block at a time from the string's `content`. Kept out
@@ -885,12 +913,13 @@ fn plain_action_blocks<'a>(
     (end > colon + 1).then_some((s, Some(colon - content), end + 1))
 }
 
-/// [`plain_action`] for the most common case, an action whose closing quote is within the 32
-/// bytes at its content: the offsets in them of its colon and closing quote. Both blocks
-/// are masked at once, without the general loop; `None` for anything else, which the
-/// general loop then decides.
+/// [`plain_action`] for the most common case, an action whose colon is within the 32 bytes
+/// at its content: the offsets in them of its colon and closing quote, or of the colon alone
+/// when no byte after it stops the scan (the name goes on past them). Both blocks are
+/// masked at once, without the general loop; `None` for anything else, which the general
+/// loop then decides.
 #[inline(always)]
-fn action_in_32(two: &[u8; 32]) -> Option<(usize, usize)> {
+fn action_in_32(two: &[u8; 32]) -> Option<(usize, Option<usize>)> {
     let (lo, hi) = (
         swar::load(two.first_chunk()?),
         swar::load(two.last_chunk()?),
@@ -903,8 +932,12 @@ fn action_in_32(two: &[u8; 32]) -> Option<(usize, usize)> {
         return None;
     }
     // `colon` is below 32, so the shift keeps the bits after it.
-    let end = (both(stops) & (u64::MAX << (colon + 1))).trailing_zeros() as usize;
-    (two.get(end) == Some(&b'"') && end > colon + 1).then_some((colon, end))
+    let after = both(stops) & (u64::MAX << (colon + 1));
+    if after == 0 {
+        return Some((colon, None));
+    }
+    let end = after.trailing_zeros() as usize;
+    (two.get(end) == Some(&b'"') && end > colon + 1).then_some((colon, Some(end)))
 }
 
 /// The lanes of `v` an action's service stops at: those of [`specials`], a colon, `*` or
@@ -1194,6 +1227,9 @@ mod tests {
                 "backup:StartBackupJobAndSomeMore",
                 "kms:Decrypt",
                 "servicenamelonger:x",
+                // Names past the first 32 bytes, and a colon as the 32nd byte.
+                "ec2:DescribeTransitGatewayMulticastDomainAssociations",
+                "abcdefghijklmnopqrstuvwxyz01234:Name",
             ],
             &[
                 ":", "*", "?", "\"", "\\", "\u{1}", "\u{1f}", " ", "\u{7f}", "\u{e9}", "a",
