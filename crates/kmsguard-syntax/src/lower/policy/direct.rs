@@ -660,8 +660,14 @@ impl<'a> Direct<'a> {
             }
             if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), at) {
                 r.set_pos(end);
-                let pattern = ActionPattern::checked(text, colon);
-                scratch.push(Spanned::new(pattern, Span::new(at, end)));
+                // Filled in place, which saves moving the finished pattern into the list.
+                scratch.push(Spanned::new(
+                    ActionPattern::placeholder(),
+                    Span::new(at, end),
+                ));
+                if let Some(last) = scratch.last_mut() {
+                    last.node.set_checked(text, colon);
+                }
             } else {
                 let (v, span) = action_slow(r, sink)?;
                 scratch.push(Spanned::new(v, span));
