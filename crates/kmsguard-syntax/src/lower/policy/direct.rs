@@ -836,6 +836,11 @@ fn canonical_operator(name: &str) -> Option<ConditionOperator> {
 /// together, where the ordinary way scans the text three times after reading it. Each mask
 /// flags every byte the scan must stop at, so only the first flagged byte is looked at. The
 /// block holding the colon is searched on for the name's end rather than read again.
+///
+/// Always inlined: called for nearly every action, and left out of line it cost 1.1 M more
+/// instructions per pass over the managed corpus (its prologue, epilogue and a result
+/// returned through memory).
+#[inline(always)]
 fn plain_action<'a>(
     bytes: &[u8],
     text: &'a str,
