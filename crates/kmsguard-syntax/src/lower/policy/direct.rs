@@ -979,6 +979,10 @@ fn specials(v: i8x16) -> i8x16 {
 /// colons and the offset after the closing quote, found in one pass of 16-byte masks where
 /// the ordinary way scans the text once to read it and again for each check. `None` for
 /// anything else, which the caller reads the ordinary way.
+///
+/// Always inlined, as [`plain_action`]: out of line it cost 0.3 M more instructions per
+/// pass over the managed corpus.
+#[inline(always)]
 fn plain_text<'a>(bytes: &[u8], text: &'a str, open: usize) -> Option<(&'a str, u32, usize)> {
     let content = open + 1;
     let mut at = content;
