@@ -263,7 +263,10 @@ impl<'a> Direct<'a> {
         self.spanned_key().map(|(key, _)| key)
     }
 
-    /// [`Direct::key`] with the key's span (quotes included).
+    /// [`Direct::key`] with the key's span (quotes included). Always inlined: it runs for
+    /// every condition operator and key, and out of line it cost 0.4 M more instructions
+    /// per pass over the managed corpus (the key and span returned through memory).
+    #[inline(always)]
     fn spanned_key(&mut self) -> Option<(Cow<'a, str>, Span)> {
         if self.r.peek() != Some(b'"') {
             return None;
