@@ -617,7 +617,10 @@ impl<'a> Direct<'a> {
     }
 
     /// One condition value, as `values` in the condition lowering makes it; `None` for a
-    /// number (left to the tree's number grammar) or any other type.
+    /// number (left to the tree's number grammar) or any other type. Always inlined into
+    /// its two call sites: out of line it cost 0.3 M more instructions per pass over the
+    /// managed corpus (the value returned through memory).
+    #[inline(always)]
     fn condition_value(&mut self) -> Option<Spanned<ConditionValue>> {
         let start = self.r.pos();
         let (template, kind) = match self.r.peek()? {
