@@ -80,34 +80,41 @@ impl Template {
     /// The first malformed reference. (IAM treats such text as literal; the caller reports it
     /// and falls back to [`Template::literal`].)
     pub fn parse(raw: &str) -> Result<Self, TemplateError> {
-        if !has_reference(raw) {
+        let bytes = raw.as_bytes();
+        let Some(first) = find_reference(bytes, 0) else {
             return Ok(Self::literal(raw));
-        }
-        let mut pieces = Vec::new();
-        let mut rest = raw;
-        let mut offset = 0usize;
-        while let Some(start) = rest.find("${") {
-            if start > 0 {
-                pieces.push(Piece::Literal(rest.get(..start).unwrap_or("").to_owned()));
+        };
+        // A text with references is rarely more than a literal, a variable and a literal or
+        // two: sized up front, the list does not grow (and copy) on its first pushes.
+        let mut pieces = Vec::with_capacity(4);
+        // Byte offsets into `raw`: `rest` is where the text not yet split starts. The `$`,
+        // `{` and `}` found are ASCII, so every offset is a char boundary.
+        let mut rest = 0usize;
+        let mut next = Some(first);
+        while let Some(start) = next {
+            if start > rest {
+                pieces.push(Piece::Literal(
+                    raw.get(rest..start).unwrap_or("").to_owned(),
+                ));
             }
-            let after = rest.get(start.saturating_add(2)..).unwrap_or("");
+            let inner = start.saturating_add(2);
             let bad = TemplateError {
-                offset: offset.saturating_add(start),
-                len: rest.len().saturating_sub(start),
+                offset: start,
+                len: raw.len().saturating_sub(start),
             };
-            let close = after.find('}').ok_or(bad)?;
-            let inner = after.get(..close).unwrap_or("");
+            // Byte searches, where `str::find` sets up a general searcher for every call.
+            let close = crate::swar::find(bytes, inner, b'}').ok_or(bad)?;
             let bad = TemplateError {
-                offset: bad.offset,
-                len: close.saturating_add(3),
+                offset: start,
+                len: close.saturating_sub(start).saturating_add(1),
             };
-            pieces.push(parse_reference(inner).ok_or(bad)?);
-            let consumed = start.saturating_add(close).saturating_add(3);
-            rest = rest.get(consumed..).unwrap_or("");
-            offset = offset.saturating_add(consumed);
+            let reference = raw.get(inner..close).unwrap_or("");
+            pieces.push(parse_reference(reference).ok_or(bad)?);
+            rest = close.saturating_add(1);
+            next = find_reference(bytes, rest);
         }
-        if !rest.is_empty() {
-            pieces.push(Piece::Literal(rest.to_owned()));
+        if let Some(tail) = raw.get(rest..).filter(|t| !t.is_empty()) {
+            pieces.push(Piece::Literal(tail.to_owned()));
         }
         Ok(Self {
             raw: raw.to_owned(),
@@ -169,17 +176,17 @@ impl<'a> Iterator for TemplateParts<'a> {
 
 impl ExactSizeIterator for TemplateParts<'_> {}
 
-/// Whether `raw` contains `${` (faster than a substring search on short text).
-fn has_reference(raw: &str) -> bool {
-    let bytes = raw.as_bytes();
-    let mut at = 0;
+/// The offset of the first `${` at or after `from` in `bytes` (faster than a substring
+/// search on short text).
+fn find_reference(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
     while let Some(i) = crate::swar::find(bytes, at, b'$') {
         at = i.saturating_add(1);
         if bytes.get(at) == Some(&b'{') {
-            return true;
+            return Some(i);
         }
     }
-    false
+    None
 }
 
 fn parse_reference(inner: &str) -> Option<Piece> {
@@ -210,6 +217,8 @@ fn parse_reference(inner: &str) -> Option<Piece> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
     use super::*;
 
     #[test]
@@ -253,7 +262,60 @@ mod tests {
             ("abcdefghijklmnop$x{", false),
             ("arn:aws:s3:::bucket/${aws:username}", true),
         ] {
-            assert_eq!(has_reference(text), want, "{text}");
+            assert_eq!(find_reference(text.as_bytes(), 0).is_some(), want, "{text}");
+        }
+    }
+
+    /// The split as `str::find` makes it, for comparison with the byte searches.
+    fn parse_by_str_find(raw: &str) -> Result<Template, TemplateError> {
+        if !raw.contains("${") {
+            return Ok(Template::literal(raw));
+        }
+        let mut pieces = Vec::new();
+        let (mut rest, mut offset) = (raw, 0);
+        while let Some(start) = rest.find("${") {
+            if start > 0 {
+                pieces.push(Piece::Literal(rest[..start].to_owned()));
+            }
+            let after = &rest[start + 2..];
+            let bad = TemplateError {
+                offset: offset + start,
+                len: rest.len() - start,
+            };
+            let close = after.find('}').ok_or(bad)?;
+            let bad = TemplateError {
+                offset: offset + start,
+                len: close + 3,
+            };
+            pieces.push(parse_reference(&after[..close]).ok_or(bad)?);
+            rest = &rest[start + close + 3..];
+            offset += start + close + 3;
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Literal(rest.to_owned()));
+        }
+        Ok(Template {
+            raw: raw.to_owned(),
+            pieces,
+        })
+    }
+
+    /// The byte searches split every text of up to six pieces of an alphabet of the bytes
+    /// that matter (with long runs, so that word-at-a-time searches see several words) as
+    /// `str::find` does, errors included.
+    #[test]
+    fn parse_agrees_with_str_find() {
+        let alphabet = ["$", "{", "}", "a", "*", ",", "'", "\u{e9}", "abcdefghij"];
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            for text in &longer {
+                assert_eq!(Template::parse(text), parse_by_str_find(text), "{text:?}");
+            }
+            texts = longer;
         }
     }
 }

@@ -451,6 +451,12 @@ fn sid_findings_match_a_plain_reference() {
         "Z[",
         "`z",
         "09:",
+        // Past the first sixteen, repeats of Sids before and after that point.
+        "Z[",
+        "09:",
+        "Statement2",
+        "ab",
+        "ab",
     ];
     let statements: Vec<String> = sids
         .iter()

@@ -4,6 +4,8 @@ mod direct;
 
 pub(crate) use direct::bare_policy;
 
+use arrayvec::ArrayVec;
+
 use super::Sink;
 use super::condition::conditions;
 use super::principal::principal_block;
@@ -549,8 +551,14 @@ fn check_sids(statements: &[Spanned<Statement>], kind: PolicyKind, sink: &mut Si
         return;
     }
     // The Sids so far, each with its length and last (up to) eight bytes, which tell nearly
-    // every two apart without comparing the text or walking the statements again.
-    let mut earlier: Vec<(usize, u64, &Spanned<String>)> = Vec::with_capacity(statements.len());
+    // every two apart without comparing the text or walking the statements again. The first
+    // few are kept on the stack, which covers nearly every policy without an allocation.
+    let mut earlier: ArrayVec<(usize, u64, &Spanned<String>), 16> = ArrayVec::new();
+    let mut more: Vec<(usize, u64, &Spanned<String>)> = Vec::new();
+    // A bit per hash of (length, tail) of the Sids so far: a Sid whose bit is clear matches
+    // none of them, so the list is searched only on the rare hit (a policy of a hundred Sids
+    // would otherwise compare every pair).
+    let mut filter = [0u64; 16];
     for st in statements {
         let Some(sid) = &st.node.sid else { continue };
         if !crate::swar::all_alphanumeric(sid.node.as_bytes()) {
@@ -568,18 +576,35 @@ fn check_sids(statements: &[Spanned<Statement>], kind: PolicyKind, sink: &mut Si
             );
         }
         let bytes = sid.node.as_bytes();
-        let mut tail = [0u8; 8];
-        let from = bytes.len().saturating_sub(8);
-        let last = bytes.get(from..).unwrap_or(&[]);
-        if let Some(to) = tail.get_mut(..last.len()) {
-            to.copy_from_slice(last);
-        }
-        let key = (bytes.len(), u64::from_le_bytes(tail));
-        let first = earlier
-            .iter()
-            .find(|(len, tail, s)| (*len, *tail) == key && s.node == sid.node)
+        // A fixed-size load of the last eight bytes; a shorter Sid is folded a byte at a
+        // time (copying a variable-length tail into a buffer calls `memcpy`). Only equal
+        // lengths are compared, so the two ways never meet.
+        let tail = bytes.last_chunk::<8>().map_or_else(
+            || {
+                bytes
+                    .iter()
+                    .fold(0u64, |word, &b| word.wrapping_shl(8) | u64::from(b))
+            },
+            |last| u64::from_le_bytes(*last),
+        );
+        let key = (bytes.len(), tail);
+        // The top ten bits of a multiplicative hash pick one of the filter's 1024 bits.
+        let hash = (tail ^ (key.0 as u64).rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let (word, bit) = ((hash >> 60) as usize, 1u64 << ((hash >> 54) & 63));
+        let first = filter
+            .get_mut(word)
+            .and_then(|w| {
+                let hit = *w & bit != 0;
+                *w |= bit;
+                hit.then(|| earlier.iter().chain(&more))
+            })
+            .and_then(|mut list| {
+                list.find(|(len, tail, s)| (*len, *tail) == key && s.node == sid.node)
+            })
             .map(|(_, _, s)| *s);
-        earlier.push((key.0, key.1, sid));
+        if let Err(full) = earlier.try_push((key.0, key.1, sid)) {
+            more.push(full.element());
+        }
         if let Some(first) = first {
             sink.push(
                 Diagnostic::error(Code::P124, format!("duplicate Sid `{}`", sid.node))
