@@ -105,7 +105,11 @@ pub(crate) struct FileReport {
 #[derive(Debug, Default)]
 pub(crate) struct Summary {
     pub(crate) format: Option<InputFormat>,
+    /// Each document, for JSON output; other outputs need only their number, and the list
+    /// is dropped on the worker thread (see `keep_text`).
     pub(crate) documents: Vec<DocumentSummary>,
+    /// How many documents the file holds.
+    count: usize,
     /// Each policy statement's span and Sid, in document order; only for a file with
     /// findings, the only ones whose Sids are asked for.
     statements: Vec<(Span, Option<String>)>,
@@ -131,7 +135,7 @@ impl Summary {
         } else {
             Vec::new()
         };
-        let documents = parsed
+        let documents: Vec<DocumentSummary> = parsed
             .documents
             .iter_mut()
             .map(|d| {
@@ -153,9 +157,15 @@ impl Summary {
             .collect();
         Self {
             format: parsed.format,
+            count: documents.len(),
             documents,
             statements,
         }
+    }
+
+    /// How many documents the file holds (also once [`Self::documents`] is dropped).
+    pub(crate) fn document_count(&self) -> usize {
+        self.count
     }
 
     /// The Sid of the statement that holds a finding's primary span.
@@ -347,6 +357,12 @@ const FIRST_TEXT_CAPACITY: usize = 256 * 1024;
 /// the longest file so far: a text kept is copied out of it, and the buffer becomes the spare
 /// again.
 fn keep_text(report: &mut FileReport, keep: Keep) {
+    if matches!(keep, Keep::All) {
+        return;
+    }
+    // Only JSON output lists the documents; dropped here, their locations and names go back
+    // to this thread's allocator for the next file instead of staying to the end of the run.
+    report.summary.documents = Vec::new();
     let kept = match keep {
         Keep::All => return,
         Keep::WithFindings if !report.findings.is_empty() => report.source.text().to_owned(),
@@ -430,10 +446,12 @@ fn check_file(
     family: Option<Family>,
     post: &Post<'_>,
 ) -> Result<FileReport, String> {
-    // A UTF-8 path is its own display, without the formatter's lossy pass over it.
-    let name = path
-        .to_str()
-        .map_or_else(|| path.display().to_string(), str::to_owned);
+    // A UTF-8 path is its own display, without the formatter's lossy pass over it (or a copy:
+    // the source's name is allocated once, from it).
+    let name = path.to_str().map_or_else(
+        || std::borrow::Cow::Owned(path.display().to_string()),
+        std::borrow::Cow::Borrowed,
+    );
     // CloudFormation templates and Terraform plans are read by the inventory readers, which
     // resolve intrinsics and unknown values; their policies are then linted like any other.
     // A JSON file is parsed once: its top-level members say whether it is a template, a plan
@@ -641,6 +659,37 @@ mod tests {
         let mut all = report("{\"c\": 3}", 0);
         keep_text(&mut all, Keep::All);
         assert_eq!(all.source.text(), "{\"c\": 3}");
+    }
+
+    /// Only JSON output keeps the list of documents; every output keeps their number.
+    #[test]
+    fn documents_are_counted_when_their_list_goes() {
+        let with_document = || {
+            let mut r = report("{}", 1);
+            r.summary.documents.push(DocumentSummary {
+                location: "$".to_owned(),
+                name: None,
+                kind: "policy",
+                policy_kind: None,
+                statements: Some(0),
+                span: Span::new(0, 2),
+            });
+            r.summary.count = 1;
+            r
+        };
+        for keep in [
+            Keep::WithFindings,
+            Keep::Rendered(output::human::options(false)),
+        ] {
+            let mut r = with_document();
+            keep_text(&mut r, keep);
+            assert!(r.summary.documents.is_empty(), "{keep:?}");
+            assert_eq!(r.summary.document_count(), 1, "{keep:?}");
+        }
+        let mut r = with_document();
+        keep_text(&mut r, Keep::All);
+        assert_eq!(r.summary.documents.len(), 1);
+        assert_eq!(r.summary.document_count(), 1);
     }
 
     /// For human output a file's findings are rendered before its text goes: the rendering is

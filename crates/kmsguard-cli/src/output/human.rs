@@ -55,7 +55,7 @@ pub(crate) fn write(reports: &[FileReport], color: bool) -> io::Result<()> {
         }
     }
     out.flush()?;
-    let documents: usize = reports.iter().map(|r| r.summary.documents.len()).sum();
+    let documents: usize = reports.iter().map(|r| r.summary.document_count()).sum();
     let (errors, warnings, infos) = counts(reports);
     eprintln!(
         "kmsguard: checked {} file{}, {documents} document{}: {errors} error{}, {warnings} warning{}, {infos} info",

@@ -131,7 +131,7 @@ pub(crate) fn write(reports: &[FileReport]) -> io::Result<()> {
             Ok(nested)
         })
         .collect::<io::Result<Vec<Vec<u8>>>>()?;
-    let documents = reports.iter().map(|r| r.summary.documents.len()).sum();
+    let documents = reports.iter().map(|r| r.summary.document_count()).sum();
     let summary = Summary {
         files: reports.len(),
         documents,
