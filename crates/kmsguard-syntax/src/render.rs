@@ -435,55 +435,57 @@ impl Named<'_> {
         before: usize,
         after: usize,
     ) -> Option<MietteSpanContents<'_>> {
+        use crate::source::{count_newlines, nth_newline, nth_newline_back};
+
+        // The lines around the span are found by searching out from it, and only the span's
+        // line number needs the text before it (counted by `lines_before`, which remembers
+        // its last count), rather than indexing the whole text. In the terms above, with `k`
+        // the line breaks before the span: the `m`-th break back from the span is the
+        // `(k - m)`-th of the text.
         let bytes = self.0.text().as_bytes();
         let n = bytes.len();
-        let nl = self.0.newline_offsets();
         let start = span.offset().min(n);
         let end = span.offset().saturating_add(span.len()).min(n);
-        let line_start = |j: usize| match j.checked_sub(1) {
-            Some(i) => nl.get(i).map(|&p| p as usize + 1),
-            None => Some(0),
-        };
+        let after_break = |from: usize| from.saturating_add(1);
         // The window the windowed read would use must be free of carriage returns.
-        let k = nl.partition_point(|&p| (p as usize) < start);
-        let base = line_start(k.saturating_sub(before.saturating_add(1)))?;
-        let limit_index = nl
-            .partition_point(|&p| (p as usize) < end)
-            .saturating_add(after)
-            .saturating_add(2);
-        let limit = nl.get(limit_index).map_or(n, |&p| p as usize);
+        let base = nth_newline_back(bytes, start, before.saturating_add(2)).map_or(0, after_break);
+        let limit = nth_newline(bytes, end, after.saturating_add(3)).unwrap_or(n);
         if bytes.get(base..limit)?.contains(&b'\r') {
             return None;
         }
 
+        let k = self.0.lines_before(start);
         let b = end.saturating_sub(1);
-        let after_b = nl.partition_point(|&p| (p as usize) <= b);
-        let (stop, line_count) = if after == 0 {
-            if b < n {
-                (b + 1, after_b)
-            } else {
-                (n, nl.len())
-            }
+        // Line breaks at or before `B`: those before the span, and those in it up to `B`.
+        let after_b = k.saturating_add(count_newlines(
+            bytes.get(start..b.saturating_add(1).min(n)).unwrap_or(&[]),
+        ));
+        let (stop, line_count, more) = if after == 0 {
+            (b.saturating_add(1).min(n), after_b, false)
         } else {
-            match nl.get(after_b.saturating_add(after)) {
-                Some(&p) => (p as usize + 1, after_b + after + 1),
-                None => (n, nl.len()),
+            match nth_newline(bytes, b.saturating_add(1), after.saturating_add(1)) {
+                Ok(p) => (
+                    after_break(p),
+                    after_b.saturating_add(after).saturating_add(1),
+                    true,
+                ),
+                Err(found) => (n, after_b.saturating_add(found), found > 0),
             }
         };
         let first = if before == 0 {
             start
         } else {
-            line_start(k.saturating_sub(before))?
+            nth_newline_back(bytes, start, before.saturating_add(1)).map_or(0, after_break)
         };
-        let column = if before != 0 || (after != 0 && after_b < nl.len()) {
+        let column = if before != 0 || more {
             0
         } else {
-            start - line_start(k)?
+            start.saturating_sub(nth_newline_back(bytes, start, 1).map_or(0, after_break))
         };
         Some(MietteSpanContents::new_named(
             self.0.name().to_owned(),
             bytes.get(first..stop)?,
-            (first, stop - first).into(),
+            (first, stop.saturating_sub(first)).into(),
             k.saturating_sub(before),
             column,
             line_count,

@@ -1,6 +1,7 @@
 //! Source files and byte spans.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A half-open byte range `start..end` into a [`SourceFile`].
 ///
@@ -116,6 +117,22 @@ pub struct SourceFile {
     /// Byte offsets of the starts of lines after the first, computed on first use (rendering
     /// many findings in one large file must not rescan it for each).
     newlines: Arc<std::sync::OnceLock<Vec<u32>>>,
+    /// Line counts found without the index (see [`SourceFile::lines_before`]).
+    cursor: Arc<LineCursor>,
+}
+
+/// The last line count [`SourceFile::lines_before`] made by counting, and how many bytes it
+/// has counted in all. Most texts with findings have one or two, whose lines are near each
+/// other: counting the line breaks up to the first, then from there to the next, reads less of
+/// the text and costs less than building the whole text's index. Many findings far apart
+/// would count the text again and again, so past a budget the index is built instead.
+#[derive(Debug, Default)]
+struct LineCursor {
+    /// `offset << 32 | lines before offset`, one word so that a reader on another thread sees
+    /// a matching pair (offsets fit in `u32`, see [`Span`]).
+    at: AtomicU64,
+    /// Bytes counted so far.
+    counted: AtomicU64,
 }
 
 impl SourceFile {
@@ -125,6 +142,7 @@ impl SourceFile {
             name: name.into(),
             text: Arc::new(text.into()),
             newlines: Arc::default(),
+            cursor: Arc::default(),
         }
     }
 
@@ -134,11 +152,38 @@ impl SourceFile {
         Arc::try_unwrap(self.text).ok()
     }
 
-    /// How many line breaks (`\n`) come before byte `offset`.
+    /// How many line breaks (`\n`) come before byte `offset`: from the line index when it is
+    /// built, otherwise counted from the last count made (see [`LineCursor`]).
     #[must_use]
     pub fn lines_before(&self, offset: usize) -> usize {
-        self.newline_offsets()
-            .partition_point(|&n| (n as usize) < offset)
+        let bytes = self.text.as_bytes();
+        let offset = offset.min(bytes.len());
+        if let Some(nl) = self.newlines.get() {
+            return nl.partition_point(|&n| (n as usize) < offset);
+        }
+        let packed = self.cursor.at.load(Ordering::Relaxed);
+        let (at, lines) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+        let at = at.min(bytes.len());
+        let (from, to) = (at.min(offset), at.max(offset));
+        let distance = to.saturating_sub(from) as u64;
+        let counted = self.cursor.counted.fetch_add(distance, Ordering::Relaxed);
+        // Past twice the text counted, further counts would cost more than the index.
+        if counted.saturating_add(distance) > (bytes.len() as u64).saturating_mul(2) {
+            return self
+                .newline_offsets()
+                .partition_point(|&n| (n as usize) < offset);
+        }
+        let between = count_newlines(bytes.get(from..to).unwrap_or(&[]));
+        let found = if offset >= at {
+            lines.saturating_add(between)
+        } else {
+            lines.saturating_sub(between)
+        };
+        self.cursor.at.store(
+            (u64::from(to_u32(offset)) << 32) | u64::from(to_u32(found)),
+            Ordering::Relaxed,
+        );
+        found
     }
 
     /// Byte offsets of the `\n`s of the text, in order (computed on first use).
@@ -175,13 +220,8 @@ impl SourceFile {
             offset = offset.saturating_sub(1);
         }
         let before = self.lines_before(offset);
-        let line_start = match before.checked_sub(1) {
-            Some(i) => self
-                .newline_offsets()
-                .get(i)
-                .map_or(0, |&n| (n as usize).saturating_add(1)),
-            None => 0,
-        };
+        let line_start =
+            nth_newline_back(text.as_bytes(), offset, 1).map_or(0, |n| n.saturating_add(1));
         let column = text
             .get(line_start..offset)
             .map_or(0, |s| s.chars().count())
@@ -217,6 +257,111 @@ fn newline_offsets(bytes: &[u8]) -> Vec<u32> {
         }
     }
     out
+}
+
+/// How many `\n`s `bytes` holds, sixteen bytes compared at a time.
+pub(crate) fn count_newlines(bytes: &[u8]) -> usize {
+    let mut total = 0usize;
+    // Each compare gives -1 in the lanes that hold a `\n`; subtracting the compares adds one
+    // to those lanes of `sum`, which is added up when a lane could next overflow (255 blocks)
+    // and at the end, so that most blocks cost a compare and a subtraction.
+    let mut blocks = bytes.chunks_exact(16);
+    loop {
+        let mut sum = wide::i8x16::splat(0);
+        let mut taken = 0u32;
+        for chunk in blocks.by_ref().take(255) {
+            if let Some(block) = chunk.first_chunk::<16>() {
+                sum -= crate::swar::lanes_eq(crate::swar::load(block), b'\n');
+            }
+            taken = taken.saturating_add(1);
+        }
+        total = sum
+            .to_array()
+            .iter()
+            .fold(total, |t, &lane| t.saturating_add(usize::from(lane as u8)));
+        if taken < 255 {
+            break;
+        }
+    }
+    blocks
+        .remainder()
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        .saturating_add(total)
+}
+
+/// The offset of the `n`-th `\n` (from 1) of `bytes[..to]` counted back from `to`, if there
+/// are `n`.
+pub(crate) fn nth_newline_back(bytes: &[u8], to: usize, n: usize) -> Option<usize> {
+    let head = bytes.get(..to.min(bytes.len()))?;
+    let mut left = n;
+    if left == 0 {
+        return None;
+    }
+    let mut blocks = head.rchunks_exact(16);
+    let mut end = head.len();
+    for chunk in blocks.by_ref() {
+        end = end.saturating_sub(16);
+        if let Some(block) = chunk.first_chunk::<16>() {
+            let mut found =
+                crate::swar::bits(crate::swar::lanes_eq(crate::swar::load(block), b'\n'), 0);
+            while found != 0 {
+                let top = 31u32.saturating_sub(found.leading_zeros());
+                if left == 1 {
+                    return Some(end.saturating_add(top as usize));
+                }
+                left = left.saturating_sub(1);
+                found &= !(1u32 << top);
+            }
+        }
+    }
+    for (i, &b) in blocks.remainder().iter().enumerate().rev() {
+        if b == b'\n' {
+            if left == 1 {
+                return Some(i);
+            }
+            left = left.saturating_sub(1);
+        }
+    }
+    None
+}
+
+/// The offset of the `n`-th `\n` (from 1) of `bytes[from..]`, or, when there are fewer, how
+/// many there are.
+pub(crate) fn nth_newline(bytes: &[u8], from: usize, n: usize) -> Result<usize, usize> {
+    let Some(tail) = bytes.get(from..) else {
+        return Err(0);
+    };
+    let mut left = n;
+    if left == 0 {
+        return Err(0);
+    }
+    let mut blocks = tail.chunks_exact(16);
+    let mut base = from;
+    for chunk in blocks.by_ref() {
+        if let Some(block) = chunk.first_chunk::<16>() {
+            let mut found =
+                crate::swar::bits(crate::swar::lanes_eq(crate::swar::load(block), b'\n'), 0);
+            while found != 0 {
+                if left == 1 {
+                    return Ok(base.saturating_add(found.trailing_zeros() as usize));
+                }
+                left = left.saturating_sub(1);
+                found &= found.wrapping_sub(1);
+            }
+        }
+        base = base.saturating_add(16);
+    }
+    for (i, &b) in blocks.remainder().iter().enumerate() {
+        if b == b'\n' {
+            if left == 1 {
+                return Ok(base.saturating_add(i));
+            }
+            left = left.saturating_sub(1);
+        }
+    }
+    Err(n.saturating_sub(left))
 }
 
 /// One-based line and column.
@@ -290,6 +435,96 @@ mod tests {
                 line_col(text, offset),
                 "{offset}"
             );
+        }
+    }
+
+    fn text_of(len: usize, seed: u64) -> Vec<u8> {
+        let mut state = seed | 1;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                match state % 5 {
+                    0 => b'\n',
+                    1 => 0x8a,
+                    _ => b'a',
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn newline_searches_match_a_byte_scan() {
+        for len in [
+            0,
+            1,
+            15,
+            16,
+            17,
+            40,
+            255 * 16 - 1,
+            255 * 16,
+            255 * 16 + 17,
+            9000,
+        ] {
+            let text = text_of(len, len as u64);
+            let at: Vec<usize> = text
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect();
+            let mut all = vec![b'\n'; len];
+            all.truncate(len);
+            assert_eq!(count_newlines(&all), len);
+            assert_eq!(count_newlines(&text), at.len());
+            let step = (len / 60).max(1);
+            for from in (0..=len + 1).step_by(step) {
+                let before: Vec<usize> = at.iter().copied().filter(|&p| p < from).collect();
+                let after: Vec<usize> = at.iter().copied().filter(|&p| p >= from).collect();
+                for n in 0..6usize {
+                    let back = n
+                        .checked_sub(1)
+                        .and_then(|m| before.len().checked_sub(m + 1))
+                        .map(|i| before[i]);
+                    assert_eq!(nth_newline_back(&text, from, n), back, "{len} {from} {n}");
+                    let fwd = match n.checked_sub(1).and_then(|m| after.get(m)) {
+                        Some(&p) => Ok(p),
+                        None if n == 0 => Err(0),
+                        None => Err(after.len()),
+                    };
+                    assert_eq!(nth_newline(&text, from, n), fwd, "{len} {from} {n}");
+                }
+            }
+        }
+    }
+
+    /// Offsets in any order, near and far: the counts from the cursor agree with a scan, before
+    /// and after the budget sends them to the index.
+    #[test]
+    fn counted_lines_agree_with_the_scan() {
+        for len in [0, 5, 100, 5000] {
+            let text = String::from_utf8(text_of(len, 99).iter().map(|&b| b & 0x7f).collect())
+                .unwrap_or_default();
+            let file = SourceFile::new("t", text.clone());
+            let mut state = 12345u64;
+            for _ in 0..200 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let offset = (state >> 33) as usize % (len + 3);
+                let want = text
+                    .as_bytes()
+                    .iter()
+                    .take(offset)
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                assert_eq!(file.lines_before(offset), want, "{len} {offset}");
+            }
+            if len > 100 {
+                assert!(file.newlines.get().is_some());
+            }
         }
     }
 }
