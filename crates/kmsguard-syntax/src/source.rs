@@ -263,32 +263,25 @@ fn newline_offsets(bytes: &[u8]) -> Vec<u32> {
 pub(crate) fn count_newlines(bytes: &[u8]) -> usize {
     let mut total = 0usize;
     // Each compare gives -1 in the lanes that hold a `\n`; subtracting the compares adds one
-    // to those lanes of `sum`, which is added up when a lane could next overflow (255 blocks)
-    // and at the end, so that most blocks cost a compare and a subtraction.
-    let mut blocks = bytes.chunks_exact(16);
-    loop {
+    // to those lanes of `sum`, which is added up after 255 blocks (before a lane could
+    // overflow), so that most blocks cost a load, a compare and a subtraction.
+    for part in bytes.chunks(16 * 255) {
+        let mut blocks = part.chunks_exact(16);
         let mut sum = wide::i8x16::splat(0);
-        let mut taken = 0u32;
-        for chunk in blocks.by_ref().take(255) {
+        for chunk in blocks.by_ref() {
             if let Some(block) = chunk.first_chunk::<16>() {
                 sum -= crate::swar::lanes_eq(crate::swar::load(block), b'\n');
             }
-            taken = taken.saturating_add(1);
         }
+        let rest = blocks.remainder().iter().filter(|&&b| b == b'\n').count();
         total = sum
             .to_array()
             .iter()
-            .fold(total, |t, &lane| t.saturating_add(usize::from(lane as u8)));
-        if taken < 255 {
-            break;
-        }
+            .fold(total.saturating_add(rest), |t, &lane| {
+                t.saturating_add(usize::from(lane as u8))
+            });
     }
-    blocks
-        .remainder()
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        .saturating_add(total)
+    total
 }
 
 /// The offset of the `n`-th `\n` (from 1) of `bytes[..to]` counted back from `to`, if there
