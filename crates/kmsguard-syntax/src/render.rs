@@ -61,7 +61,22 @@ struct Renderer {
     handler: GraphicalReportHandler,
     /// Help text to miette's wrapped footer for it (`  help: ...` lines).
     footers: HashMap<String, String>,
+    /// Without colour: the footers of the last few helps and notes, as [`wrap_ascii`] wrote
+    /// them, or `None` for a help it leaves to miette. Findings of one rule share their help,
+    /// and a few rules make most findings, so a short list compared by length first finds most
+    /// footers without making the help text or hashing it.
+    plain_footers: Vec<PlainFooter>,
 }
+
+/// A footer in [`Renderer::plain_footers`].
+struct PlainFooter {
+    help: Option<String>,
+    note: Option<String>,
+    footer: Option<String>,
+}
+
+/// How many footers [`Renderer::plain_footers`] keeps.
+const PLAIN_FOOTER_LIMIT: usize = 16;
 
 impl Renderer {
     fn new(options: RenderOptions) -> Self {
@@ -75,6 +90,7 @@ impl Renderer {
             width: options.width,
             handler: handler(theme, options.width),
             footers: HashMap::new(),
+            plain_footers: Vec::new(),
         }
     }
 
@@ -88,7 +104,6 @@ impl Renderer {
     /// text and the handler: the report is rendered without help and the footer, cached per help
     /// text, is appended.
     fn render(&mut self, diag: &Diagnostic, source: &SourceFile) -> String {
-        let help = help_text(diag);
         // miette writes the snippets after the header and message: without colour, the common
         // shapes are rendered here, and the report is rendered by miette without labels.
         let snippets = if self.color {
@@ -115,12 +130,20 @@ impl Renderer {
                 }
             }
         }
-        if let Some(help) = help
-            && (self.color || !wrap_ascii(&mut out, &help, self.width, HELP_INDENTS))
-        {
-            match self.footer(help, diag.severity) {
-                Some(footer) => out.push_str(footer),
-                None => ok = false,
+        let plain = if self.color {
+            None
+        } else {
+            self.plain_footer(diag)
+        };
+        match plain {
+            Some(footer) => out.push_str(footer),
+            None => {
+                if let Some(help) = help_text(diag) {
+                    match self.footer(help, diag.severity) {
+                        Some(footer) => out.push_str(footer),
+                        None => ok = false,
+                    }
+                }
             }
         }
         if !ok {
@@ -128,6 +151,36 @@ impl Renderer {
             out = format!("{}[{}]: {}\n", diag.severity, diag.code, diag.message);
         }
         out
+    }
+
+    /// The footer of `diag`'s help and note as [`wrap_ascii`] writes it (`""` without either),
+    /// or `None` for a help that miette wraps ([`Renderer::footer`]).
+    fn plain_footer(&mut self, diag: &Diagnostic) -> Option<&str> {
+        let found = self.plain_footers.iter().position(|f| {
+            f.help.as_deref() == diag.help.as_deref() && f.note.as_deref() == diag.note.as_deref()
+        });
+        let index = match found {
+            Some(i) => i,
+            None => {
+                let footer = match help_text(diag) {
+                    Some(help) => {
+                        let mut footer = String::new();
+                        wrap_ascii(&mut footer, &help, self.width, HELP_INDENTS).then_some(footer)
+                    }
+                    None => Some(String::new()),
+                };
+                if self.plain_footers.len() >= PLAIN_FOOTER_LIMIT {
+                    self.plain_footers.clear();
+                }
+                self.plain_footers.push(PlainFooter {
+                    help: diag.help.clone(),
+                    note: diag.note.clone(),
+                    footer,
+                });
+                self.plain_footers.len().saturating_sub(1)
+            }
+        };
+        self.plain_footers.get(index)?.footer.as_deref()
     }
 
     fn footer(&mut self, help: String, severity: Severity) -> Option<&str> {
@@ -1010,6 +1063,29 @@ mod tests {
                     noted.note = Some("a note".to_owned());
                     check(&noted, &source);
                 }
+            }
+        }
+    }
+
+    /// More helps than the plain footer list keeps, each rendered again after the others.
+    #[test]
+    fn many_helps_render_as_miette_does() {
+        let source = SourceFile::new("f.json", TEXT);
+        for round in 0..3 {
+            for i in 0..(PLAIN_FOOTER_LIMIT + 5) {
+                let help = format!("help number {i} ").repeat(i % 7 + 1);
+                let mut d = diag(
+                    Severity::Warning,
+                    "m",
+                    Some(&help),
+                    &[(30, 9, Some("label"))],
+                );
+                if (i + round) % 3 == 0 {
+                    d.note = Some(format!("note {round}"));
+                }
+                check(&d, &source);
+                d.help = None;
+                check(&d, &source);
             }
         }
     }
