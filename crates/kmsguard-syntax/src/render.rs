@@ -265,48 +265,68 @@ struct Indents {
 /// dropped).
 fn wrap_ascii(out: &mut String, text: &str, columns: usize, indents: Indents) -> bool {
     let room = columns.saturating_sub(2).saturating_sub(indents.width);
-    let mut word = 0;
-    for &b in text.as_bytes() {
-        if b == b' ' || b == b'\n' {
-            word = 0;
-        } else if (b'!'..=b'~').contains(&b) && word < room {
-            word += 1;
-        } else {
-            return false;
-        }
+    if !printable_ascii_lines(text.as_bytes()) {
+        return false;
     }
+    let mark = out.len();
     let mut indent = indents.first;
     for line in text.split('\n') {
         let bytes = line.as_bytes();
-        // The output line so far: from `start` to the end of its last word (`end`), `used`
-        // columns counting the spaces after that word.
-        let (mut start, mut end, mut used) = (0, 0, 0);
-        let mut at = 0;
-        loop {
-            let mut word_end = at;
-            while bytes.get(word_end).is_some_and(|&b| b != b' ') {
-                word_end += 1;
-            }
-            let mut next = word_end;
-            while bytes.get(next) == Some(&b' ') {
-                next += 1;
-            }
-            if at > start && used + (word_end - at) > room {
-                push_line(out, indent, line.get(start..end).unwrap_or(""));
-                indent = indents.rest;
-                (start, used) = (at, 0);
-            }
-            used += next - at;
-            end = word_end;
-            at = next;
-            if at >= bytes.len() {
-                break;
-            }
+        // The spaces after the last word are dropped, wherever the line is cut.
+        let len = bytes.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+        // In the terms above, an output line from `start` takes every word that ends (`end`)
+        // within `room` columns of `start`, so it ends where the last run of spaces at or
+        // before `start + room` begins (at `start` itself for a line's leading spaces, whose
+        // empty word is then alone); the next starts at the word after those spaces. Words
+        // wider than a line are found here too: one that starts an output line has no space
+        // within `room` after its start.
+        let mut start = 0;
+        while len.saturating_sub(start) > room {
+            let cut = start.saturating_add(room);
+            let Some(space) = bytes
+                .get(start..=cut)
+                .and_then(|run| run.iter().rposition(|&b| b == b' '))
+                .map(|i| start + i)
+            else {
+                out.truncate(mark);
+                return false;
+            };
+            let end = bytes
+                .get(start..space)
+                .and_then(|run| run.iter().rposition(|&b| b != b' '))
+                .map_or(start, |i| start + i + 1);
+            push_line(out, indent, line.get(start..end).unwrap_or(""));
+            indent = indents.rest;
+            start = bytes
+                .get(space..)
+                .and_then(|run| run.iter().position(|&b| b != b' '))
+                .map_or(len, |i| space + i);
         }
-        push_line(out, indent, line.get(start..end).unwrap_or(""));
+        push_line(out, indent, line.get(start..len).unwrap_or(""));
         indent = indents.rest;
     }
     true
+}
+
+/// Whether `bytes` holds only printable ASCII (`' '..='~'`) and `\n`, sixteen bytes compared
+/// at a time.
+fn printable_ascii_lines(bytes: &[u8]) -> bool {
+    use crate::swar::{bits, lanes_control_or_non_ascii, lanes_eq, load};
+
+    let mut blocks = bytes.chunks_exact(16);
+    for chunk in blocks.by_ref() {
+        if let Some(block) = chunk.first_chunk::<16>() {
+            let v = load(block);
+            let other = bits(lanes_control_or_non_ascii(v), 0) & !bits(lanes_eq(v, b'\n'), 0);
+            if other | bits(lanes_eq(v, 0x7f), 0) != 0 {
+                return false;
+            }
+        }
+    }
+    blocks
+        .remainder()
+        .iter()
+        .all(|&b| b == b'\n' || (b' '..=b'~').contains(&b))
 }
 
 fn push_line(out: &mut String, indent: &str, line: &str) {
@@ -1087,6 +1107,39 @@ mod tests {
                 d.help = None;
                 check(&d, &source);
             }
+        }
+    }
+
+    /// The cuts of the plain wrapping near their edges: words that end just before, at and
+    /// just after the last column, lines of leading spaces, runs of spaces across the cut, and
+    /// words as wide as a line or one wider.
+    #[test]
+    fn wrap_cuts_render_as_miette_does() {
+        let source = SourceFile::new("f.json", TEXT);
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..400 {
+            let mut text = String::new();
+            let target = 60 + next(200);
+            while text.len() < target {
+                match next(8) {
+                    0 => text.push_str(&" ".repeat(1 + next(6))),
+                    1 => text.push('\n'),
+                    2 => text.push_str(&"w".repeat(50 + next(50))),
+                    3 => text.push_str(&"x".repeat(85 + next(12))),
+                    _ => {
+                        text.push_str(&"y".repeat(1 + next(9)));
+                        text.push(' ');
+                    }
+                }
+            }
+            let d = diag(Severity::Error, &text, Some(&text), &[(30, 9, None)]);
+            check(&d, &source);
         }
     }
 }
