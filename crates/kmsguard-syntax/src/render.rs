@@ -750,8 +750,6 @@ fn plain_context(
     contents: &dyn SpanContents<'_>,
     labels: &[LabeledSpan],
 ) -> Option<()> {
-    use std::fmt::Write as _;
-
     // Other text (a tab, a carriage return, non-ASCII) is left to miette.
     let lines = ascii_lines_of(contents)?;
     let last = lines.last()?;
@@ -767,22 +765,21 @@ fn plain_context(
     })?;
     let primary_contents = source.read_span(primary.inner(), 0, 0).ok()?;
     let name = primary_contents.name()?;
-    let width = last.line_number.to_string().len();
+    let width = digits(last.line_number);
 
-    writeln!(
-        out,
-        "{:pad$}╭─[{}:{}:{}]",
-        "",
-        name,
-        primary_contents.line() + 1,
-        primary_contents.column() + 1,
-        pad = width + 2,
-    )
-    .ok()?;
+    push_repeated(out, ' ', width + 2);
+    out.push_str("╭─[");
+    out.push_str(name);
+    out.push(':');
+    push_number(out, primary_contents.line() + 1, 0);
+    out.push(':');
+    push_number(out, primary_contents.column() + 1, 0);
+    out.push_str("]\n");
     let mut single: Vec<&LabeledSpan> = Vec::new();
     let mut vbars: Vec<(&LabeledSpan, usize)> = Vec::new();
     for line in &lines {
-        write!(out, " {:>width$}", line.line_number).ok()?;
+        out.push(' ');
+        push_number(out, line.line_number, width);
         out.push_str(" │ ");
         out.push_str(line.text);
         out.push('\n');
@@ -837,6 +834,37 @@ fn plain_context(
 fn push_no_linum(out: &mut String, width: usize) {
     push_repeated(out, ' ', width + 1);
     out.push_str(" · ");
+}
+
+/// How many decimal digits `n` has.
+fn digits(n: usize) -> usize {
+    let mut count = 1;
+    let mut rest = n / 10;
+    while rest != 0 {
+        count += 1;
+        rest /= 10;
+    }
+    count
+}
+
+/// `n` in decimal, right-aligned in `width` columns (`{:>width$}`): the formatting machinery
+/// costs more than the digits of a line number.
+fn push_number(out: &mut String, n: usize, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut rest = n;
+    let mut len = 0;
+    for slot in buf.iter_mut().rev() {
+        // A digit, below ten: the cast keeps it.
+        *slot = b'0'.saturating_add((rest % 10) as u8);
+        rest /= 10;
+        len += 1;
+        if rest == 0 {
+            break;
+        }
+    }
+    push_repeated(out, ' ', width.saturating_sub(len));
+    let shown = buf.get(buf.len().saturating_sub(len)..).unwrap_or(&[]);
+    out.push_str(std::str::from_utf8(shown).unwrap_or(""));
 }
 
 fn push_repeated(out: &mut String, c: char, n: usize) {
@@ -1083,6 +1111,18 @@ mod tests {
                     noted.note = Some("a note".to_owned());
                     check(&noted, &source);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_format_as_fmt_does() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, usize::MAX] {
+            assert_eq!(digits(n), n.to_string().len());
+            for width in [0, 1, 3, 25] {
+                let mut out = String::new();
+                push_number(&mut out, n, width);
+                assert_eq!(out, format!("{n:>width$}"));
             }
         }
     }
