@@ -111,7 +111,15 @@ impl Renderer {
         } else {
             plain_snippets(diag, source)
         };
-        let mut out = String::new();
+        // A finding renders to about a kilobyte, the help and note included: room for it up
+        // front saves growing the text several times.
+        let extra = |t: &Option<String>| t.as_ref().map_or(0, String::len);
+        let mut out = String::with_capacity(
+            1024_usize
+                .saturating_add(diag.message.len())
+                .saturating_add(extra(&diag.help))
+                .saturating_add(extra(&diag.note)),
+        );
         let mut ok = true;
         match snippets {
             Some(snippets) if plain_head(&mut out, diag, self.width) => {
@@ -674,7 +682,8 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
         }
     }
 
-    let mut out = String::new();
+    // A snippet of three lines and a label takes a few hundred bytes.
+    let mut out = String::with_capacity(contexts.len().saturating_mul(512));
     for (context, contents) in &contexts {
         plain_context(&mut out, &named, context, contents.as_ref(), &labels)?;
     }
@@ -720,10 +729,7 @@ impl Line<'_> {
 /// and the last line, when it has no `\n`, ends with the data.
 fn ascii_lines_of<'a>(contents: &'a dyn SpanContents<'_>) -> Option<Vec<Line<'a>>> {
     let data = contents.data();
-    if !data
-        .iter()
-        .all(|&b| b == b'\n' || (b' '..=b'~').contains(&b))
-    {
+    if !printable_ascii_lines(data) {
         return None;
     }
     let text = std::str::from_utf8(data).ok()?;
@@ -863,8 +869,10 @@ fn push_number(out: &mut String, n: usize, width: usize) {
         }
     }
     push_repeated(out, ' ', width.saturating_sub(len));
-    let shown = buf.get(buf.len().saturating_sub(len)..).unwrap_or(&[]);
-    out.push_str(std::str::from_utf8(shown).unwrap_or(""));
+    // Digit by digit: checking the digits as UTF-8 to push them at once costs more.
+    for &digit in buf.get(buf.len().saturating_sub(len)..).unwrap_or(&[]) {
+        out.push(char::from(digit));
+    }
 }
 
 fn push_repeated(out: &mut String, c: char, n: usize) {
