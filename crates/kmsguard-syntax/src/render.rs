@@ -889,6 +889,17 @@ mod tests {
     use crate::diagnostic::{Code, Label};
     use crate::source::Span;
 
+    /// A repeatable stream of numbers below `n` (xorshift), for random test inputs.
+    fn picks(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        }
+    }
+
     /// The rendering before the caches and the plain paths: miette with everything.
     fn reference(diag: &Diagnostic, source: &SourceFile, options: RenderOptions) -> String {
         let theme = if options.color {
@@ -1055,13 +1066,7 @@ mod tests {
             "`x`",
             ",",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = picks(0x2545_f491_4f6c_dd1d);
         let (mut plain, mut outside) = (0, 0);
         for _ in 0..300 {
             let mut text = String::new();
@@ -1164,13 +1169,7 @@ mod tests {
     #[test]
     fn wrap_cuts_render_as_miette_does() {
         let source = SourceFile::new("f.json", TEXT);
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = picks(0x9e37_79b9_7f4a_7c15);
         for _ in 0..400 {
             let mut text = String::new();
             let target = 60 + next(200);
