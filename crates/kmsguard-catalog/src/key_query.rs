@@ -2,6 +2,7 @@
 //! own spellings of the names it matches, and each action is then checked by comparing ids.
 
 use crate::matching::key_matches;
+use crate::memo::{Memo, remember};
 use crate::{Action, Catalog, Head, data, global_key, hash, is_named, probe, range, s};
 
 /// How many matching names a query keeps; a key that matches more (none does in this catalog)
@@ -79,7 +80,7 @@ impl Catalog {
             return q;
         }
         let h = hash::hash_ci(0, name.as_bytes());
-        let found = remembered(name, h, || {
+        let found = remember(&FOUND, name, h, |_| {
             let mut fresh = q.clone();
             fresh.resolve(h);
             (fresh.ids, fresh.len, fresh.overflow)
@@ -92,47 +93,12 @@ impl Catalog {
 /// What [`KeyQuery::resolve`] finds for a name: `ids`, `len` and `overflow`.
 type Found = ([u32; KEPT], usize, bool);
 
-/// Slots of [`FOUND`] (a power of two).
-const FOUND_SLOTS: usize = 1024;
-
-/// A number of slots in [`FOUND`].
-type FoundMemo = Vec<Option<(Box<str>, Found)>>;
-
 thread_local! {
-    /// What queries of key names found on this thread, by exact name, one per slot (a new name
-    /// replaces the one in its slot). Policies name few distinct keys (605 texts for the 5,642
-    /// keys of AWS's managed policies) and a linter queries each key once per statement; a
-    /// search reads the key groups and the templated names, a hit one slot.
-    static FOUND: std::cell::RefCell<FoundMemo> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// What a query of `name` (hash `h`, `hash::hash_ci` with seed 0) finds: from [`FOUND`], or
-/// from `search`, which [`FOUND`] then keeps.
-fn remembered(name: &str, h: u64, search: impl FnOnce() -> Found) -> Found {
-    // The high bits: the low ones pick the slot in `KEYREF_TABLE`, where this name's group is.
-    let slot = (h >> 54) as usize;
-    let mut search = Some(search);
-    let mut run = || search.take().map(|f| f());
-    let memo = |cell: &std::cell::RefCell<FoundMemo>| {
-        let mut memo = cell.try_borrow_mut().ok()?;
-        if memo.is_empty() {
-            memo.resize(FOUND_SLOTS, None);
-        }
-        let entry = memo.get_mut(slot)?;
-        match entry {
-            Some((stored, found)) if **stored == *name => Some(*found),
-            _ => {
-                let found = run()?;
-                *entry = Some((name.into(), found));
-                Some(found)
-            }
-        }
-    };
-    match FOUND.try_with(memo).ok().flatten() {
-        Some(found) => found,
-        // No memo on this thread (it is being torn down): search.
-        None => run().unwrap_or(([0; KEPT], 0, false)),
-    }
+    /// What queries of key names found on this thread, by exact name. Policies name few
+    /// distinct keys (605 texts for the 5,642 keys of AWS's managed policies) and a linter
+    /// queries each key once per statement; a search reads the key groups and the templated
+    /// names, a hit one slot.
+    static FOUND: std::cell::RefCell<Memo<Found>> = const { std::cell::RefCell::new(Memo::new()) };
 }
 
 impl KeyQuery<'_> {

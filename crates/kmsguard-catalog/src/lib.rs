@@ -30,6 +30,7 @@ use std::fmt;
 mod hash;
 mod key_query;
 mod matching;
+pub mod memo;
 
 pub use key_query::KeyQuery;
 

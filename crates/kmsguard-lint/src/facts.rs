@@ -4,7 +4,7 @@
 use kmsguard_catalog::{Action, ConditionKeyDef, Service, catalog};
 use kmsguard_syntax::ast::{ActionPattern, Policy};
 
-use crate::memo::{Memo, remember};
+use kmsguard_catalog::memo::{Memo, remember};
 
 /// What the catalog knows of one action pattern.
 #[derive(Clone, Copy, Debug)]

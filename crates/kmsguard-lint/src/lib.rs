@@ -4,7 +4,6 @@
 
 mod context;
 mod facts;
-mod memo;
 mod probe;
 pub mod registry;
 pub mod rule;

@@ -2,9 +2,9 @@ use kmsguard_syntax::ast::Policy;
 
 use super::catalog_phrase;
 use crate::facts::{KnownAction, hash_folded};
-use crate::memo::{Memo, remember};
 use crate::rule::Applies;
 use crate::{Context, Rule, RuleMeta, declare_rule};
+use kmsguard_catalog::memo::{Memo, remember};
 
 declare_rule! {
 /// Flags an action pattern with `*` or `?` (in `Action` or `NotAction`) that matches no action

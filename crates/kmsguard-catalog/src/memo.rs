@@ -1,6 +1,7 @@
 //! Small per-thread memos of answers that depend on a text alone (a condition key's catalog
-//! definition, whether an action pattern matches an action): policies repeat a few hundred
-//! texts thousands of times, and a hit costs a hash and a comparison of the text.
+//! definition, the names a key query matches, whether an action pattern matches an action):
+//! policies repeat a few hundred texts thousands of times, and a hit costs a hash and a
+//! comparison of the text. Used here and by the linter.
 
 use std::cell::RefCell;
 use std::thread::LocalKey;
@@ -9,18 +10,26 @@ use std::thread::LocalKey;
 const SLOTS: usize = 1024;
 
 /// Answers by exact text, one per slot: a new text replaces the one in its slot.
-pub(crate) struct Memo<V>(Vec<Option<(Box<str>, V)>>);
+#[derive(Debug)]
+pub struct Memo<V>(Vec<Option<(Box<str>, V)>>);
 
 impl<V> Memo<V> {
     /// An empty memo; its slots are allocated on first use.
-    pub(crate) const fn new() -> Self {
+    #[must_use]
+    pub const fn new() -> Self {
         Self(Vec::new())
+    }
+}
+
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 /// `compute(text)`, remembered in `memo` under `hash` (any hash of `text`) on this thread.
 /// The text is compared exactly: texts that differ in case only may have other answers.
-pub(crate) fn remember<V: Copy>(
+pub fn remember<V: Copy>(
     memo: &'static LocalKey<RefCell<Memo<V>>>,
     text: &str,
     hash: u64,
