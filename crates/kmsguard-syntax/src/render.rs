@@ -1028,9 +1028,7 @@ mod tests {
         let n = TEXT.len();
         let mut seed = 7u64;
         for _ in 0..3000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            seed = crate::source::lcg_step(seed);
             let a = (seed >> 33) as usize % (n + 1);
             let b = (seed >> 13) as usize % (n + 1);
             let la = (seed >> 7) as usize % 9;

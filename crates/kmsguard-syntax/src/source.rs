@@ -418,6 +418,15 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
     LineCol { line, column }
 }
 
+/// One step of a 64-bit linear congruential generator: repeatable pseudo-random inputs for
+/// tests of this crate.
+#[cfg(test)]
+pub(crate) fn lcg_step(state: u64) -> u64 {
+    state
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,9 +543,7 @@ mod tests {
             let file = SourceFile::new("t", text.clone());
             let mut state = 12345u64;
             for _ in 0..200 {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
+                state = lcg_step(state);
                 let offset = (state >> 33) as usize % (len + 3);
                 let want = text
                     .as_bytes()
