@@ -131,12 +131,15 @@ impl ActionPattern {
     /// writing a short text straight into its place: a pattern built apart and then moved
     /// into a list is copied on the way (its in-place text makes it 56 bytes).
     pub(crate) fn set_checked(&mut self, text: &str, colon: Option<usize>) {
-        if let (Repr::Inline { text: s, colon: c }, Some(colon)) = (&mut self.0, colon)
-            && let Ok(colon) = u8::try_from(colon)
+        // The bare `*` (`None`) becomes an offset too large for a byte, so that one range
+        // check sends it, and any offset that does not fit, to `checked`: fewer instructions
+        // than testing for `None` apart, on the path every short action takes.
+        let small = colon.unwrap_or(0x100);
+        if let (Repr::Inline { text: s, colon: c }, Ok(small)) = (&mut self.0, u8::try_from(small))
         {
             s.clear();
             if s.try_push_str(text).is_ok() {
-                *c = colon;
+                *c = small;
                 return;
             }
         }
