@@ -379,7 +379,7 @@ fn keep_text(report: &mut FileReport, keep: Keep) {
             String::new()
         }
     };
-    let kept = SourceFile::new(report.source.name(), kept);
+    let kept = report.source.with_text(kept);
     let read = std::mem::replace(&mut report.source, kept);
     if let Some(text) = read.into_text()
         && text.capacity() <= SPARE_TEXT_LIMIT

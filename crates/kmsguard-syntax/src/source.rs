@@ -111,14 +111,22 @@ impl<T> std::ops::Deref for Spanned<T> {
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     name: Arc<str>,
-    // A `String` rather than an `Arc<str>`: a reader that made the text from its own buffer can
+    /// The text and what is learnt of its lines, in one allocation: a run over a thousand
+    /// files makes a source (or two) for each.
+    body: Arc<Body>,
+}
+
+/// What clones of a [`SourceFile`] share besides the name.
+#[derive(Debug)]
+struct Body {
+    // A `String` rather than a `str`: a reader that made the text from its own buffer can
     // take the buffer back with [`SourceFile::into_text`] and fill it with the next file.
-    text: Arc<String>,
+    text: String,
     /// Byte offsets of the starts of lines after the first, computed on first use (rendering
     /// many findings in one large file must not rescan it for each).
-    newlines: Arc<std::sync::OnceLock<Vec<u32>>>,
+    newlines: std::sync::OnceLock<Vec<u32>>,
     /// Line counts found without the index (see [`SourceFile::lines_before`]).
-    cursor: Arc<LineCursor>,
+    cursor: LineCursor,
 }
 
 /// The last line count [`SourceFile::lines_before`] made by counting, and how many bytes it
@@ -140,33 +148,45 @@ impl SourceFile {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            text: Arc::new(text.into()),
-            newlines: Arc::default(),
-            cursor: Arc::default(),
+            body: Arc::new(Body {
+                text: text.into(),
+                newlines: std::sync::OnceLock::new(),
+                cursor: LineCursor::default(),
+            }),
         }
+    }
+
+    /// A source with this one's name (shared, not copied) holding `text`.
+    #[must_use]
+    pub fn with_text(&self, text: impl Into<String>) -> Self {
+        Self::new(Arc::clone(&self.name), text)
     }
 
     /// The text, when no clone of this source is left to read it; `None` otherwise.
     #[must_use]
     pub fn into_text(self) -> Option<String> {
-        Arc::try_unwrap(self.text).ok()
+        Arc::try_unwrap(self.body).ok().map(|body| body.text)
     }
 
     /// How many line breaks (`\n`) come before byte `offset`: from the line index when it is
     /// built, otherwise counted from the last count made (see [`LineCursor`]).
     #[must_use]
     pub fn lines_before(&self, offset: usize) -> usize {
-        let bytes = self.text.as_bytes();
+        let bytes = self.body.text.as_bytes();
         let offset = offset.min(bytes.len());
-        if let Some(nl) = self.newlines.get() {
+        if let Some(nl) = self.body.newlines.get() {
             return nl.partition_point(|&n| (n as usize) < offset);
         }
-        let packed = self.cursor.at.load(Ordering::Relaxed);
+        let packed = self.body.cursor.at.load(Ordering::Relaxed);
         let (at, lines) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
         let at = at.min(bytes.len());
         let (from, to) = (at.min(offset), at.max(offset));
         let distance = to.saturating_sub(from) as u64;
-        let counted = self.cursor.counted.fetch_add(distance, Ordering::Relaxed);
+        let counted = self
+            .body
+            .cursor
+            .counted
+            .fetch_add(distance, Ordering::Relaxed);
         // Past twice the text counted, further counts would cost more than the index.
         if counted.saturating_add(distance) > (bytes.len() as u64).saturating_mul(2) {
             return self
@@ -179,7 +199,7 @@ impl SourceFile {
         } else {
             lines.saturating_sub(between)
         };
-        self.cursor.at.store(
+        self.body.cursor.at.store(
             (u64::from(to_u32(offset)) << 32) | u64::from(to_u32(found)),
             Ordering::Relaxed,
         );
@@ -188,8 +208,9 @@ impl SourceFile {
 
     /// Byte offsets of the `\n`s of the text, in order (computed on first use).
     pub(crate) fn newline_offsets(&self) -> &[u32] {
-        self.newlines
-            .get_or_init(|| newline_offsets(self.text.as_bytes()))
+        self.body
+            .newlines
+            .get_or_init(|| newline_offsets(self.body.text.as_bytes()))
     }
 
     /// The name given at construction.
@@ -201,20 +222,20 @@ impl SourceFile {
     /// The full text.
     #[must_use]
     pub fn text(&self) -> &str {
-        &self.text
+        &self.body.text
     }
 
     /// The text under `span`, or `""` when the span does not fall on character boundaries.
     #[must_use]
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.range()).unwrap_or("")
+        self.body.text.get(span.range()).unwrap_or("")
     }
 
     /// One-based line and column (in characters) of a byte offset (the same as [`line_col`],
     /// with the line found in the file's cached line index).
     #[must_use]
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let text: &str = &self.text;
+        let text: &str = &self.body.text;
         let mut offset = (offset as usize).min(text.len());
         while !text.is_char_boundary(offset) {
             offset = offset.saturating_sub(1);
@@ -431,6 +452,28 @@ pub(crate) fn lcg_step(state: u64) -> u64 {
 mod tests {
     use super::*;
 
+    /// The text comes back only from the last clone; clones share the line index; a source
+    /// made `with_text` has the name and only the new text.
+    #[test]
+    fn clones_share_the_text_and_give_it_back_last() {
+        let text = String::from("a\nb\nc");
+        let source = SourceFile::new("p.json", text);
+        let clone = source.clone();
+        assert_eq!(clone.line_col(4).line, 3);
+        // One index, built once for both.
+        assert!(std::ptr::eq(
+            source.newline_offsets().as_ptr(),
+            clone.newline_offsets().as_ptr()
+        ));
+        assert_eq!(source.newline_offsets(), [1, 3]);
+        let other = source.with_text("x");
+        assert_eq!((other.name(), other.text()), ("p.json", "x"));
+        assert_eq!(other.line_col(0).line, 1);
+        assert_eq!(source.into_text(), None);
+        assert_eq!(clone.into_text().as_deref(), Some("a\nb\nc"));
+        assert_eq!(other.into_text().as_deref(), Some("x"));
+    }
+
     #[test]
     fn newline_offsets_match_a_byte_scan() {
         let mut text = Vec::new();
@@ -554,7 +597,7 @@ mod tests {
                 assert_eq!(file.lines_before(offset), want, "{len} {offset}");
             }
             if len > 100 {
-                assert!(file.newlines.get().is_some());
+                assert!(file.body.newlines.get().is_some());
             }
         }
     }
