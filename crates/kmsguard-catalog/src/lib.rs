@@ -286,6 +286,8 @@ fn any_key_matches<'a>(mut templates: impl Iterator<Item = &'a str>, name: &str)
 fn suggest(candidates: impl Iterator<Item = u32>, query: &str) -> Option<&'static str> {
     let limit = (query.len() / 3).max(1);
     let letters = Letters::of(query);
+    // The query's bit masks are built once for all the candidates that pass the filters.
+    let bits = matching::OsaQuery::new(query);
     let mut best: Option<(usize, u32)> = None;
     for id in candidates {
         let c = bytes(id);
@@ -297,7 +299,11 @@ fn suggest(candidates: impl Iterator<Item = u32>, query: &str) -> Option<&'stati
         if letters.distance_at_least_bytes(c) > bound {
             continue;
         }
-        if let Some(d) = edit_distance_ci_within(s(id), query, bound) {
+        let d = match &bits {
+            Some(bits) => Some(bits.distance(s(id))).filter(|&d| d <= bound),
+            None => edit_distance_ci_within(s(id), query, bound),
+        };
+        if let Some(d) = d {
             best = Some((d, id));
         }
     }
@@ -1032,6 +1038,51 @@ impl fmt::Display for KeyType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// "Did you mean" picks what comparing the query with every candidate by the plain
+    /// distance table picks (the first of the closest, if close enough), for misspellings of
+    /// real action and service names and for queries too long for the bit-parallel distance.
+    #[test]
+    fn suggestions_agree_with_the_plain_distance() {
+        fn by_table(candidates: impl Iterator<Item = u32>, query: &str) -> Option<&'static str> {
+            let limit = (query.len() / 3).max(1);
+            let mut best: Option<(usize, u32)> = None;
+            for id in candidates {
+                let d = matching::edit_distance_ci(s(id), query);
+                if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+                    best = Some((d, id));
+                }
+            }
+            best.map(|(_, id)| s(id))
+        }
+        for svc in ["kms", "s3", "ec2", "iam", "dynamodb"] {
+            let service = catalog()
+                .service(svc)
+                .unwrap_or_else(|| unreachable!("{svc}"));
+            let mut queries = vec!["x".repeat(70), "GetObjectAcl".repeat(6)];
+            for (n, row) in service.action_rows().iter().enumerate().step_by(53) {
+                let name = s(row.n);
+                let b = name.as_bytes();
+                let i = n % b.len();
+                let mut swapped = b.to_vec();
+                if i + 1 < b.len() {
+                    swapped.swap(i, i + 1);
+                }
+                let mut dropped = b.to_vec();
+                dropped.remove(i);
+                let mut added = b.to_vec();
+                added.insert(i, b'q');
+                for q in [swapped, dropped, added] {
+                    queries.push(String::from_utf8(q).unwrap_or_default());
+                }
+                queries.push(name.to_ascii_lowercase());
+            }
+            for q in &queries {
+                let ids = || service.action_rows().iter().map(|row| row.n);
+                assert_eq!(suggest(ids(), q), by_table(ids(), q), "{svc}: {q}");
+            }
+        }
+    }
 
     /// `Letters::distance_at_least` is the bag distance: the larger of the surplus counts of
     /// either side, bucket by bucket.
