@@ -1041,7 +1041,7 @@ mod tests {
 
     /// "Did you mean" picks what comparing the query with every candidate by the plain
     /// distance table picks (the first of the closest, if close enough), for misspellings of
-    /// real action and service names and for queries too long for the bit-parallel distance.
+    /// real action names and for queries too long for the bit-parallel distance.
     #[test]
     fn suggestions_agree_with_the_plain_distance() {
         fn by_table(candidates: impl Iterator<Item = u32>, query: &str) -> Option<&'static str> {
