@@ -367,10 +367,12 @@ impl OsaQuery {
             let diag = (((matches & up).wrapping_add(up)) ^ up) | matches | down | swap;
             let h_up = down | !(diag | up);
             let h_down = up & diag;
+            // The last row is the distance so far; it never goes below zero, and saturating
+            // keeps a debug build from panicking if it ever did.
             if h_up & last != 0 {
-                score += 1;
+                score = score.saturating_add(1);
             } else if h_down & last != 0 {
-                score -= 1;
+                score = score.saturating_sub(1);
             }
             // The top row grows by one per candidate byte.
             let carry = (h_up << 1) | 1;
@@ -388,8 +390,9 @@ mod tests {
     use super::*;
 
     /// The bit-parallel distance is the table's, for names of every length 1..=64 against
-    /// candidates of every length 0..=70 over a small mixed-case alphabet (many matches and
-    /// swaps), and for names that differ by one swap, insertion or deletion.
+    /// candidates of lengths 0, 1, 2, about the name's and 70 over a small mixed-case alphabet
+    /// (many matches and swaps), and against names that differ by one swap, insertion or
+    /// deletion, or by case.
     #[test]
     fn bit_parallel_distance_is_the_tables() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
