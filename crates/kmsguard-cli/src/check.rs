@@ -344,6 +344,12 @@ thread_local! {
     static SPARE_TEXT: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
+thread_local! {
+    /// The source of every report whose file human output prints nothing of (see
+    /// [`keep_text`]): clones share it.
+    static NO_SOURCE: SourceFile = SourceFile::new("", "");
+}
+
 /// A spare text longer than this is let go rather than kept for the next file.
 const SPARE_TEXT_LIMIT: usize = 1 << 20;
 
@@ -367,20 +373,33 @@ fn keep_text(report: &mut FileReport, keep: Keep) {
         Keep::All => return,
         Keep::WithFindings if !report.findings.is_empty() => report.source.text().to_owned(),
         Keep::WithFindings => String::new(),
+        Keep::Rendered(_) if report.findings.is_empty() => {
+            // Human output prints nothing of a file without findings: not even its name stays
+            // to the end of the run (a thousand names and empty texts were about 70 pages of
+            // fresh memory); the report keeps an empty source this thread shares.
+            report.unreadable = Some(report.unreadable_template());
+            let read = std::mem::replace(&mut report.source, NO_SOURCE.with(Clone::clone));
+            give_back(read);
+            return;
+        }
         Keep::Rendered(options) => {
-            if !report.findings.is_empty() {
-                report.unreadable = Some(report.unreadable_template());
-                report.rendered = Some(crate::output::human::render_findings(
-                    &report.findings,
-                    &report.source,
-                    options,
-                ));
-            }
+            report.unreadable = Some(report.unreadable_template());
+            report.rendered = Some(crate::output::human::render_findings(
+                &report.findings,
+                &report.source,
+                options,
+            ));
             String::new()
         }
     };
     let kept = report.source.with_text(kept);
     let read = std::mem::replace(&mut report.source, kept);
+    give_back(read);
+}
+
+/// Makes the text of `read` (the source a file was read into) this thread's spare buffer, when
+/// no clone of it is left and it is not too large.
+fn give_back(read: SourceFile) {
     if let Some(text) = read.into_text()
         && text.capacity() <= SPARE_TEXT_LIMIT
     {
@@ -719,9 +738,19 @@ mod tests {
         assert_eq!(rendered.source.text(), "");
         assert!(rendered.unreadable_template());
 
-        let mut clean = report("{}", 0);
+        // A file without findings keeps nothing of its own: its text goes back to the spare
+        // buffer, and it shares one empty, nameless source with the other such files.
+        SPARE_TEXT.set(String::new());
+        let mut clean = report("{\"d\": 4}", 0);
         keep_text(&mut clean, Keep::Rendered(options));
         assert_eq!(clean.rendered, None);
         assert_eq!(clean.source.text(), "");
+        assert_eq!(clean.source.name(), "");
+        assert!(!clean.unreadable_template());
+        assert_eq!(SPARE_TEXT.take(), "{\"d\": 4}");
+        let mut other = report("{}", 0);
+        keep_text(&mut other, Keep::Rendered(options));
+        // One allocation for both names (an empty `Arc<str>` still has one of its own).
+        assert!(std::ptr::eq(clean.source.name(), other.source.name()));
     }
 }
