@@ -384,8 +384,8 @@ mod tests {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        // More texts than slots.
-        texts.extend((0..3000).map(|i| format!("aws:RequestTag/k{i}")));
+        // More texts than slots (4,096).
+        texts.extend((0..10_000).map(|i| format!("aws:RequestTag/k{i}")));
         texts.extend((0..100).map(|i| format!("nosuch{i}:Key")));
         for _ in 0..2 {
             for t in &texts {
