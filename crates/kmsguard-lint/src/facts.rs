@@ -252,6 +252,9 @@ pub(crate) struct PolicyFacts {
     /// The keys of every statement's conditions, one after the other.
     keys: Vec<Option<KnownKey>>,
     statements: Vec<StatementFacts>,
+    /// The [`KnownAction::kind`] bits of every statement's patterns: rules that look for one
+    /// kind of pattern skip the policies (nearly all) that have none.
+    kinds: u8,
 }
 
 impl PolicyFacts {
@@ -276,6 +279,7 @@ impl PolicyFacts {
             actions: Vec::with_capacity(patterns),
             keys: Vec::with_capacity(conditions),
             statements: Vec::with_capacity(policy.statements.len()),
+            kinds: 0,
         };
         let mut last = None;
         for st in &policy.statements {
@@ -296,6 +300,7 @@ impl PolicyFacts {
                     .iter()
                     .map(|c| known_key(c.key.node.text())),
             );
+            facts.kinds |= kinds;
             facts.statements.push(StatementFacts {
                 actions,
                 keys,
@@ -350,6 +355,12 @@ impl PolicyFacts {
             .is_some_and(|s| s.kinds & kinds != 0)
     }
 
+    /// Whether a pattern of any statement is of a kind in `kinds` (bits of
+    /// [`KnownAction::kind`]).
+    pub(crate) fn holds_anywhere(&self, kinds: u8) -> bool {
+        self.kinds & kinds != 0
+    }
+
     /// The summary of the patterns of statement `statement`'s `Action` or `NotAction` list.
     pub(crate) fn summary(&self, statement: usize) -> ActionSummary {
         self.statements
@@ -396,6 +407,51 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A policy holds a kind of pattern exactly when one of its statements does, for every
+    /// kind, on every managed policy and on policies with unknown services, unknown names and
+    /// placeholders.
+    #[test]
+    fn policy_kinds_agree_with_statement_kinds() {
+        use kmsguard_syntax::formats::Content;
+        use kmsguard_syntax::{ParseOptions, parse_text};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/corpus/aws-managed-policies");
+        let mut texts: Vec<String> = std::fs::read_dir(&dir)
+            .expect("the managed policies")
+            .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
+            .collect();
+        for actions in [
+            r#""nosuch:Get""#,
+            r#"["kms:Decrypt","kms:NoSuchAction"]"#,
+            r#"["s3:Get*","*"]"#,
+            r#"["kms:Decrypt"]"#,
+        ] {
+            texts.push(format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}},{{"Effect":"Allow","Action":{actions},"Resource":"*"}}]}}"#
+            ));
+        }
+        let mut seen = 0u8;
+        for text in &texts {
+            let parsed = parse_text(text, &ParseOptions::default());
+            for doc in &parsed.documents {
+                let Content::Policy(policy) = &doc.content else {
+                    continue;
+                };
+                let facts = PolicyFacts::new(policy);
+                for bit in 0..8 {
+                    let kind = 1u8 << bit;
+                    let any = (0..policy.statements.len()).any(|s| facts.holds(s, kind));
+                    assert_eq!(facts.holds_anywhere(kind), any, "{text}");
+                    if any {
+                        seen |= kind;
+                    }
+                }
+            }
+        }
+        // Every kind but placeholders (which the managed policies do not hold) was seen.
+        assert_eq!(seen, 0b1_1111, "{seen:#b}");
     }
 
     /// The previous pattern's prefix (the fast path of [`KnownAction::of`]) gives what a
