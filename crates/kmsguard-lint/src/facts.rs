@@ -67,7 +67,7 @@ impl KnownAction {
                 }
                 let prefix = p.service();
                 let name = text.get(prefix.len().saturating_add(1)..).unwrap_or(&[]);
-                let svc = catalog().service(prefix);
+                let svc = service(prefix);
                 let b = match svc {
                     Some(svc) => bit(svc.id() as u64),
                     None => bit(hash_folded(prefix)),
@@ -101,6 +101,56 @@ impl KnownAction {
         summary.actions |= bit(hash_folded(p.text()));
         known
     }
+}
+
+/// Slots of [`SERVICES`] (a power of two).
+const SERVICE_SLOTS: usize = 1024;
+
+/// A slot of [`SERVICES`]: a prefix as one zero-padded word, its length, and its service.
+type ServiceSlot = Option<(u64, usize, Option<Service>)>;
+
+thread_local! {
+    /// Service prefixes of at most eight bytes looked up on this thread, by their bytes as one
+    /// zero-padded word and their length (together, the whole text), with what the catalog
+    /// knows of them: a policy's first pattern of each service misses the previous pattern's
+    /// prefix, and the catalog's lookup costs several times a slot's.
+    static SERVICES: std::cell::RefCell<Vec<ServiceSlot>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `catalog().service(prefix)`, through [`SERVICES`].
+fn service(prefix: &str) -> Option<Service> {
+    let bytes = prefix.as_bytes();
+    // The few longer prefixes do not fit the one word of a slot's key.
+    if bytes.len() > 8 {
+        return catalog().service(prefix);
+    }
+    let key = bytes
+        .iter()
+        .rev()
+        .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    let slot =
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SERVICE_SLOTS.trailing_zeros())) as usize;
+    let lookup = |cell: &std::cell::RefCell<Vec<ServiceSlot>>| {
+        let mut slots = cell.try_borrow_mut().ok()?;
+        if slots.is_empty() {
+            slots.resize(SERVICE_SLOTS, None);
+        }
+        let entry = slots.get_mut(slot)?;
+        match *entry {
+            Some((k, len, svc)) if k == key && len == bytes.len() => Some(svc),
+            _ => {
+                let svc = catalog().service(prefix);
+                *entry = Some((key, bytes.len(), svc));
+                Some(svc)
+            }
+        }
+    };
+    SERVICES
+        .try_with(lookup)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| catalog().service(prefix))
 }
 
 /// The previous pattern's service prefix, what the catalog knows of it, and its bit in
@@ -452,6 +502,45 @@ mod tests {
         }
         // Every kind but placeholders (which the managed policies do not hold) was seen.
         assert_eq!(seen, 0b1_1111, "{seen:#b}");
+    }
+
+    /// The remembered services ([`service`]) are the catalog's, for every catalog prefix in
+    /// three cases, for prefixes the catalog does not know, longer than eight bytes, with a
+    /// zero byte, empty, and more prefixes than slots, each asked several times.
+    #[test]
+    fn remembered_services_agree_with_catalog() {
+        let mut prefixes: Vec<String> = Vec::new();
+        for svc in catalog().services() {
+            let p = svc.prefix();
+            prefixes.extend([p.to_owned(), p.to_ascii_uppercase(), format!("{p}\0")]);
+            let mut mixed: Vec<char> = p.chars().collect();
+            if let Some(c) = mixed.first_mut() {
+                *c = c.to_ascii_uppercase();
+            }
+            prefixes.push(mixed.into_iter().collect());
+        }
+        prefixes.extend(
+            [
+                "kms",
+                "kms\0",
+                "km",
+                "kmsx",
+                "",
+                "\0",
+                "a",
+                "nosuch",
+                "abcdefgh",
+                "abcdefghi",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned()),
+        );
+        prefixes.extend((0..2000).map(|i| format!("x{i}")));
+        for round in 0..3 {
+            for p in prefixes.iter().skip(round) {
+                assert_eq!(service(p), catalog().service(p), "{p:?}");
+            }
+        }
     }
 
     /// The previous pattern's prefix (the fast path of [`KnownAction::of`]) gives what a
