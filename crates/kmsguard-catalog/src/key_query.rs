@@ -189,7 +189,7 @@ mod tests {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        // More names than slots (4,096).
+        // More names than slots (1,024).
         names.extend((0..10_000).map(|i| format!("ec2:ResourceTag/k{i}")));
         for _ in 0..2 {
             for name in &names {

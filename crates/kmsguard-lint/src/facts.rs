@@ -445,7 +445,7 @@ mod tests {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        // More texts than slots (4,096).
+        // More texts than slots (1,024).
         texts.extend((0..10_000).map(|i| format!("aws:RequestTag/k{i}")));
         texts.extend((0..100).map(|i| format!("nosuch{i}:Key")));
         for _ in 0..2 {
