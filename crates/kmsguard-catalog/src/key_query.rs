@@ -189,8 +189,8 @@ mod tests {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        // More names than slots.
-        names.extend((0..3000).map(|i| format!("ec2:ResourceTag/k{i}")));
+        // More names than slots (1,024).
+        names.extend((0..10_000).map(|i| format!("ec2:ResourceTag/k{i}")));
         for _ in 0..2 {
             for name in &names {
                 let q = crate::catalog().key_query_not_global(name);

@@ -67,7 +67,7 @@ impl KnownAction {
                 }
                 let prefix = p.service();
                 let name = text.get(prefix.len().saturating_add(1)..).unwrap_or(&[]);
-                let svc = catalog().service(prefix);
+                let svc = service(prefix);
                 let b = match svc {
                     Some(svc) => bit(svc.id() as u64),
                     None => bit(hash_folded(prefix)),
@@ -101,6 +101,56 @@ impl KnownAction {
         summary.actions |= bit(hash_folded(p.text()));
         known
     }
+}
+
+/// Slots of [`SERVICES`] (a power of two).
+const SERVICE_SLOTS: usize = 1024;
+
+/// A slot of [`SERVICES`]: a prefix as one zero-padded word, its length, and its service.
+type ServiceSlot = Option<(u64, usize, Option<Service>)>;
+
+thread_local! {
+    /// Service prefixes of at most eight bytes looked up on this thread, by their bytes as one
+    /// zero-padded word and their length (together, the whole text), with what the catalog
+    /// knows of them: a policy's first pattern of each service misses the previous pattern's
+    /// prefix, and the catalog's lookup costs several times a slot's.
+    static SERVICES: std::cell::RefCell<Vec<ServiceSlot>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `catalog().service(prefix)`, through [`SERVICES`].
+fn service(prefix: &str) -> Option<Service> {
+    let bytes = prefix.as_bytes();
+    // The few longer prefixes do not fit the one word of a slot's key.
+    if bytes.len() > 8 {
+        return catalog().service(prefix);
+    }
+    let key = bytes
+        .iter()
+        .rev()
+        .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    let slot =
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SERVICE_SLOTS.trailing_zeros())) as usize;
+    let lookup = |cell: &std::cell::RefCell<Vec<ServiceSlot>>| {
+        let mut slots = cell.try_borrow_mut().ok()?;
+        if slots.is_empty() {
+            slots.resize(SERVICE_SLOTS, None);
+        }
+        let entry = slots.get_mut(slot)?;
+        match *entry {
+            Some((k, len, svc)) if k == key && len == bytes.len() => Some(svc),
+            _ => {
+                let svc = catalog().service(prefix);
+                *entry = Some((key, bytes.len(), svc));
+                Some(svc)
+            }
+        }
+    };
+    SERVICES
+        .try_with(lookup)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| catalog().service(prefix))
 }
 
 /// The previous pattern's service prefix, what the catalog knows of it, and its bit in
@@ -252,6 +302,9 @@ pub(crate) struct PolicyFacts {
     /// The keys of every statement's conditions, one after the other.
     keys: Vec<Option<KnownKey>>,
     statements: Vec<StatementFacts>,
+    /// The [`KnownAction::kind`] bits of every statement's patterns: rules that look for one
+    /// kind of pattern skip the policies (nearly all) that have none.
+    kinds: u8,
 }
 
 impl PolicyFacts {
@@ -276,6 +329,7 @@ impl PolicyFacts {
             actions: Vec::with_capacity(patterns),
             keys: Vec::with_capacity(conditions),
             statements: Vec::with_capacity(policy.statements.len()),
+            kinds: 0,
         };
         let mut last = None;
         for st in &policy.statements {
@@ -296,6 +350,7 @@ impl PolicyFacts {
                     .iter()
                     .map(|c| known_key(c.key.node.text())),
             );
+            facts.kinds |= kinds;
             facts.statements.push(StatementFacts {
                 actions,
                 keys,
@@ -350,6 +405,12 @@ impl PolicyFacts {
             .is_some_and(|s| s.kinds & kinds != 0)
     }
 
+    /// Whether a pattern of any statement is of a kind in `kinds` (bits of
+    /// [`KnownAction::kind`]).
+    pub(crate) fn holds_anywhere(&self, kinds: u8) -> bool {
+        self.kinds & kinds != 0
+    }
+
     /// The summary of the patterns of statement `statement`'s `Action` or `NotAction` list.
     pub(crate) fn summary(&self, statement: usize) -> ActionSummary {
         self.statements
@@ -384,8 +445,8 @@ mod tests {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        // More texts than slots.
-        texts.extend((0..3000).map(|i| format!("aws:RequestTag/k{i}")));
+        // More texts than slots (1,024).
+        texts.extend((0..10_000).map(|i| format!("aws:RequestTag/k{i}")));
         texts.extend((0..100).map(|i| format!("nosuch{i}:Key")));
         for _ in 0..2 {
             for t in &texts {
@@ -394,6 +455,90 @@ mod tests {
                     format!("{:?}", resolve_key(t)),
                     "{t}"
                 );
+            }
+        }
+    }
+
+    /// A policy holds a kind of pattern exactly when one of its statements does, for every
+    /// kind, on every managed policy and on policies with unknown services, unknown names and
+    /// placeholders.
+    #[test]
+    fn policy_kinds_agree_with_statement_kinds() {
+        use kmsguard_syntax::formats::Content;
+        use kmsguard_syntax::{ParseOptions, parse_text};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/corpus/aws-managed-policies");
+        let mut texts: Vec<String> = std::fs::read_dir(&dir)
+            .expect("the managed policies")
+            .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
+            .collect();
+        for actions in [
+            r#""nosuch:Get""#,
+            r#"["kms:Decrypt","kms:NoSuchAction"]"#,
+            r#"["s3:Get*","*"]"#,
+            r#"["kms:Decrypt"]"#,
+        ] {
+            texts.push(format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}},{{"Effect":"Allow","Action":{actions},"Resource":"*"}}]}}"#
+            ));
+        }
+        let mut seen = 0u8;
+        for text in &texts {
+            let parsed = parse_text(text, &ParseOptions::default());
+            for doc in &parsed.documents {
+                let Content::Policy(policy) = &doc.content else {
+                    continue;
+                };
+                let facts = PolicyFacts::new(policy);
+                for bit in 0..8 {
+                    let kind = 1u8 << bit;
+                    let any = (0..policy.statements.len()).any(|s| facts.holds(s, kind));
+                    assert_eq!(facts.holds_anywhere(kind), any, "{text}");
+                    if any {
+                        seen |= kind;
+                    }
+                }
+            }
+        }
+        // Every kind but placeholders (which the managed policies do not hold) was seen.
+        assert_eq!(seen, 0b1_1111, "{seen:#b}");
+    }
+
+    /// The remembered services ([`service`]) are the catalog's, for every catalog prefix in
+    /// three cases, for prefixes the catalog does not know, longer than eight bytes, with a
+    /// zero byte, empty, and more prefixes than slots, each asked several times.
+    #[test]
+    fn remembered_services_agree_with_catalog() {
+        let mut prefixes: Vec<String> = Vec::new();
+        for svc in catalog().services() {
+            let p = svc.prefix();
+            prefixes.extend([p.to_owned(), p.to_ascii_uppercase(), format!("{p}\0")]);
+            let mut mixed: Vec<char> = p.chars().collect();
+            if let Some(c) = mixed.first_mut() {
+                *c = c.to_ascii_uppercase();
+            }
+            prefixes.push(mixed.into_iter().collect());
+        }
+        prefixes.extend(
+            [
+                "kms",
+                "kms\0",
+                "km",
+                "kmsx",
+                "",
+                "\0",
+                "a",
+                "nosuch",
+                "abcdefgh",
+                "abcdefghi",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned()),
+        );
+        prefixes.extend((0..2000).map(|i| format!("x{i}")));
+        for round in 0..3 {
+            for p in prefixes.iter().skip(round) {
+                assert_eq!(service(p), catalog().service(p), "{p:?}");
             }
         }
     }

@@ -51,6 +51,11 @@ impl Rule for ActionMatchesNothing {
 
     fn check_policy(&self, policy: &Policy, cx: &mut Context<'_>) {
         let facts = cx.facts(policy);
+        // A policy without a pattern with wildcards (of a known service) has no statement to
+        // look at.
+        if !facts.holds_anywhere(KnownAction::PATTERN) {
+            return;
+        }
         for (s, st) in policy.statements.iter().enumerate() {
             let Some(block) = &st.node.action else {
                 continue;
