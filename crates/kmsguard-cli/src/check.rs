@@ -10,7 +10,6 @@ use kmsguard_syntax::{
     Code, Diagnostic, InputFormat, ParseOptions, ParsedFile, Severity, SourceFile, Span,
     parse_bytes,
 };
-use rayon::prelude::*;
 
 use crate::{ColorChoice, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, files, output};
 
@@ -245,12 +244,10 @@ impl FileReport {
     }
 }
 
-/// At most this many files are one task of the thread pool. Left to itself, rayon cuts a list
-/// into one piece per thread and splits a piece further only when another thread steals from
-/// it, which a piece already being worked through no longer allows: over the 1,645 managed
-/// policies (a few of them a hundred times larger than most) one thread finished up to 5 ms
-/// before the other. Small tasks keep both busy to the end; each costs well under a
-/// microsecond.
+/// At most this many files are one task of the threads reading them (see [`crate::crew`]). A
+/// few managed policies are a hundred times larger than most: with a thread's share fixed up
+/// front, or cut in large pieces, one thread finished up to 5 ms before the other. Small tasks
+/// keep both busy to the end; each costs well under a microsecond.
 pub(crate) const FILES_PER_TASK: usize = 4;
 
 /// From how many input files a run is one over many small files, which keeps
@@ -308,19 +305,19 @@ pub(crate) fn read_all(
     if paths.len() < MANY_FILES {
         crate::large_pages();
     }
+    // This thread reads files too, with one helper thread fewer than the cores.
+    let helpers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .saturating_sub(1);
     let results = with_progress(paths.len(), |done| {
-        paths
-            .par_iter()
-            .with_max_len(FILES_PER_TASK)
-            .map(|p| {
-                let mut r = check_file(p, options, family, post);
-                if let Ok(report) = &mut r {
-                    keep_text(report, keep);
-                }
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                r
-            })
-            .collect::<Vec<Result<FileReport, String>>>()
+        crate::crew::map(&paths, FILES_PER_TASK, helpers, |p| {
+            let mut r = check_file(p, options, family, post);
+            if let Ok(report) = &mut r {
+                keep_text(report, keep);
+            }
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            r
+        })
     });
     let mut io_failed = false;
     // Collected in place: a `Result` of a report takes no more room than the report.

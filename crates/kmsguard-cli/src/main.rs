@@ -4,6 +4,7 @@ mod baseline;
 mod can;
 mod check;
 mod config;
+mod crew;
 mod files;
 mod inventory_cmd;
 mod lint;
