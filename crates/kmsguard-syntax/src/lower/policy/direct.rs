@@ -38,7 +38,8 @@ use wide::i8x16;
 pub(crate) fn bare_policy(text: &str, limits: &Limits, infer: bool) -> Option<(Policy, Span)> {
     // The reader opens up to four containers itself (document, `Statement` array, statement,
     // `Action` array) without checking the depth limit.
-    if text.len() > limits.max_bytes || limits.max_depth < 4 {
+    // Every span is made by [`span`], which needs each offset to fit a `u32`.
+    if text.len() > limits.max_bytes || u32::try_from(text.len()).is_err() || limits.max_depth < 4 {
         return None;
     }
     let mut d = Direct {
@@ -54,6 +55,23 @@ pub(crate) fn bare_policy(text: &str, limits: &Limits, infer: bool) -> Option<(P
     SCRATCH.with(|s| s.set(d.scratch));
     let result = result?;
     d.sink.diags.is_empty().then_some(result)
+}
+
+/// The span from `start` to `end`, offsets into a text [`bare_policy`] reads (so at most
+/// `u32::MAX` bytes, which it checks) with `start <= end`, as every span this reader makes
+/// has (it ends after the text it starts at): what [`Span::new`] makes of them, without its
+/// clamping of each offset to a `u32` and of `end` to `start`. The clamping took eight
+/// instructions a span, and the reader makes one for nearly every string it reads.
+#[inline(always)]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "bare_policy reads no text of more than u32::MAX bytes, so every offset fits"
+)]
+fn span(start: usize, end: usize) -> Span {
+    Span {
+        start: start as u32,
+        end: end as u32,
+    }
 }
 
 /// Lists the reader gathers items in before moving them into a vector of exactly their
@@ -164,7 +182,7 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        let span = Span::new(start, self.r.pos());
+        let span = span(start, self.r.pos());
         self.r.skip_ws();
         if !self.r.at_end() {
             return None;
@@ -273,7 +291,7 @@ impl<'a> Direct<'a> {
         }
         let start = self.r.pos();
         let key = self.r.string().ok()?;
-        let span = Span::new(start, self.r.pos());
+        let span = span(start, self.r.pos());
         member_colon(&mut self.r)?;
         Some((key, span))
     }
@@ -324,7 +342,7 @@ impl<'a> Direct<'a> {
         }
         let start = self.r.pos();
         let s = self.r.string().ok()?;
-        Some((s, Span::new(start, self.r.pos())))
+        Some((s, span(start, self.r.pos())))
     }
 
     /// The `Statement` value: one statement object or a non-empty array of them.
@@ -378,7 +396,7 @@ impl<'a> Direct<'a> {
                     stmt.sid = Some(Spanned::new(s.into_owned(), span));
                 }
                 EFFECT if self.literal(b"\"Allow\"") => {
-                    let span = Span::new(self.r.pos() - 7, self.r.pos());
+                    let span = span(self.r.pos() - 7, self.r.pos());
                     effect = Some(Spanned::new(Effect::Allow, span));
                 }
                 EFFECT => {
@@ -430,7 +448,7 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        out.span = Span::new(start, self.r.pos());
+        out.span = span(start, self.r.pos());
         // A statement without an effect or (outside key policies) an action is reported; so is
         // one without a resource in an identity policy, which the kind decides.
         out.node.effect = effect?;
@@ -465,7 +483,7 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        Some(Spanned::new(exact(scratch), Span::new(start, r.pos())))
+        Some(Spanned::new(exact(scratch), span(start, r.pos())))
     }
 
     /// A statement's `Condition` object, the statement's `depth` enclosing containers being
@@ -534,7 +552,7 @@ impl<'a> Direct<'a> {
             }
         }
         let list = exact(&mut self.scratch.conditions);
-        Some((list, Span::new(start, self.r.pos())))
+        Some((list, span(start, self.r.pos())))
     }
 
     /// A statement's `Principal` or `NotPrincipal` value, the statement's `depth` enclosing
@@ -560,13 +578,13 @@ impl<'a> Direct<'a> {
             let plain = |r: &mut Reader<'a>, _: &mut Sink| {
                 let start = r.pos();
                 let s = r.string().ok()?;
-                Some((s.into_owned(), Span::new(start, r.pos())))
+                Some((s.into_owned(), span(start, r.pos())))
             };
             let entry = match key.as_ref() {
                 "AWS" => PrincipalEntry::Aws(Self::list(r, sink, &mut Vec::new(), |r, sink| {
                     let start = r.pos();
                     let s = r.string().ok()?;
-                    let span = Span::new(start, r.pos());
+                    let span = span(start, r.pos());
                     Some((aws_principal(sink, &s, span)?, span))
                 })?),
                 "Service" => PrincipalEntry::Service(Self::list(r, sink, &mut Vec::new(), plain)?),
@@ -590,7 +608,7 @@ impl<'a> Direct<'a> {
         }
         Some(Spanned::new(
             Principals::Map(entries),
-            Span::new(start, self.r.pos()),
+            span(start, self.r.pos()),
         ))
     }
 
@@ -613,7 +631,7 @@ impl<'a> Direct<'a> {
             }
         }
         let items = exact(&mut self.scratch.values);
-        Some(Spanned::new(items, Span::new(start, self.r.pos())))
+        Some(Spanned::new(items, span(start, self.r.pos())))
     }
 
     /// One condition value, as `values` in the condition lowering makes it; `None` for a
@@ -632,10 +650,10 @@ impl<'a> Direct<'a> {
                         template: Template::literal(text),
                         kind: ScalarKind::String,
                     };
-                    return Some(Spanned::new(value, Span::new(start, end)));
+                    return Some(Spanned::new(value, span(start, end)));
                 }
                 let s = self.r.string().ok()?;
-                let span = Span::new(start, self.r.pos());
+                let span = span(start, self.r.pos());
                 (template(&s, span, true, &mut self.sink), ScalarKind::String)
             }
             b't' if self.literal(b"true") => (Template::literal("true"), ScalarKind::Bool),
@@ -643,7 +661,7 @@ impl<'a> Direct<'a> {
             _ => return None,
         };
         let value = ConditionValue { template, kind };
-        Some(Spanned::new(value, Span::new(start, self.r.pos())))
+        Some(Spanned::new(value, span(start, self.r.pos())))
     }
 
     /// The `Action` or `NotAction` value: [`Direct::list`] specialised, so that the common
@@ -667,10 +685,7 @@ impl<'a> Direct<'a> {
             if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), at) {
                 r.set_pos(end);
                 // Filled in place, which saves moving the finished pattern into the list.
-                scratch.push(Spanned::new(
-                    ActionPattern::placeholder(),
-                    Span::new(at, end),
-                ));
+                scratch.push(Spanned::new(ActionPattern::placeholder(), span(at, end)));
                 if let Some(last) = scratch.last_mut() {
                     last.node.set_checked(text, colon);
                 }
@@ -682,7 +697,7 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        Some(Spanned::new(exact(scratch), Span::new(start, r.pos())))
+        Some(Spanned::new(exact(scratch), span(start, r.pos())))
     }
 
     fn resources(&mut self) -> Option<SpannedList<ResourcePattern>> {
@@ -698,7 +713,7 @@ impl<'a> Direct<'a> {
                     let any = ResourcePattern {
                         template: Template::literal("*"),
                     };
-                    return Some((any, Span::new(start, start + 3)));
+                    return Some((any, span(start, start + 3)));
                 }
                 // A plain ARN: what `parse_resource` keeps as the literal text.
                 if let Some((text, colons, end)) = plain_text(r.bytes(), r.text(), start)
@@ -709,10 +724,10 @@ impl<'a> Direct<'a> {
                     let arn = ResourcePattern {
                         template: Template::literal(text),
                     };
-                    return Some((arn, Span::new(start, end)));
+                    return Some((arn, span(start, end)));
                 }
                 let s = r.string().ok()?;
-                let span = Span::new(start, r.pos());
+                let span = span(start, r.pos());
                 Some((parse_resource(&s, span, true, sink)?, span))
             },
         )
@@ -781,7 +796,7 @@ fn action(r: &mut Reader<'_>, sink: &mut Sink) -> Option<(ActionPattern, Span)> 
     let start = r.pos();
     if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), start) {
         r.set_pos(end);
-        return Some((ActionPattern::checked(text, colon), Span::new(start, end)));
+        return Some((ActionPattern::checked(text, colon), span(start, end)));
     }
     action_slow(r, sink)
 }
@@ -791,7 +806,7 @@ fn action(r: &mut Reader<'_>, sink: &mut Sink) -> Option<(ActionPattern, Span)> 
 fn action_slow(r: &mut Reader<'_>, sink: &mut Sink) -> Option<(ActionPattern, Span)> {
     let start = r.pos();
     let s = r.string().ok()?;
-    let span = Span::new(start, r.pos());
+    let span = span(start, r.pos());
     let colon = check_action(&s, span, sink)?;
     Some((ActionPattern::checked(&s, colon), span))
 }
@@ -1110,6 +1125,18 @@ mod tests {
             assert!(sink.diags.is_empty());
         });
         assert!(accepted > 1000, "{accepted}");
+    }
+
+    /// For offsets that fit a `u32`, in order, the span without clamping is the clamped one.
+    #[test]
+    fn span_agrees_with_span_new() {
+        let max = u32::MAX as usize;
+        let offsets = [0, 1, 2, 7, 255, 256, 65_535, 65_536, 1 << 31, max - 1, max];
+        for &start in &offsets {
+            for &end in offsets.iter().filter(|&&end| end >= start) {
+                assert_eq!(span(start, end), Span::new(start, end), "{start} {end}");
+            }
+        }
     }
 
     /// The quick way over a line break and indentation stops where the ordinary whitespace
