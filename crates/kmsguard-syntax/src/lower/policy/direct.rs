@@ -868,9 +868,6 @@ fn plain_action<'a>(
     open: usize,
 ) -> Option<(&'a str, Option<usize>, usize)> {
     let content = open + 1;
-    if bytes.get(content..content + 2) == Some(b"*\"") {
-        return Some((text.get(content..content + 1)?, None, content + 2));
-    }
     if let Some((colon, end)) = bytes
         .get(content..)
         .and_then(<[u8]>::first_chunk::<32>)
@@ -881,6 +878,11 @@ fn plain_action<'a>(
         };
         let s = text.get(content..content + end)?;
         return Some((s, Some(colon), content + end + 1));
+    }
+    // Looked for only now, off the usual path: `action_in_32` takes no text starting with
+    // `*` (its first stop is then no colon), so the bare `*` always gets here.
+    if bytes.get(content..content + 2) == Some(b"*\"") {
+        return Some((text.get(content..content + 1)?, None, content + 2));
     }
     plain_action_blocks(bytes, text, content)
 }
@@ -1284,6 +1286,27 @@ mod tests {
             ],
             |text| plain_action(text.as_bytes(), text, 0).map(|(s, c, e)| (s.to_owned(), c, e)),
             |text| plain_action_by_bytes(text).map(|(s, c, e)| (s.to_owned(), c, e)),
+        );
+    }
+
+    /// The bare `*`, with every length of text after it (so that it is met both with and
+    /// without 32 bytes to read at once), and texts starting with `*`, scan as the byte-by-byte
+    /// reference says.
+    #[test]
+    fn plain_action_takes_the_bare_star_with_any_text_after_it() {
+        let after =
+            "  ,\n                \"kms:Decrypt\",\n                \"kms:Encrypt\"\n            ]";
+        for body in ["*", "*:a", "**", "*a:b", "a*:b", ":*"] {
+            for cut in 0..=after.len() {
+                let text = format!("\"{body}\"{}", &after[..cut]);
+                let got = plain_action(text.as_bytes(), &text, 0);
+                assert_eq!(got, plain_action_by_bytes(&text), "{text:?}");
+            }
+        }
+        let text = format!("\"*\"{after}");
+        assert_eq!(
+            plain_action(text.as_bytes(), &text, 0),
+            Some(("*", None, 3))
         );
     }
 
