@@ -301,25 +301,25 @@ impl<'a> Direct<'a> {
     /// by their bytes; any other goes through [`Direct::key`].
     fn statement_key(&mut self) -> Option<usize> {
         let at = self.r.pos();
-        let guess = match self.r.bytes().get(at..at + 2) {
-            Some(b"\"A") => Some(ACTION),
-            Some(b"\"C") => Some(CONDITION),
-            Some(b"\"E") => Some(EFFECT),
-            Some(b"\"R") => Some(RESOURCE),
-            Some(b"\"S") => Some(SID),
+        let rest = self.r.bytes().get(at..).unwrap_or_default();
+        // Each usual key is compared whole, quotes included, with a constant: a fixed-size
+        // compare, where a name looked up in `STATEMENT_ELEMENTS` has a length known only at
+        // run time.
+        let usual = |element: usize, quoted: &'static [u8]| {
+            rest.starts_with(quoted).then_some((element, quoted.len()))
+        };
+        let found = match rest.get(1) {
+            Some(b'A') => usual(ACTION, b"\"Action\""),
+            Some(b'C') => usual(CONDITION, b"\"Condition\""),
+            Some(b'E') => usual(EFFECT, b"\"Effect\""),
+            Some(b'R') => usual(RESOURCE, b"\"Resource\""),
+            Some(b'S') => usual(SID, b"\"Sid\""),
             _ => None,
         };
-        if let Some(element) = guess {
-            let name = STATEMENT_ELEMENTS.get(element)?.as_bytes();
-            let at = self.r.pos() + 1;
-            let bytes = self.r.bytes();
-            if bytes.get(at..at + name.len()) == Some(name)
-                && bytes.get(at + name.len()) == Some(&b'"')
-            {
-                self.r.set_pos(at + name.len() + 1);
-                member_colon(&mut self.r)?;
-                return Some(element);
-            }
+        if let Some((element, len)) = found {
+            self.r.set_pos(at + len);
+            member_colon(&mut self.r)?;
+            return Some(element);
         }
         let key = self.key()?;
         STATEMENT_ELEMENTS.iter().position(|e| *e == key.as_ref())
@@ -1127,6 +1127,50 @@ mod tests {
             assert!(sink.diags.is_empty());
         });
         assert!(accepted > 1000, "{accepted}");
+    }
+
+    /// The quick match of the usual statement keys gives the element and position the
+    /// ordinary way (read the key, look it up) does, on every key name, near misses of them,
+    /// escapes and each layout of the colon after them.
+    #[test]
+    fn statement_key_agrees_with_the_ordinary_way() {
+        let mut names: Vec<String> = STATEMENT_ELEMENTS.iter().map(|e| (*e).to_owned()).collect();
+        for e in STATEMENT_ELEMENTS {
+            names.push(format!("{e}x"));
+            names.push(e.to_ascii_lowercase());
+            names.push(e[..e.len() - 1].to_owned());
+            names.push(format!("\\u0041{}", &e[1..]));
+        }
+        names.extend(["", "A", "S", "Sidx", "\\\"", "\u{e9}"].map(str::to_owned));
+        let mut known = 0;
+        for name in &names {
+            for colon in [": \"", ":\"", " : [", ":  {", "", ":"] {
+                let text = format!("\"{name}\"{colon}");
+                let mut quick = direct(&text);
+                let got = quick.statement_key().map(|e| (e, quick.r.pos()));
+                let mut ordinary = direct(&text);
+                let want = ordinary.key().and_then(|key| {
+                    let e = STATEMENT_ELEMENTS.iter().position(|e| *e == key.as_ref())?;
+                    Some((e, ordinary.r.pos()))
+                });
+                assert_eq!(got, want, "{text:?}");
+                known += usize::from(got.is_some());
+            }
+        }
+        // Every name with each layout but the one without a colon, and the escaped `Action`.
+        assert_eq!(known, (STATEMENT_ELEMENTS.len() + 1) * 5);
+    }
+
+    /// A reader at the start of `text`, reading any kind.
+    fn direct(text: &str) -> Direct<'_> {
+        Direct {
+            r: Reader::new(text, &Limits::default()),
+            sink: Sink::default(),
+            scratch: Scratch::default(),
+            max_depth: 10,
+            infer: true,
+            has_principal: false,
+        }
     }
 
     /// For offsets that fit a `u32`, in order, the span without clamping is the clamped one.
