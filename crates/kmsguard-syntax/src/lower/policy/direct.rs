@@ -140,6 +140,14 @@ fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
     items
 }
 
+/// The members of a document this reader reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Member {
+    Version,
+    Id,
+    Statement,
+}
+
 struct Direct<'a> {
     r: Reader<'a>,
     sink: Sink,
@@ -159,23 +167,27 @@ impl<'a> Direct<'a> {
         let mut id = None;
         let mut statements = None;
         loop {
-            let key = self.key()?;
-            match key.as_ref() {
-                "Version" if version.is_none() => {
-                    let (s, span) = self.string()?;
+            match self.document_key()? {
+                Member::Version if version.is_none() => {
                     // Statements are read assuming 2012-10-17 (policy variables interpreted),
                     // which is what nearly every policy says; anything else is read the
                     // ordinary way.
-                    if s != "2012-10-17" {
-                        return None;
+                    let at = self.r.pos();
+                    if !self.literal(b"\"2012-10-17\"") {
+                        let (s, _) = self.string()?;
+                        if s != "2012-10-17" {
+                            return None;
+                        }
                     }
-                    version = Some(Spanned::new(Version::V2012_10_17, span));
+                    version = Some(Spanned::new(Version::V2012_10_17, span(at, self.r.pos())));
                 }
-                "Id" if id.is_none() => {
+                Member::Id if id.is_none() => {
                     let (s, span) = self.string()?;
                     id = Some(Spanned::new(s.into_owned(), span));
                 }
-                "Statement" if statements.is_none() => statements = Some(self.statements()?),
+                Member::Statement if statements.is_none() => {
+                    statements = Some(self.statements()?);
+                }
                 _ => return None,
             }
             if self.close(b'}')? {
@@ -294,6 +306,33 @@ impl<'a> Direct<'a> {
         let span = span(start, self.r.pos());
         member_colon(&mut self.r)?;
         Some((key, span))
+    }
+
+    /// A document member's key, and the `:` after it; `None` for a key this reader does not
+    /// read. `Version` and `Statement` written without escapes are compared whole with
+    /// constants, as in [`Direct::statement_key`]; any other key goes through [`Direct::key`].
+    fn document_key(&mut self) -> Option<Member> {
+        let at = self.r.pos();
+        let rest = self.r.bytes().get(at..).unwrap_or_default();
+        let usual = |member: Member, quoted: &'static [u8]| {
+            rest.starts_with(quoted).then_some((member, quoted.len()))
+        };
+        let found = match rest.get(1) {
+            Some(b'V') => usual(Member::Version, b"\"Version\""),
+            Some(b'S') => usual(Member::Statement, b"\"Statement\""),
+            _ => None,
+        };
+        if let Some((member, len)) = found {
+            self.r.set_pos(at + len);
+            member_colon(&mut self.r)?;
+            return Some(member);
+        }
+        match self.key()?.as_ref() {
+            "Version" => Some(Member::Version),
+            "Id" => Some(Member::Id),
+            "Statement" => Some(Member::Statement),
+            _ => None,
+        }
     }
 
     /// A statement member's key, as an index into [`STATEMENT_ELEMENTS`], and the `:` after
@@ -1159,6 +1198,43 @@ mod tests {
         }
         // Every name with each layout but the one without a colon, and the escaped `Action`.
         assert_eq!(known, (STATEMENT_ELEMENTS.len() + 1) * 5);
+    }
+
+    /// The quick match of the usual document keys gives the member and position the
+    /// ordinary way (read the key, name the member) does, on every member name, near misses,
+    /// escapes and each layout of the colon after them.
+    #[test]
+    fn document_key_agrees_with_the_ordinary_way() {
+        let mut names = vec![String::new(), "V".to_owned(), "S".to_owned()];
+        for name in ["Version", "Id", "Statement"] {
+            names.push(name.to_owned());
+            names.push(format!("{name}x"));
+            names.push(name.to_ascii_lowercase());
+            names.push(name[..name.len() - 1].to_owned());
+            names.push(format!("\\u00{:x}{}", name.as_bytes()[0], &name[1..]));
+        }
+        let mut known = 0;
+        for name in &names {
+            for colon in [": \"", ":\"", " : [", ":  {", "", ":"] {
+                let text = format!("\"{name}\"{colon}");
+                let mut quick = direct(&text);
+                let got = quick.document_key().map(|m| (m, quick.r.pos()));
+                let mut ordinary = direct(&text);
+                let want = ordinary.key().and_then(|key| {
+                    let member = match key.as_ref() {
+                        "Version" => Member::Version,
+                        "Id" => Member::Id,
+                        "Statement" => Member::Statement,
+                        _ => return None,
+                    };
+                    Some((member, ordinary.r.pos()))
+                });
+                assert_eq!(got, want, "{text:?}");
+                known += usize::from(got.is_some());
+            }
+        }
+        // Each name, plain and escaped, with each layout but the one without a colon.
+        assert_eq!(known, 3 * 2 * 5);
     }
 
     /// A reader at the start of `text`, reading any kind.
