@@ -314,7 +314,7 @@ impl<'a> Direct<'a> {
             return None;
         }
         let start = self.r.pos();
-        let key = self.r.string().ok()?;
+        let key = quoted_text(&mut self.r)?;
         let span = span(start, self.r.pos());
         member_colon(&mut self.r)?;
         Some((key, span))
@@ -392,7 +392,7 @@ impl<'a> Direct<'a> {
             return None;
         }
         let start = self.r.pos();
-        let s = self.r.string().ok()?;
+        let s = quoted_text(&mut self.r)?;
         Some((s, span(start, self.r.pos())))
     }
 
@@ -783,6 +783,19 @@ impl<'a> Direct<'a> {
             },
         )
     }
+}
+
+/// The string whose opening quote is at the reader, read by [`plain_text`] when it is plain
+/// (one pass of 16-byte masks, inlined) and by [`Reader::string`] otherwise: the same text
+/// either way. Sids, condition operators and condition keys are read so; the call to
+/// `Reader::string` cost more than the scan.
+#[inline(always)]
+fn quoted_text<'a>(r: &mut Reader<'a>) -> Option<Cow<'a, str>> {
+    if let Some((text, _, end)) = plain_text(r.bytes(), r.text(), r.pos()) {
+        r.set_pos(end);
+        return Some(Cow::Borrowed(text));
+    }
+    r.string().ok()
 }
 
 /// A statement with nothing read yet, for [`Direct::statement`] to fill in place.
@@ -1339,6 +1352,33 @@ mod tests {
             });
             assert_eq!(got, want, "{text:?}");
         });
+    }
+
+    /// The string read with the one-pass scan or the ordinary way is what the ordinary way
+    /// alone reads, and ends where it does; both fail together.
+    #[test]
+    fn quoted_text_agrees_with_reader_string() {
+        let alphabet = [
+            "a",
+            ":",
+            "$",
+            "\"",
+            "\\",
+            "\\n",
+            "\u{e9}",
+            "\u{1}",
+            "abcdefghijklmnop",
+        ];
+        let mut plain = 0;
+        each_quoted(&alphabet, 4, |text| {
+            let mut quick = Reader::new(text, &Limits::default());
+            let got = quoted_text(&mut quick).map(|s| (s.into_owned(), quick.pos()));
+            let mut r = Reader::new(text, &Limits::default());
+            let want = r.string().ok().map(|s| (s.into_owned(), r.pos()));
+            assert_eq!(got, want, "{text:?}");
+            plain += usize::from(plain_text(text.as_bytes(), text, 0).is_some());
+        });
+        assert!(plain > 1000, "{plain}");
     }
 
     /// Whenever the one-pass scan takes a string, the ordinary way reads the same text and
