@@ -38,7 +38,8 @@ use wide::i8x16;
 pub(crate) fn bare_policy(text: &str, limits: &Limits, infer: bool) -> Option<(Policy, Span)> {
     // The reader opens up to four containers itself (document, `Statement` array, statement,
     // `Action` array) without checking the depth limit.
-    if text.len() > limits.max_bytes || limits.max_depth < 4 {
+    // Every span is made by [`span`], which needs each offset to fit a `u32`.
+    if text.len() > limits.max_bytes || u32::try_from(text.len()).is_err() || limits.max_depth < 4 {
         return None;
     }
     let mut d = Direct {
@@ -54,6 +55,23 @@ pub(crate) fn bare_policy(text: &str, limits: &Limits, infer: bool) -> Option<(P
     SCRATCH.with(|s| s.set(d.scratch));
     let result = result?;
     d.sink.diags.is_empty().then_some(result)
+}
+
+/// The span from `start` to `end`, offsets into a text [`bare_policy`] reads (so at most
+/// `u32::MAX` bytes, which it checks) with `start <= end`, as every span this reader makes
+/// has (it ends after the text it starts at): what [`Span::new`] makes of them, without its
+/// clamping of each offset to a `u32` and of `end` to `start`. The clamping took eight
+/// instructions a span, and the reader makes one for nearly every string it reads.
+#[inline(always)]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "bare_policy reads no text of more than u32::MAX bytes, so every offset fits"
+)]
+fn span(start: usize, end: usize) -> Span {
+    Span {
+        start: start as u32,
+        end: end as u32,
+    }
 }
 
 /// Lists the reader gathers items in before moving them into a vector of exactly their
@@ -100,6 +118,12 @@ fn open_list(r: &mut Reader<'_>) -> Option<usize> {
 /// over the closing `]` and gives `false`; `None` for anything else.
 #[inline(always)]
 fn list_continues(r: &mut Reader<'_>) -> Option<bool> {
+    // The usual comma right after the item needs no whitespace skip first.
+    if r.peek() == Some(b',') {
+        r.bump();
+        skip_line_break(r);
+        return Some(true);
+    }
     r.skip_ws();
     match r.peek() {
         Some(b',') => {
@@ -122,6 +146,14 @@ fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
     items
 }
 
+/// The members of a document this reader reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Member {
+    Version,
+    Id,
+    Statement,
+}
+
 struct Direct<'a> {
     r: Reader<'a>,
     sink: Sink,
@@ -141,30 +173,34 @@ impl<'a> Direct<'a> {
         let mut id = None;
         let mut statements = None;
         loop {
-            let key = self.key()?;
-            match key.as_ref() {
-                "Version" if version.is_none() => {
-                    let (s, span) = self.string()?;
+            match self.document_key()? {
+                Member::Version if version.is_none() => {
                     // Statements are read assuming 2012-10-17 (policy variables interpreted),
                     // which is what nearly every policy says; anything else is read the
                     // ordinary way.
-                    if s != "2012-10-17" {
-                        return None;
+                    let at = self.r.pos();
+                    if !self.literal(b"\"2012-10-17\"") {
+                        let (s, _) = self.string()?;
+                        if s != "2012-10-17" {
+                            return None;
+                        }
                     }
-                    version = Some(Spanned::new(Version::V2012_10_17, span));
+                    version = Some(Spanned::new(Version::V2012_10_17, span(at, self.r.pos())));
                 }
-                "Id" if id.is_none() => {
+                Member::Id if id.is_none() => {
                     let (s, span) = self.string()?;
                     id = Some(Spanned::new(s.into_owned(), span));
                 }
-                "Statement" if statements.is_none() => statements = Some(self.statements()?),
+                Member::Statement if statements.is_none() => {
+                    statements = Some(self.statements()?);
+                }
                 _ => return None,
             }
             if self.close(b'}')? {
                 break;
             }
         }
-        let span = Span::new(start, self.r.pos());
+        let span = span(start, self.r.pos());
         self.r.skip_ws();
         if !self.r.at_end() {
             return None;
@@ -244,6 +280,12 @@ impl<'a> Direct<'a> {
     /// `Some(true)`); `None` on anything else.
     #[inline(always)]
     fn close(&mut self, close: u8) -> Option<bool> {
+        // The usual comma right after the value needs no whitespace skip first.
+        if self.r.peek() == Some(b',') {
+            self.r.bump();
+            skip_line_break(&mut self.r);
+            return Some(false);
+        }
         self.r.skip_ws();
         let b = self.r.peek()?;
         if b == b',' {
@@ -272,10 +314,37 @@ impl<'a> Direct<'a> {
             return None;
         }
         let start = self.r.pos();
-        let key = self.r.string().ok()?;
-        let span = Span::new(start, self.r.pos());
+        let key = quoted_text(&mut self.r)?;
+        let span = span(start, self.r.pos());
         member_colon(&mut self.r)?;
         Some((key, span))
+    }
+
+    /// A document member's key, and the `:` after it; `None` for a key this reader does not
+    /// read. `Version` and `Statement` written without escapes are compared whole with
+    /// constants, as in [`Direct::statement_key`]; any other key goes through [`Direct::key`].
+    fn document_key(&mut self) -> Option<Member> {
+        let at = self.r.pos();
+        let rest = self.r.bytes().get(at..).unwrap_or_default();
+        let usual = |member: Member, quoted: &'static [u8]| {
+            rest.starts_with(quoted).then_some((member, quoted.len()))
+        };
+        let found = match rest.get(1) {
+            Some(b'V') => usual(Member::Version, b"\"Version\""),
+            Some(b'S') => usual(Member::Statement, b"\"Statement\""),
+            _ => None,
+        };
+        if let Some((member, len)) = found {
+            self.r.set_pos(at + len);
+            member_colon(&mut self.r)?;
+            return Some(member);
+        }
+        match self.key()?.as_ref() {
+            "Version" => Some(Member::Version),
+            "Id" => Some(Member::Id),
+            "Statement" => Some(Member::Statement),
+            _ => None,
+        }
     }
 
     /// A statement member's key, as an index into [`STATEMENT_ELEMENTS`], and the `:` after
@@ -283,25 +352,25 @@ impl<'a> Direct<'a> {
     /// by their bytes; any other goes through [`Direct::key`].
     fn statement_key(&mut self) -> Option<usize> {
         let at = self.r.pos();
-        let guess = match self.r.bytes().get(at..at + 2) {
-            Some(b"\"A") => Some(ACTION),
-            Some(b"\"C") => Some(CONDITION),
-            Some(b"\"E") => Some(EFFECT),
-            Some(b"\"R") => Some(RESOURCE),
-            Some(b"\"S") => Some(SID),
+        let rest = self.r.bytes().get(at..).unwrap_or_default();
+        // Each usual key is compared whole, quotes included, with a constant: a fixed-size
+        // compare, where a name looked up in `STATEMENT_ELEMENTS` has a length known only at
+        // run time.
+        let usual = |element: usize, quoted: &'static [u8]| {
+            rest.starts_with(quoted).then_some((element, quoted.len()))
+        };
+        let found = match rest.get(1) {
+            Some(b'A') => usual(ACTION, b"\"Action\""),
+            Some(b'C') => usual(CONDITION, b"\"Condition\""),
+            Some(b'E') => usual(EFFECT, b"\"Effect\""),
+            Some(b'R') => usual(RESOURCE, b"\"Resource\""),
+            Some(b'S') => usual(SID, b"\"Sid\""),
             _ => None,
         };
-        if let Some(element) = guess {
-            let name = STATEMENT_ELEMENTS.get(element)?.as_bytes();
-            let at = self.r.pos() + 1;
-            let bytes = self.r.bytes();
-            if bytes.get(at..at + name.len()) == Some(name)
-                && bytes.get(at + name.len()) == Some(&b'"')
-            {
-                self.r.set_pos(at + name.len() + 1);
-                member_colon(&mut self.r)?;
-                return Some(element);
-            }
+        if let Some((element, len)) = found {
+            self.r.set_pos(at + len);
+            member_colon(&mut self.r)?;
+            return Some(element);
         }
         let key = self.key()?;
         STATEMENT_ELEMENTS.iter().position(|e| *e == key.as_ref())
@@ -323,8 +392,8 @@ impl<'a> Direct<'a> {
             return None;
         }
         let start = self.r.pos();
-        let s = self.r.string().ok()?;
-        Some((s, Span::new(start, self.r.pos())))
+        let s = quoted_text(&mut self.r)?;
+        Some((s, span(start, self.r.pos())))
     }
 
     /// The `Statement` value: one statement object or a non-empty array of them.
@@ -378,7 +447,7 @@ impl<'a> Direct<'a> {
                     stmt.sid = Some(Spanned::new(s.into_owned(), span));
                 }
                 EFFECT if self.literal(b"\"Allow\"") => {
-                    let span = Span::new(self.r.pos() - 7, self.r.pos());
+                    let span = span(self.r.pos() - 7, self.r.pos());
                     effect = Some(Spanned::new(Effect::Allow, span));
                 }
                 EFFECT => {
@@ -430,7 +499,7 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        out.span = Span::new(start, self.r.pos());
+        out.span = span(start, self.r.pos());
         // A statement without an effect or (outside key policies) an action is reported; so is
         // one without a resource in an identity policy, which the kind decides.
         out.node.effect = effect?;
@@ -465,7 +534,7 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        Some(Spanned::new(exact(scratch), Span::new(start, r.pos())))
+        Some(Spanned::new(exact(scratch), span(start, r.pos())))
     }
 
     /// A statement's `Condition` object, the statement's `depth` enclosing containers being
@@ -534,7 +603,7 @@ impl<'a> Direct<'a> {
             }
         }
         let list = exact(&mut self.scratch.conditions);
-        Some((list, Span::new(start, self.r.pos())))
+        Some((list, span(start, self.r.pos())))
     }
 
     /// A statement's `Principal` or `NotPrincipal` value, the statement's `depth` enclosing
@@ -560,13 +629,13 @@ impl<'a> Direct<'a> {
             let plain = |r: &mut Reader<'a>, _: &mut Sink| {
                 let start = r.pos();
                 let s = r.string().ok()?;
-                Some((s.into_owned(), Span::new(start, r.pos())))
+                Some((s.into_owned(), span(start, r.pos())))
             };
             let entry = match key.as_ref() {
                 "AWS" => PrincipalEntry::Aws(Self::list(r, sink, &mut Vec::new(), |r, sink| {
                     let start = r.pos();
                     let s = r.string().ok()?;
-                    let span = Span::new(start, r.pos());
+                    let span = span(start, r.pos());
                     Some((aws_principal(sink, &s, span)?, span))
                 })?),
                 "Service" => PrincipalEntry::Service(Self::list(r, sink, &mut Vec::new(), plain)?),
@@ -590,7 +659,7 @@ impl<'a> Direct<'a> {
         }
         Some(Spanned::new(
             Principals::Map(entries),
-            Span::new(start, self.r.pos()),
+            span(start, self.r.pos()),
         ))
     }
 
@@ -613,7 +682,7 @@ impl<'a> Direct<'a> {
             }
         }
         let items = exact(&mut self.scratch.values);
-        Some(Spanned::new(items, Span::new(start, self.r.pos())))
+        Some(Spanned::new(items, span(start, self.r.pos())))
     }
 
     /// One condition value, as `values` in the condition lowering makes it; `None` for a
@@ -632,10 +701,10 @@ impl<'a> Direct<'a> {
                         template: Template::literal(text),
                         kind: ScalarKind::String,
                     };
-                    return Some(Spanned::new(value, Span::new(start, end)));
+                    return Some(Spanned::new(value, span(start, end)));
                 }
                 let s = self.r.string().ok()?;
-                let span = Span::new(start, self.r.pos());
+                let span = span(start, self.r.pos());
                 (template(&s, span, true, &mut self.sink), ScalarKind::String)
             }
             b't' if self.literal(b"true") => (Template::literal("true"), ScalarKind::Bool),
@@ -643,7 +712,7 @@ impl<'a> Direct<'a> {
             _ => return None,
         };
         let value = ConditionValue { template, kind };
-        Some(Spanned::new(value, Span::new(start, self.r.pos())))
+        Some(Spanned::new(value, span(start, self.r.pos())))
     }
 
     /// The `Action` or `NotAction` value: [`Direct::list`] specialised, so that the common
@@ -667,10 +736,7 @@ impl<'a> Direct<'a> {
             if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), at) {
                 r.set_pos(end);
                 // Filled in place, which saves moving the finished pattern into the list.
-                scratch.push(Spanned::new(
-                    ActionPattern::placeholder(),
-                    Span::new(at, end),
-                ));
+                scratch.push(Spanned::new(ActionPattern::placeholder(), span(at, end)));
                 if let Some(last) = scratch.last_mut() {
                     last.node.set_checked(text, colon);
                 }
@@ -682,7 +748,7 @@ impl<'a> Direct<'a> {
                 break;
             }
         }
-        Some(Spanned::new(exact(scratch), Span::new(start, r.pos())))
+        Some(Spanned::new(exact(scratch), span(start, r.pos())))
     }
 
     fn resources(&mut self) -> Option<SpannedList<ResourcePattern>> {
@@ -698,7 +764,7 @@ impl<'a> Direct<'a> {
                     let any = ResourcePattern {
                         template: Template::literal("*"),
                     };
-                    return Some((any, Span::new(start, start + 3)));
+                    return Some((any, span(start, start + 3)));
                 }
                 // A plain ARN: what `parse_resource` keeps as the literal text.
                 if let Some((text, colons, end)) = plain_text(r.bytes(), r.text(), start)
@@ -709,14 +775,27 @@ impl<'a> Direct<'a> {
                     let arn = ResourcePattern {
                         template: Template::literal(text),
                     };
-                    return Some((arn, Span::new(start, end)));
+                    return Some((arn, span(start, end)));
                 }
                 let s = r.string().ok()?;
-                let span = Span::new(start, r.pos());
+                let span = span(start, r.pos());
                 Some((parse_resource(&s, span, true, sink)?, span))
             },
         )
     }
+}
+
+/// The string whose opening quote is at the reader, read by [`plain_text`] when it is plain
+/// (one pass of 16-byte masks, inlined) and by [`Reader::string`] otherwise: the same text
+/// either way. Sids, condition operators and condition keys are read so; the call to
+/// `Reader::string` cost more than the scan.
+#[inline(always)]
+fn quoted_text<'a>(r: &mut Reader<'a>) -> Option<Cow<'a, str>> {
+    if let Some((text, _, end)) = plain_text(r.bytes(), r.text(), r.pos()) {
+        r.set_pos(end);
+        return Some(Cow::Borrowed(text));
+    }
+    r.string().ok()
 }
 
 /// A statement with nothing read yet, for [`Direct::statement`] to fill in place.
@@ -781,7 +860,7 @@ fn action(r: &mut Reader<'_>, sink: &mut Sink) -> Option<(ActionPattern, Span)> 
     let start = r.pos();
     if let Some((text, colon, end)) = plain_action(r.bytes(), r.text(), start) {
         r.set_pos(end);
-        return Some((ActionPattern::checked(text, colon), Span::new(start, end)));
+        return Some((ActionPattern::checked(text, colon), span(start, end)));
     }
     action_slow(r, sink)
 }
@@ -791,7 +870,7 @@ fn action(r: &mut Reader<'_>, sink: &mut Sink) -> Option<(ActionPattern, Span)> 
 fn action_slow(r: &mut Reader<'_>, sink: &mut Sink) -> Option<(ActionPattern, Span)> {
     let start = r.pos();
     let s = r.string().ok()?;
-    let span = Span::new(start, r.pos());
+    let span = span(start, r.pos());
     let colon = check_action(&s, span, sink)?;
     Some((ActionPattern::checked(&s, colon), span))
 }
@@ -853,9 +932,6 @@ fn plain_action<'a>(
     open: usize,
 ) -> Option<(&'a str, Option<usize>, usize)> {
     let content = open + 1;
-    if bytes.get(content..content + 2) == Some(b"*\"") {
-        return Some((text.get(content..content + 1)?, None, content + 2));
-    }
     if let Some((colon, end)) = bytes
         .get(content..)
         .and_then(<[u8]>::first_chunk::<32>)
@@ -866,6 +942,11 @@ fn plain_action<'a>(
         };
         let s = text.get(content..content + end)?;
         return Some((s, Some(colon), content + end + 1));
+    }
+    // Looked for only now, off the usual path: `action_in_32` takes no text starting with
+    // `*` (its first stop is then no colon), so the bare `*` always gets here.
+    if bytes.get(content..content + 2) == Some(b"*\"") {
+        return Some((text.get(content..content + 1)?, None, content + 2));
     }
     plain_action_blocks(bytes, text, content)
 }
@@ -1112,6 +1193,99 @@ mod tests {
         assert!(accepted > 1000, "{accepted}");
     }
 
+    /// The quick match of the usual statement keys gives the element and position the
+    /// ordinary way (read the key, look it up) does, on every key name, near misses of them,
+    /// escapes and each layout of the colon after them.
+    #[test]
+    fn statement_key_agrees_with_the_ordinary_way() {
+        let mut names: Vec<String> = STATEMENT_ELEMENTS.iter().map(|e| (*e).to_owned()).collect();
+        for e in STATEMENT_ELEMENTS {
+            names.push(format!("{e}x"));
+            names.push(e.to_ascii_lowercase());
+            names.push(e[..e.len() - 1].to_owned());
+            names.push(format!("\\u0041{}", &e[1..]));
+        }
+        names.extend(["", "A", "S", "Sidx", "\\\"", "\u{e9}"].map(str::to_owned));
+        let mut known = 0;
+        for name in &names {
+            for colon in [": \"", ":\"", " : [", ":  {", "", ":"] {
+                let text = format!("\"{name}\"{colon}");
+                let mut quick = direct(&text);
+                let got = quick.statement_key().map(|e| (e, quick.r.pos()));
+                let mut ordinary = direct(&text);
+                let want = ordinary.key().and_then(|key| {
+                    let e = STATEMENT_ELEMENTS.iter().position(|e| *e == key.as_ref())?;
+                    Some((e, ordinary.r.pos()))
+                });
+                assert_eq!(got, want, "{text:?}");
+                known += usize::from(got.is_some());
+            }
+        }
+        // Every name with each layout but the one without a colon, and the escaped `Action`.
+        assert_eq!(known, (STATEMENT_ELEMENTS.len() + 1) * 5);
+    }
+
+    /// The quick match of the usual document keys gives the member and position the
+    /// ordinary way (read the key, name the member) does, on every member name, near misses,
+    /// escapes and each layout of the colon after them.
+    #[test]
+    fn document_key_agrees_with_the_ordinary_way() {
+        let mut names = vec![String::new(), "V".to_owned(), "S".to_owned()];
+        for name in ["Version", "Id", "Statement"] {
+            names.push(name.to_owned());
+            names.push(format!("{name}x"));
+            names.push(name.to_ascii_lowercase());
+            names.push(name[..name.len() - 1].to_owned());
+            names.push(format!("\\u00{:x}{}", name.as_bytes()[0], &name[1..]));
+        }
+        let mut known = 0;
+        for name in &names {
+            for colon in [": \"", ":\"", " : [", ":  {", "", ":"] {
+                let text = format!("\"{name}\"{colon}");
+                let mut quick = direct(&text);
+                let got = quick.document_key().map(|m| (m, quick.r.pos()));
+                let mut ordinary = direct(&text);
+                let want = ordinary.key().and_then(|key| {
+                    let member = match key.as_ref() {
+                        "Version" => Member::Version,
+                        "Id" => Member::Id,
+                        "Statement" => Member::Statement,
+                        _ => return None,
+                    };
+                    Some((member, ordinary.r.pos()))
+                });
+                assert_eq!(got, want, "{text:?}");
+                known += usize::from(got.is_some());
+            }
+        }
+        // Each name, plain and escaped, with each layout but the one without a colon.
+        assert_eq!(known, 3 * 2 * 5);
+    }
+
+    /// A reader at the start of `text`, reading any kind.
+    fn direct(text: &str) -> Direct<'_> {
+        Direct {
+            r: Reader::new(text, &Limits::default()),
+            sink: Sink::default(),
+            scratch: Scratch::default(),
+            max_depth: 10,
+            infer: true,
+            has_principal: false,
+        }
+    }
+
+    /// For offsets that fit a `u32`, in order, the span without clamping is the clamped one.
+    #[test]
+    fn span_agrees_with_span_new() {
+        let max = u32::MAX as usize;
+        let offsets = [0, 1, 2, 7, 255, 256, 65_535, 65_536, 1 << 31, max - 1, max];
+        for &start in &offsets {
+            for &end in offsets.iter().filter(|&&end| end >= start) {
+                assert_eq!(span(start, end), Span::new(start, end), "{start} {end}");
+            }
+        }
+    }
+
     /// The quick way over a line break and indentation stops where the ordinary whitespace
     /// skip does, on every string of up to 11 pieces of a whitespace-heavy alphabet.
     #[test]
@@ -1125,6 +1299,38 @@ mod tests {
             skip_line_break(&mut quick);
             ordinary.skip_ws();
             assert_eq!(quick.pos(), ordinary.pos(), "{text:?}");
+        });
+    }
+
+    /// After a value or a list item, the quick step over a comma gives what the ordinary way
+    /// (skip whitespace, then a comma and the whitespace after it, or the closing bracket)
+    /// gives, and ends where it does, on every string of up to six pieces of an alphabet of
+    /// separators, whitespace and value bytes.
+    #[test]
+    fn close_and_list_continues_agree_with_the_ordinary_way() {
+        let alphabet = [",", "]", "}", " ", "\n", "\"", "a", "\n        "];
+        each_string(&alphabet, 6, |text| {
+            for close in [b'}', b']'] {
+                let mut r = Reader::new(text, &Limits::default());
+                r.skip_ws();
+                let want = match r.peek() {
+                    Some(b',') => {
+                        r.bump();
+                        r.skip_ws();
+                        Some((false, r.pos()))
+                    }
+                    Some(b) if b == close => Some((true, r.pos() + 1)),
+                    _ => None,
+                };
+                let mut d = direct(text);
+                let got = d.close(close).map(|done| (done, d.r.pos()));
+                assert_eq!(got, want, "{text:?}");
+                if close == b']' {
+                    let mut r = Reader::new(text, &Limits::default());
+                    let got = list_continues(&mut r).map(|more| (!more, r.pos()));
+                    assert_eq!(got, want, "{text:?}");
+                }
+            }
         });
     }
 
@@ -1146,6 +1352,33 @@ mod tests {
             });
             assert_eq!(got, want, "{text:?}");
         });
+    }
+
+    /// The string read with the one-pass scan or the ordinary way is what the ordinary way
+    /// alone reads, and ends where it does; both fail together.
+    #[test]
+    fn quoted_text_agrees_with_reader_string() {
+        let alphabet = [
+            "a",
+            ":",
+            "$",
+            "\"",
+            "\\",
+            "\\n",
+            "\u{e9}",
+            "\u{1}",
+            "abcdefghijklmnop",
+        ];
+        let mut plain = 0;
+        each_quoted(&alphabet, 4, |text| {
+            let mut quick = Reader::new(text, &Limits::default());
+            let got = quoted_text(&mut quick).map(|s| (s.into_owned(), quick.pos()));
+            let mut r = Reader::new(text, &Limits::default());
+            let want = r.string().ok().map(|s| (s.into_owned(), r.pos()));
+            assert_eq!(got, want, "{text:?}");
+            plain += usize::from(plain_text(text.as_bytes(), text, 0).is_some());
+        });
+        assert!(plain > 1000, "{plain}");
     }
 
     /// Whenever the one-pass scan takes a string, the ordinary way reads the same text and
@@ -1257,6 +1490,27 @@ mod tests {
             ],
             |text| plain_action(text.as_bytes(), text, 0).map(|(s, c, e)| (s.to_owned(), c, e)),
             |text| plain_action_by_bytes(text).map(|(s, c, e)| (s.to_owned(), c, e)),
+        );
+    }
+
+    /// The bare `*`, with every length of text after it (so that it is met both with and
+    /// without 32 bytes to read at once), and texts starting with `*`, scan as the byte-by-byte
+    /// reference says.
+    #[test]
+    fn plain_action_takes_the_bare_star_with_any_text_after_it() {
+        let after =
+            "  ,\n                \"kms:Decrypt\",\n                \"kms:Encrypt\"\n            ]";
+        for body in ["*", "*:a", "**", "*a:b", "a*:b", ":*"] {
+            for cut in 0..=after.len() {
+                let text = format!("\"{body}\"{}", &after[..cut]);
+                let got = plain_action(text.as_bytes(), &text, 0);
+                assert_eq!(got, plain_action_by_bytes(&text), "{text:?}");
+            }
+        }
+        let text = format!("\"*\"{after}");
+        assert_eq!(
+            plain_action(text.as_bytes(), &text, 0),
+            Some(("*", None, 3))
         );
     }
 
