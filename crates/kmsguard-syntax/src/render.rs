@@ -516,6 +516,25 @@ impl Named<'_> {
         before: usize,
         after: usize,
     ) -> Option<MietteSpanContents<'_>> {
+        let shown = self.shown_indexed(span, before, after)?;
+        Some(MietteSpanContents::new_named(
+            self.0.name().to_owned(),
+            shown.data,
+            (shown.offset, shown.data.len()).into(),
+            shown.line,
+            shown.column,
+            shown.line_count,
+        ))
+    }
+
+    /// [`Named::read_span_indexed`] without the name and the box around it, which the plain
+    /// snippets do not need.
+    fn shown_indexed(
+        &self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Option<Shown<'_>> {
         use crate::source::{count_newlines, nth_newline, nth_newline_back};
 
         // The lines around the span are found by searching out from it, and only the span's
@@ -563,14 +582,48 @@ impl Named<'_> {
         } else {
             start.saturating_sub(nth_newline_back(bytes, start, 1).map_or(0, after_break))
         };
-        Some(MietteSpanContents::new_named(
-            self.0.name().to_owned(),
-            bytes.get(first..stop)?,
-            (first, stop.saturating_sub(first)).into(),
-            k.saturating_sub(before),
+        Some(Shown {
+            data: bytes.get(first..stop)?,
+            offset: first,
+            line: k.saturating_sub(before),
             column,
             line_count,
-        ))
+        })
+    }
+
+    /// What `read_span` returns, as a [`Shown`]: from the line index, or from the windowed
+    /// read when a carriage return is near.
+    fn shown(&self, span: &miette::SourceSpan, before: usize, after: usize) -> Option<Shown<'_>> {
+        if let Some(shown) = self.shown_indexed(span, before, after) {
+            return Some(shown);
+        }
+        let contents = self.read_span_windowed(span, before, after).ok()?;
+        Some(Shown {
+            data: contents.data(),
+            offset: contents.span().offset(),
+            line: contents.line(),
+            column: contents.column(),
+            line_count: contents.line_count(),
+        })
+    }
+
+    /// The line (from 0) and column (in bytes, from 0) of the start of `span`, as
+    /// `read_span(span, 0, 0)` gives them. Without a carriage return between the start of the
+    /// line before the span's and the span (the window's start and the span for the windowed
+    /// read), miette counts the `\n`s before the span, and the column is the distance from the
+    /// last of them; otherwise this asks `read_span`.
+    fn position(&self, span: &LabeledSpan) -> Option<(usize, usize)> {
+        use crate::source::nth_newline_back;
+
+        let bytes = self.0.text().as_bytes();
+        let start = span.offset().min(bytes.len());
+        let line_start = nth_newline_back(bytes, start, 1).map_or(0, |n| n.saturating_add(1));
+        let base = nth_newline_back(bytes, start, 2).map_or(0, |n| n.saturating_add(1));
+        if bytes.get(base..start)?.contains(&b'\r') {
+            let contents = self.read_span(span.inner(), 0, 0).ok()?;
+            return Some((contents.line(), contents.column()));
+        }
+        Some((self.0.lines_before(start), start.saturating_sub(line_start)))
     }
 
     /// miette's `read_span` run on a window of lines around the span (found by scanning from
@@ -628,6 +681,17 @@ impl Named<'_> {
     }
 }
 
+/// The lines around a span as miette's `read_span` finds them: the fields of its
+/// `SpanContents` that the plain snippets use.
+struct Shown<'a> {
+    data: &'a [u8],
+    /// Where `data` starts in the text.
+    offset: usize,
+    line: usize,
+    column: usize,
+    line_count: usize,
+}
+
 /// miette's snippets (`render_snippets` and `render_context` of its graphical handler, without
 /// colour, context of one line), for the common shape only: every label covers a non-empty part
 /// of one line, no two labels start at the same offset or are equal, and the shown lines are
@@ -656,12 +720,11 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
     // A label whose lines (with their context) reach the previous snippet's shares that
     // snippet: it then covers from its first label's start to the furthest end so far, under
     // the first label. Otherwise the label opens a snippet of its own.
-    let mut contexts: Vec<(LabeledSpan, Box<dyn SpanContents<'_> + '_>)> =
-        Vec::with_capacity(labels.len());
+    let mut contexts: Vec<(LabeledSpan, Shown<'_>)> = Vec::with_capacity(labels.len());
     for label in &labels {
-        let shown = named.read_span(label.inner(), CONTEXT, CONTEXT).ok()?;
+        let shown = named.shown(label.inner(), CONTEXT, CONTEXT)?;
         let shared = contexts.last().and_then(|(first, first_shown)| {
-            if first_shown.line() + first_shown.line_count() < shown.line() {
+            if first_shown.line + first_shown.line_count < shown.line {
                 return None;
             }
             let end = (first.offset() + first.len()).max(label.offset() + label.len());
@@ -670,7 +733,7 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
                 first.offset(),
                 end - first.offset(),
             );
-            let span_shown = named.read_span(span.inner(), CONTEXT, CONTEXT).ok()?;
+            let span_shown = named.shown(span.inner(), CONTEXT, CONTEXT)?;
             Some((span, span_shown))
         });
         match shared {
@@ -685,7 +748,7 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
     // A snippet of three lines and a label takes a few hundred bytes.
     let mut out = String::with_capacity(contexts.len().saturating_mul(512));
     for (context, contents) in &contexts {
-        plain_context(&mut out, &named, context, contents.as_ref(), &labels)?;
+        plain_context(&mut out, &named, context, contents, &labels)?;
     }
     Some(out)
 }
@@ -727,17 +790,17 @@ impl Line<'_> {
 
 /// miette's `get_lines` for contents of printable ASCII and `\n` only: each `\n` ends a line,
 /// and the last line, when it has no `\n`, ends with the data.
-fn ascii_lines_of<'a>(contents: &'a dyn SpanContents<'_>) -> Option<Vec<Line<'a>>> {
-    let data = contents.data();
+fn ascii_lines_of<'a>(contents: &Shown<'a>) -> Option<Vec<Line<'a>>> {
+    let data = contents.data;
     if !printable_ascii_lines(data) {
         return None;
     }
     let text = std::str::from_utf8(data).ok()?;
-    let mut offset = contents.span().offset();
+    let mut offset = contents.offset;
     let mut lines = Vec::with_capacity(4);
     for (i, piece) in text.split_inclusive('\n').enumerate() {
         lines.push(Line {
-            line_number: contents.line() + i + 1,
+            line_number: contents.line + i + 1,
             offset,
             length: piece.len(),
             text: piece.strip_suffix('\n').unwrap_or(piece),
@@ -753,7 +816,7 @@ fn plain_context(
     out: &mut String,
     source: &Named<'_>,
     context: &LabeledSpan,
-    contents: &dyn SpanContents<'_>,
+    contents: &Shown<'_>,
     labels: &[LabeledSpan],
 ) -> Option<()> {
     // Other text (a tab, a carriage return, non-ASCII) is left to miette.
@@ -769,17 +832,18 @@ fn plain_context(
     let primary = labels.iter().find(|l| {
         context.offset() <= l.offset() && l.offset() + l.len() <= context.offset() + context.len()
     })?;
-    let primary_contents = source.read_span(primary.inner(), 0, 0).ok()?;
-    let name = primary_contents.name()?;
+    // The primary label's position is that of its start, found without reading the lines
+    // around it again.
+    let (line, column) = source.position(primary)?;
     let width = digits(last.line_number);
 
     push_repeated(out, ' ', width + 2);
     out.push_str("╭─[");
-    out.push_str(name);
+    out.push_str(source.0.name());
     out.push(':');
-    push_number(out, primary_contents.line() + 1, 0);
+    push_number(out, line + 1, 0);
     out.push(':');
-    push_number(out, primary_contents.column() + 1, 0);
+    push_number(out, column + 1, 0);
     out.push_str("]\n");
     let mut single: Vec<&LabeledSpan> = Vec::new();
     let mut vbars: Vec<(&LabeledSpan, usize)> = Vec::new();
@@ -997,6 +1061,35 @@ mod tests {
             }
         }
         assert!(indexed > 10_000, "{indexed}");
+    }
+
+    /// The position of a span (a plain snippet's primary label) is the line and column that
+    /// `read_span` gives, with carriage returns alone and before `\n` near the span.
+    #[test]
+    fn positions_agree_with_read_span() {
+        let texts = [
+            TEXT,
+            "a\rb\nc\r\nd\nef\ngh\rij\nkl\r\r\nmn\nop",
+            "x\r\r\nab\ncd\ne\rf\ng\n\rh\n",
+            "ab\ncd\nef",
+            "\r\n\n\r",
+        ];
+        let mut checked = 0;
+        for text in texts {
+            let source = SourceFile::new("t", text);
+            let named = Named(&source);
+            for start in 0..text.len() {
+                for len in 1..=3 {
+                    let span = LabeledSpan::new(None, start, len);
+                    let contents = named.read_span(span.inner(), 0, 0).unwrap();
+                    let expected = (contents.line(), contents.column());
+                    let what = format!("{text:?} {start}+{len}");
+                    assert_eq!(named.position(&span), Some(expected), "{what}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 300, "{checked}");
     }
 
     #[test]
