@@ -837,7 +837,7 @@ fn plain_context(
     let (line, column) = source.position(primary)?;
     let width = digits(last.line_number);
 
-    push_repeated(out, ' ', width + 2);
+    push_spaces(out, width + 2);
     out.push_str("╭─[");
     out.push_str(source.0.name());
     out.push(':');
@@ -865,10 +865,10 @@ fn plain_context(
             let start = line.column(hl.offset()).max(highest);
             let end = line.column(hl.offset() + hl.len()).max(start + 1);
             let vbar = (start + end) / 2;
-            push_repeated(out, ' ', start.saturating_sub(highest));
-            push_repeated(out, '─', vbar - start);
+            push_spaces(out, start.saturating_sub(highest));
+            push_rules(out, vbar - start);
             out.push(if hl.label().is_some() { '┬' } else { '─' });
-            push_repeated(out, '─', end - vbar - 1);
+            push_rules(out, end - vbar - 1);
             highest = highest.max(end);
             vbars.push((hl, vbar));
         }
@@ -880,9 +880,9 @@ fn plain_context(
             push_no_linum(out, width);
             let mut current = 1usize;
             for &(other, vbar) in &vbars {
-                while current < vbar + 1 {
-                    out.push(' ');
-                    current += 1;
+                if current <= vbar {
+                    push_spaces(out, vbar + 1 - current);
+                    current = vbar + 1;
                 }
                 if std::ptr::eq(other, *hl) {
                     out.push_str("╰── ");
@@ -895,14 +895,14 @@ fn plain_context(
             }
         }
     }
-    push_repeated(out, ' ', width + 2);
+    push_spaces(out, width + 2);
     out.push_str("╰────\n");
     Some(())
 }
 
 /// miette's `write_no_linum`: a space, the line number's width of spaces, then ` · `.
 fn push_no_linum(out: &mut String, width: usize) {
-    push_repeated(out, ' ', width + 1);
+    push_spaces(out, width + 1);
     out.push_str(" · ");
 }
 
@@ -932,16 +932,39 @@ fn push_number(out: &mut String, n: usize, width: usize) {
             break;
         }
     }
-    push_repeated(out, ' ', width.saturating_sub(len));
+    push_spaces(out, width.saturating_sub(len));
     // Digit by digit: checking the digits as UTF-8 to push them at once costs more.
     for &digit in buf.get(buf.len().saturating_sub(len)..).unwrap_or(&[]) {
         out.push(char::from(digit));
     }
 }
 
-fn push_repeated(out: &mut String, c: char, n: usize) {
-    for _ in 0..n {
-        out.push(c);
+/// Thirty-two spaces, for [`push_spaces`].
+const SPACES: &str = "                                ";
+
+/// Sixteen `─`, for [`push_rules`].
+const RULES: &str = "────────────────";
+
+/// Appends `n` spaces: pushed whole from [`SPACES`], a run costs a fraction of pushing its
+/// characters one by one (the indents and underlines of a snippet are mostly such runs).
+fn push_spaces(out: &mut String, n: usize) {
+    push_run(out, SPACES, 1, n);
+}
+
+/// Appends `n` times `─`, as [`push_spaces`] does spaces.
+fn push_rules(out: &mut String, n: usize) {
+    push_run(out, RULES, '─'.len_utf8(), n);
+}
+
+/// Appends `n` characters of `run`, a string of one character `char_len` bytes long, in
+/// pieces of at most the whole of `run`.
+fn push_run(out: &mut String, run: &str, char_len: usize, n: usize) {
+    let per_piece = (run.len() / char_len.max(1)).max(1);
+    let mut left = n;
+    while left > 0 {
+        let count = left.min(per_piece);
+        out.push_str(run.get(..count.saturating_mul(char_len)).unwrap_or(""));
+        left -= count;
     }
 }
 
@@ -1228,6 +1251,16 @@ mod tests {
                 push_number(&mut out, n, width);
                 assert_eq!(out, format!("{n:>width$}"));
             }
+        }
+    }
+
+    #[test]
+    fn runs_push_as_many_characters_as_asked() {
+        for n in [0, 1, 15, 16, 17, 31, 32, 33, 64, 100] {
+            let mut out = String::from("x");
+            push_spaces(&mut out, n);
+            push_rules(&mut out, n);
+            assert_eq!(out, format!("x{}{}", " ".repeat(n), "─".repeat(n)));
         }
     }
 
