@@ -278,7 +278,7 @@ fn wrap_ascii(out: &mut String, text: &str, columns: usize, indents: Indents) ->
     }
     let mark = out.len();
     let mut indent = indents.first;
-    for line in text.split('\n') {
+    for line in split_lines(text) {
         let bytes = line.as_bytes();
         // The spaces after the last word are dropped, wherever the line is cut.
         let len = bytes.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
@@ -314,6 +314,26 @@ fn wrap_ascii(out: &mut String, text: &str, columns: usize, indents: Indents) ->
         indent = indents.rest;
     }
     true
+}
+
+/// `text.split('\n')`, with the line index's byte search (sixteen bytes at a time) rather than
+/// a `char` pattern.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut next = Some(0);
+    std::iter::from_fn(move || {
+        let from = next?;
+        match crate::source::nth_newline(bytes, from, 1) {
+            Ok(p) => {
+                next = Some(p.saturating_add(1));
+                text.get(from..p)
+            }
+            Err(_) => {
+                next = None;
+                text.get(from..)
+            }
+        }
+    })
 }
 
 /// Whether `bytes` holds only printable ASCII (`' '..='~'`) and `\n`, sixteen bytes compared
@@ -789,23 +809,34 @@ impl Line<'_> {
 }
 
 /// miette's `get_lines` for contents of printable ASCII and `\n` only: each `\n` ends a line,
-/// and the last line, when it has no `\n`, ends with the data.
-fn ascii_lines_of<'a>(contents: &Shown<'a>) -> Option<Vec<Line<'a>>> {
+/// and the last line, when it has no `\n`, ends with the data. The text is taken from the file
+/// (whose slice at a printable ASCII byte is on a character boundary) rather than checked as
+/// UTF-8 again, and its lines are found with the line index's byte search (sixteen bytes at a
+/// time) rather than a `char` pattern.
+fn ascii_lines_of<'a>(source: &Named<'a>, contents: &Shown<'a>) -> Option<Vec<Line<'a>>> {
     let data = contents.data;
     if !printable_ascii_lines(data) {
         return None;
     }
-    let text = std::str::from_utf8(data).ok()?;
-    let mut offset = contents.offset;
+    let first = contents.offset;
+    let text = source
+        .0
+        .text()
+        .get(first..first.saturating_add(data.len()))?;
     let mut lines = Vec::with_capacity(4);
-    for (i, piece) in text.split_inclusive('\n').enumerate() {
+    let mut start = 0;
+    while start < data.len() {
+        let (end, stop) = match crate::source::nth_newline(data, start, 1) {
+            Ok(p) => (p, p.saturating_add(1)),
+            Err(_) => (data.len(), data.len()),
+        };
         lines.push(Line {
-            line_number: contents.line + i + 1,
-            offset,
-            length: piece.len(),
-            text: piece.strip_suffix('\n').unwrap_or(piece),
+            line_number: contents.line + lines.len() + 1,
+            offset: first + start,
+            length: stop - start,
+            text: text.get(start..end)?,
         });
-        offset += piece.len();
+        start = stop;
     }
     Some(lines)
 }
@@ -820,7 +851,7 @@ fn plain_context(
     labels: &[LabeledSpan],
 ) -> Option<()> {
     // Other text (a tab, a carriage return, non-ASCII) is left to miette.
-    let lines = ascii_lines_of(contents)?;
+    let lines = ascii_lines_of(source, contents)?;
     let last = lines.last()?;
     // A label over several lines needs the gutter.
     if lines
@@ -1251,6 +1282,27 @@ mod tests {
                 push_number(&mut out, n, width);
                 assert_eq!(out, format!("{n:>width$}"));
             }
+        }
+    }
+
+    #[test]
+    fn lines_split_as_str_split_does() {
+        let texts = [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "\na",
+            "ab\ncd",
+            "é\n–\n",
+            TEXT,
+            "0123456789abcdef\n0123456789abcdef0123456789abcdef\n\n",
+        ];
+        for text in texts {
+            let ours: Vec<&str> = split_lines(text).collect();
+            let std: Vec<&str> = text.split('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
         }
     }
 
