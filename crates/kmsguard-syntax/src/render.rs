@@ -570,7 +570,7 @@ impl Named<'_> {
         // The window the windowed read would use must be free of carriage returns.
         let base = nth_newline_back(bytes, start, before.saturating_add(2)).map_or(0, after_break);
         let limit = nth_newline(bytes, end, after.saturating_add(3)).unwrap_or(n);
-        if bytes.get(base..limit)?.contains(&b'\r') {
+        if has_carriage_return(bytes.get(base..limit)?) {
             return None;
         }
 
@@ -639,7 +639,7 @@ impl Named<'_> {
         let start = span.offset().min(bytes.len());
         let line_start = nth_newline_back(bytes, start, 1).map_or(0, |n| n.saturating_add(1));
         let base = nth_newline_back(bytes, start, 2).map_or(0, |n| n.saturating_add(1));
-        if bytes.get(base..start)?.contains(&b'\r') {
+        if has_carriage_return(bytes.get(base..start)?) {
             let contents = self.read_span(span.inner(), 0, 0).ok()?;
             return Some((contents.line(), contents.column()));
         }
@@ -698,6 +698,27 @@ impl Named<'_> {
             inner.column(),
             inner.line_count() + lines,
         )))
+    }
+}
+
+/// Whether `bytes` holds a `\r`, sixteen bytes compared at a time: `contains` (memchr's loop of
+/// words) cost more on the few hundred bytes around each span read.
+fn has_carriage_return(bytes: &[u8]) -> bool {
+    use crate::swar::{bits, lanes_eq, load};
+
+    let found = |block: &[u8; 16]| bits(lanes_eq(load(block), b'\r'), 0) != 0;
+    let mut blocks = bytes.chunks_exact(16);
+    if blocks
+        .by_ref()
+        .any(|chunk| chunk.first_chunk::<16>().is_some_and(found))
+    {
+        return true;
+    }
+    // The bytes after the last whole block: within the last sixteen bytes, when there are that
+    // many, or else one by one.
+    match bytes.last_chunk::<16>() {
+        Some(last) => found(last),
+        None => blocks.remainder().contains(&b'\r'),
     }
 }
 
@@ -1303,6 +1324,20 @@ mod tests {
             let ours: Vec<&str> = split_lines(text).collect();
             let std: Vec<&str> = text.split('\n').collect();
             assert_eq!(ours, std, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn carriage_returns_are_found_as_contains_finds_them() {
+        for len in 0..70 {
+            let mut bytes = vec![b'a'; len];
+            assert!(!has_carriage_return(&bytes), "{len}");
+            for at in 0..len {
+                bytes[at] = b'\r';
+                assert!(has_carriage_return(&bytes), "{len} {at}");
+                bytes[at] = b'\n';
+                assert!(!has_carriage_return(&bytes), "{len} {at}");
+            }
         }
     }
 
