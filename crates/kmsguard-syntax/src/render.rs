@@ -278,7 +278,7 @@ fn wrap_ascii(out: &mut String, text: &str, columns: usize, indents: Indents) ->
     }
     let mark = out.len();
     let mut indent = indents.first;
-    for line in text.split('\n') {
+    for line in split_lines(text) {
         let bytes = line.as_bytes();
         // The spaces after the last word are dropped, wherever the line is cut.
         let len = bytes.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
@@ -314,6 +314,26 @@ fn wrap_ascii(out: &mut String, text: &str, columns: usize, indents: Indents) ->
         indent = indents.rest;
     }
     true
+}
+
+/// `text.split('\n')`, with the line index's byte search (sixteen bytes at a time) rather than
+/// a `char` pattern.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut next = Some(0);
+    std::iter::from_fn(move || {
+        let from = next?;
+        match crate::source::nth_newline(bytes, from, 1) {
+            Ok(p) => {
+                next = Some(p.saturating_add(1));
+                text.get(from..p)
+            }
+            Err(_) => {
+                next = None;
+                text.get(from..)
+            }
+        }
+    })
 }
 
 /// Whether `bytes` holds only printable ASCII (`' '..='~'`) and `\n`, sixteen bytes compared
@@ -516,6 +536,25 @@ impl Named<'_> {
         before: usize,
         after: usize,
     ) -> Option<MietteSpanContents<'_>> {
+        let shown = self.shown_indexed(span, before, after)?;
+        Some(MietteSpanContents::new_named(
+            self.0.name().to_owned(),
+            shown.data,
+            (shown.offset, shown.data.len()).into(),
+            shown.line,
+            shown.column,
+            shown.line_count,
+        ))
+    }
+
+    /// [`Named::read_span_indexed`] without the name and the box around it, which the plain
+    /// snippets do not need.
+    fn shown_indexed(
+        &self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Option<Shown<'_>> {
         use crate::source::{count_newlines, nth_newline, nth_newline_back};
 
         // The lines around the span are found by searching out from it, and only the span's
@@ -531,7 +570,7 @@ impl Named<'_> {
         // The window the windowed read would use must be free of carriage returns.
         let base = nth_newline_back(bytes, start, before.saturating_add(2)).map_or(0, after_break);
         let limit = nth_newline(bytes, end, after.saturating_add(3)).unwrap_or(n);
-        if bytes.get(base..limit)?.contains(&b'\r') {
+        if has_carriage_return(bytes.get(base..limit)?) {
             return None;
         }
 
@@ -563,14 +602,48 @@ impl Named<'_> {
         } else {
             start.saturating_sub(nth_newline_back(bytes, start, 1).map_or(0, after_break))
         };
-        Some(MietteSpanContents::new_named(
-            self.0.name().to_owned(),
-            bytes.get(first..stop)?,
-            (first, stop.saturating_sub(first)).into(),
-            k.saturating_sub(before),
+        Some(Shown {
+            data: bytes.get(first..stop)?,
+            offset: first,
+            line: k.saturating_sub(before),
             column,
             line_count,
-        ))
+        })
+    }
+
+    /// What `read_span` returns, as a [`Shown`]: from the line index, or from the windowed
+    /// read when a carriage return is near.
+    fn shown(&self, span: &miette::SourceSpan, before: usize, after: usize) -> Option<Shown<'_>> {
+        if let Some(shown) = self.shown_indexed(span, before, after) {
+            return Some(shown);
+        }
+        let contents = self.read_span_windowed(span, before, after).ok()?;
+        Some(Shown {
+            data: contents.data(),
+            offset: contents.span().offset(),
+            line: contents.line(),
+            column: contents.column(),
+            line_count: contents.line_count(),
+        })
+    }
+
+    /// The line (from 0) and column (in bytes, from 0) of the start of `span`, as
+    /// `read_span(span, 0, 0)` gives them. Without a carriage return between the start of the
+    /// line before the span's and the span (the window's start and the span for the windowed
+    /// read), miette counts the `\n`s before the span, and the column is the distance from the
+    /// last of them; otherwise this asks `read_span`.
+    fn position(&self, span: &LabeledSpan) -> Option<(usize, usize)> {
+        use crate::source::nth_newline_back;
+
+        let bytes = self.0.text().as_bytes();
+        let start = span.offset().min(bytes.len());
+        let line_start = nth_newline_back(bytes, start, 1).map_or(0, |n| n.saturating_add(1));
+        let base = nth_newline_back(bytes, start, 2).map_or(0, |n| n.saturating_add(1));
+        if has_carriage_return(bytes.get(base..start)?) {
+            let contents = self.read_span(span.inner(), 0, 0).ok()?;
+            return Some((contents.line(), contents.column()));
+        }
+        Some((self.0.lines_before(start), start.saturating_sub(line_start)))
     }
 
     /// miette's `read_span` run on a window of lines around the span (found by scanning from
@@ -628,6 +701,38 @@ impl Named<'_> {
     }
 }
 
+/// Whether `bytes` holds a `\r`, sixteen bytes compared at a time: `contains` (memchr's loop of
+/// words) cost more on the few hundred bytes around each span read.
+fn has_carriage_return(bytes: &[u8]) -> bool {
+    use crate::swar::{bits, lanes_eq, load};
+
+    let found = |block: &[u8; 16]| bits(lanes_eq(load(block), b'\r'), 0) != 0;
+    let mut blocks = bytes.chunks_exact(16);
+    if blocks
+        .by_ref()
+        .any(|chunk| chunk.first_chunk::<16>().is_some_and(found))
+    {
+        return true;
+    }
+    // The bytes after the last whole block: within the last sixteen bytes, when there are that
+    // many, or else one by one.
+    match bytes.last_chunk::<16>() {
+        Some(last) => found(last),
+        None => blocks.remainder().contains(&b'\r'),
+    }
+}
+
+/// The lines around a span as miette's `read_span` finds them: the fields of its
+/// `SpanContents` that the plain snippets use.
+struct Shown<'a> {
+    data: &'a [u8],
+    /// Where `data` starts in the text.
+    offset: usize,
+    line: usize,
+    column: usize,
+    line_count: usize,
+}
+
 /// miette's snippets (`render_snippets` and `render_context` of its graphical handler, without
 /// colour, context of one line), for the common shape only: every label covers a non-empty part
 /// of one line, no two labels start at the same offset or are equal, and the shown lines are
@@ -656,12 +761,11 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
     // A label whose lines (with their context) reach the previous snippet's shares that
     // snippet: it then covers from its first label's start to the furthest end so far, under
     // the first label. Otherwise the label opens a snippet of its own.
-    let mut contexts: Vec<(LabeledSpan, Box<dyn SpanContents<'_> + '_>)> =
-        Vec::with_capacity(labels.len());
+    let mut contexts: Vec<(LabeledSpan, Shown<'_>)> = Vec::with_capacity(labels.len());
     for label in &labels {
-        let shown = named.read_span(label.inner(), CONTEXT, CONTEXT).ok()?;
+        let shown = named.shown(label.inner(), CONTEXT, CONTEXT)?;
         let shared = contexts.last().and_then(|(first, first_shown)| {
-            if first_shown.line() + first_shown.line_count() < shown.line() {
+            if first_shown.line + first_shown.line_count < shown.line {
                 return None;
             }
             let end = (first.offset() + first.len()).max(label.offset() + label.len());
@@ -670,7 +774,7 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
                 first.offset(),
                 end - first.offset(),
             );
-            let span_shown = named.read_span(span.inner(), CONTEXT, CONTEXT).ok()?;
+            let span_shown = named.shown(span.inner(), CONTEXT, CONTEXT)?;
             Some((span, span_shown))
         });
         match shared {
@@ -685,7 +789,7 @@ fn plain_snippets(diag: &Diagnostic, source: &SourceFile) -> Option<String> {
     // A snippet of three lines and a label takes a few hundred bytes.
     let mut out = String::with_capacity(contexts.len().saturating_mul(512));
     for (context, contents) in &contexts {
-        plain_context(&mut out, &named, context, contents.as_ref(), &labels)?;
+        plain_context(&mut out, &named, context, contents, &labels)?;
     }
     Some(out)
 }
@@ -726,23 +830,34 @@ impl Line<'_> {
 }
 
 /// miette's `get_lines` for contents of printable ASCII and `\n` only: each `\n` ends a line,
-/// and the last line, when it has no `\n`, ends with the data.
-fn ascii_lines_of<'a>(contents: &'a dyn SpanContents<'_>) -> Option<Vec<Line<'a>>> {
-    let data = contents.data();
+/// and the last line, when it has no `\n`, ends with the data. The text is taken from the file
+/// (whose slice at a printable ASCII byte is on a character boundary) rather than checked as
+/// UTF-8 again, and its lines are found with the line index's byte search (sixteen bytes at a
+/// time) rather than a `char` pattern.
+fn ascii_lines_of<'a>(source: &Named<'a>, contents: &Shown<'a>) -> Option<Vec<Line<'a>>> {
+    let data = contents.data;
     if !printable_ascii_lines(data) {
         return None;
     }
-    let text = std::str::from_utf8(data).ok()?;
-    let mut offset = contents.span().offset();
+    let first = contents.offset;
+    let text = source
+        .0
+        .text()
+        .get(first..first.saturating_add(data.len()))?;
     let mut lines = Vec::with_capacity(4);
-    for (i, piece) in text.split_inclusive('\n').enumerate() {
+    let mut start = 0;
+    while start < data.len() {
+        let (end, stop) = match crate::source::nth_newline(data, start, 1) {
+            Ok(p) => (p, p.saturating_add(1)),
+            Err(_) => (data.len(), data.len()),
+        };
         lines.push(Line {
-            line_number: contents.line() + i + 1,
-            offset,
-            length: piece.len(),
-            text: piece.strip_suffix('\n').unwrap_or(piece),
+            line_number: contents.line + lines.len() + 1,
+            offset: first + start,
+            length: stop - start,
+            text: text.get(start..end)?,
         });
-        offset += piece.len();
+        start = stop;
     }
     Some(lines)
 }
@@ -753,11 +868,11 @@ fn plain_context(
     out: &mut String,
     source: &Named<'_>,
     context: &LabeledSpan,
-    contents: &dyn SpanContents<'_>,
+    contents: &Shown<'_>,
     labels: &[LabeledSpan],
 ) -> Option<()> {
     // Other text (a tab, a carriage return, non-ASCII) is left to miette.
-    let lines = ascii_lines_of(contents)?;
+    let lines = ascii_lines_of(source, contents)?;
     let last = lines.last()?;
     // A label over several lines needs the gutter.
     if lines
@@ -769,17 +884,18 @@ fn plain_context(
     let primary = labels.iter().find(|l| {
         context.offset() <= l.offset() && l.offset() + l.len() <= context.offset() + context.len()
     })?;
-    let primary_contents = source.read_span(primary.inner(), 0, 0).ok()?;
-    let name = primary_contents.name()?;
+    // The primary label's position is that of its start, found without reading the lines
+    // around it again.
+    let (line, column) = source.position(primary)?;
     let width = digits(last.line_number);
 
-    push_repeated(out, ' ', width + 2);
+    push_spaces(out, width + 2);
     out.push_str("╭─[");
-    out.push_str(name);
+    out.push_str(source.0.name());
     out.push(':');
-    push_number(out, primary_contents.line() + 1, 0);
+    push_number(out, line + 1, 0);
     out.push(':');
-    push_number(out, primary_contents.column() + 1, 0);
+    push_number(out, column + 1, 0);
     out.push_str("]\n");
     let mut single: Vec<&LabeledSpan> = Vec::new();
     let mut vbars: Vec<(&LabeledSpan, usize)> = Vec::new();
@@ -801,10 +917,10 @@ fn plain_context(
             let start = line.column(hl.offset()).max(highest);
             let end = line.column(hl.offset() + hl.len()).max(start + 1);
             let vbar = (start + end) / 2;
-            push_repeated(out, ' ', start.saturating_sub(highest));
-            push_repeated(out, '─', vbar - start);
+            push_spaces(out, start.saturating_sub(highest));
+            push_rules(out, vbar - start);
             out.push(if hl.label().is_some() { '┬' } else { '─' });
-            push_repeated(out, '─', end - vbar - 1);
+            push_rules(out, end - vbar - 1);
             highest = highest.max(end);
             vbars.push((hl, vbar));
         }
@@ -816,9 +932,9 @@ fn plain_context(
             push_no_linum(out, width);
             let mut current = 1usize;
             for &(other, vbar) in &vbars {
-                while current < vbar + 1 {
-                    out.push(' ');
-                    current += 1;
+                if current <= vbar {
+                    push_spaces(out, vbar + 1 - current);
+                    current = vbar + 1;
                 }
                 if std::ptr::eq(other, *hl) {
                     out.push_str("╰── ");
@@ -831,14 +947,14 @@ fn plain_context(
             }
         }
     }
-    push_repeated(out, ' ', width + 2);
+    push_spaces(out, width + 2);
     out.push_str("╰────\n");
     Some(())
 }
 
 /// miette's `write_no_linum`: a space, the line number's width of spaces, then ` · `.
 fn push_no_linum(out: &mut String, width: usize) {
-    push_repeated(out, ' ', width + 1);
+    push_spaces(out, width + 1);
     out.push_str(" · ");
 }
 
@@ -868,16 +984,39 @@ fn push_number(out: &mut String, n: usize, width: usize) {
             break;
         }
     }
-    push_repeated(out, ' ', width.saturating_sub(len));
+    push_spaces(out, width.saturating_sub(len));
     // Digit by digit: checking the digits as UTF-8 to push them at once costs more.
     for &digit in buf.get(buf.len().saturating_sub(len)..).unwrap_or(&[]) {
         out.push(char::from(digit));
     }
 }
 
-fn push_repeated(out: &mut String, c: char, n: usize) {
-    for _ in 0..n {
-        out.push(c);
+/// Thirty-two spaces, for [`push_spaces`].
+const SPACES: &str = "                                ";
+
+/// Sixteen `─`, for [`push_rules`].
+const RULES: &str = "────────────────";
+
+/// Appends `n` spaces: pushed whole from [`SPACES`], a run costs a fraction of pushing its
+/// characters one by one (the indents and underlines of a snippet are mostly such runs).
+fn push_spaces(out: &mut String, n: usize) {
+    push_run(out, SPACES, 1, n);
+}
+
+/// Appends `n` times `─`, as [`push_spaces`] does spaces.
+fn push_rules(out: &mut String, n: usize) {
+    push_run(out, RULES, '─'.len_utf8(), n);
+}
+
+/// Appends `n` characters of `run`, a string of one character `char_len` bytes long, in
+/// pieces of at most the whole of `run`.
+fn push_run(out: &mut String, run: &str, char_len: usize, n: usize) {
+    let per_piece = (run.len() / char_len.max(1)).max(1);
+    let mut left = n;
+    while left > 0 {
+        let count = left.min(per_piece);
+        out.push_str(run.get(..count.saturating_mul(char_len)).unwrap_or(""));
+        left -= count;
     }
 }
 
@@ -997,6 +1136,35 @@ mod tests {
             }
         }
         assert!(indexed > 10_000, "{indexed}");
+    }
+
+    /// The position of a span (a plain snippet's primary label) is the line and column that
+    /// `read_span` gives, with carriage returns alone and before `\n` near the span.
+    #[test]
+    fn positions_agree_with_read_span() {
+        let texts = [
+            TEXT,
+            "a\rb\nc\r\nd\nef\ngh\rij\nkl\r\r\nmn\nop",
+            "x\r\r\nab\ncd\ne\rf\ng\n\rh\n",
+            "ab\ncd\nef",
+            "\r\n\n\r",
+        ];
+        let mut checked = 0;
+        for text in texts {
+            let source = SourceFile::new("t", text);
+            let named = Named(&source);
+            for start in 0..text.len() {
+                for len in 1..=3 {
+                    let span = LabeledSpan::new(None, start, len);
+                    let contents = named.read_span(span.inner(), 0, 0).unwrap();
+                    let expected = (contents.line(), contents.column());
+                    let what = format!("{text:?} {start}+{len}");
+                    assert_eq!(named.position(&span), Some(expected), "{what}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 300, "{checked}");
     }
 
     #[test]
@@ -1135,6 +1303,51 @@ mod tests {
                 push_number(&mut out, n, width);
                 assert_eq!(out, format!("{n:>width$}"));
             }
+        }
+    }
+
+    #[test]
+    fn lines_split_as_str_split_does() {
+        let texts = [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "\na",
+            "ab\ncd",
+            "é\n–\n",
+            TEXT,
+            "0123456789abcdef\n0123456789abcdef0123456789abcdef\n\n",
+        ];
+        for text in texts {
+            let ours: Vec<&str> = split_lines(text).collect();
+            let std: Vec<&str> = text.split('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn carriage_returns_are_found_as_contains_finds_them() {
+        for len in 0..70 {
+            let mut bytes = vec![b'a'; len];
+            assert!(!has_carriage_return(&bytes), "{len}");
+            for at in 0..len {
+                bytes[at] = b'\r';
+                assert!(has_carriage_return(&bytes), "{len} {at}");
+                bytes[at] = b'\n';
+                assert!(!has_carriage_return(&bytes), "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn runs_push_as_many_characters_as_asked() {
+        for n in [0, 1, 15, 16, 17, 31, 32, 33, 64, 100] {
+            let mut out = String::from("x");
+            push_spaces(&mut out, n);
+            push_rules(&mut out, n);
+            assert_eq!(out, format!("x{}{}", " ".repeat(n), "─".repeat(n)));
         }
     }
 
