@@ -22,7 +22,8 @@ struct Part<T> {
 
 /// `f` of every item of `items`, in the items' order, computed in chunks of `chunk` items by
 /// this thread and `helpers` helper threads (a pool kept to the end of the process: its
-/// threads are not torn down). With no helper, or no pool, this thread does all.
+/// threads are not torn down, so this is for a command's one pass over its inputs, not for a
+/// loop). With no helper, or no pool, this thread does all.
 pub(crate) fn map<I: Sync, T: Send>(
     items: &[I],
     chunk: usize,
