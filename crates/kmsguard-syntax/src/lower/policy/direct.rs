@@ -432,6 +432,9 @@ impl<'a> Direct<'a> {
         let start = self.r.pos();
         self.open(b'{')?;
         let stmt = &mut out.node;
+        // Each element is read once (`seen`), into a field still empty: filled with
+        // `get_or_insert`, which writes it without the call that drops the old value an
+        // assignment makes (the compiler cannot tell the field is empty).
         let mut seen = 0u16;
         let mut effect = None;
         loop {
@@ -444,7 +447,7 @@ impl<'a> Direct<'a> {
             match element {
                 SID => {
                     let (s, span) = self.string()?;
-                    stmt.sid = Some(Spanned::new(s.into_owned(), span));
+                    stmt.sid.get_or_insert(Spanned::new(s.into_owned(), span));
                 }
                 EFFECT if self.literal(b"\"Allow\"") => {
                     let span = span(self.r.pos() - 7, self.r.pos());
@@ -462,7 +465,7 @@ impl<'a> Direct<'a> {
                 // `Action` and `NotAction` together are reported, as are the two resources.
                 ACTION | NOT_ACTION if stmt.action.is_none() => {
                     let list = self.actions()?;
-                    stmt.action = Some(if element == NOT_ACTION {
+                    stmt.action.get_or_insert(if element == NOT_ACTION {
                         ActionBlock::NotAction(list)
                     } else {
                         ActionBlock::Action(list)
@@ -470,7 +473,7 @@ impl<'a> Direct<'a> {
                 }
                 RESOURCE | NOT_RESOURCE if stmt.resource.is_none() => {
                     let list = self.resources()?;
-                    stmt.resource = Some(if element == NOT_RESOURCE {
+                    stmt.resource.get_or_insert(if element == NOT_RESOURCE {
                         ResourceBlock::NotResource(list)
                     } else {
                         ResourceBlock::Resource(list)
@@ -485,7 +488,7 @@ impl<'a> Direct<'a> {
                 PRINCIPAL | NOT_PRINCIPAL if stmt.principal.is_none() && self.infer => {
                     let principals = self.principals(depth)?;
                     self.has_principal = true;
-                    stmt.principal = Some(if element == NOT_PRINCIPAL {
+                    stmt.principal.get_or_insert(if element == NOT_PRINCIPAL {
                         PrincipalBlock::NotPrincipal(principals)
                     } else {
                         PrincipalBlock::Principal(principals)
