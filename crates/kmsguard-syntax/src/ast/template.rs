@@ -1,18 +1,51 @@
 //! Text with policy variables (conditions.md §6).
 
+use std::fmt;
+
 /// A string that may hold policy variables. Under `2008-10-17` (or an absent `Version`) it is
 /// always a single literal.
 ///
 /// Plain text (the common case) is stored once, in [`Template::raw`]; only text holding
-/// `${...}` references keeps a separate list of pieces. Read the pieces with
-/// [`Template::parts`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// `${...}` references keeps a separate list of pieces, as byte ranges of `raw` (so reading
+/// a reference allocates no text of its own). Read the pieces with [`Template::parts`],
+/// which takes them from `raw`: change `raw` only through a new template.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Template {
     /// The text as written.
     pub raw: String,
     // The pieces when the text holds references; empty when the template is the single
     // literal `raw` (or the empty string).
     pieces: Vec<Piece>,
+}
+
+impl fmt::Debug for Template {
+    /// As the derived form of a template that kept each piece's text: the pieces show
+    /// their text, not their ranges.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[derive(Debug)]
+        #[expect(dead_code, reason = "the fields are read only by the derived `Debug`")]
+        enum Piece<'a> {
+            Literal(&'a str),
+            Escaped(char),
+            Variable {
+                key: &'a str,
+                default: Option<&'a str>,
+            },
+        }
+        let pieces: Vec<Piece<'_>> = self
+            .pieces
+            .iter()
+            .map(|p| match p.as_part(&self.raw) {
+                TemplatePart::Literal(s) => Piece::Literal(s),
+                TemplatePart::Escaped(c) => Piece::Escaped(c),
+                TemplatePart::Variable { key, default } => Piece::Variable { key, default },
+            })
+            .collect();
+        f.debug_struct("Template")
+            .field("raw", &self.raw)
+            .field("pieces", &pieces)
+            .finish()
+    }
 }
 
 /// A piece of a [`Template`], borrowed from it.
@@ -31,25 +64,27 @@ pub enum TemplatePart<'a> {
     },
 }
 
-// Owned storage behind [`TemplatePart`], kept only for templates with references.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A piece of text of a template: the byte range `start..end` of its `raw`.
+type Range = (usize, usize);
+
+// The storage behind [`TemplatePart`], kept only for templates with references: ranges of
+// the template's text, which every piece but an escape is a part of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Piece {
-    Literal(String),
+    Literal(Range),
     Escaped(char),
-    Variable {
-        key: String,
-        default: Option<String>,
-    },
+    Variable { key: Range, default: Option<Range> },
 }
 
 impl Piece {
-    fn as_part(&self) -> TemplatePart<'_> {
+    fn as_part(self, raw: &str) -> TemplatePart<'_> {
+        let text = |(start, end): Range| raw.get(start..end).unwrap_or("");
         match self {
-            Self::Literal(s) => TemplatePart::Literal(s),
-            Self::Escaped(c) => TemplatePart::Escaped(*c),
+            Self::Literal(r) => TemplatePart::Literal(text(r)),
+            Self::Escaped(c) => TemplatePart::Escaped(c),
             Self::Variable { key, default } => TemplatePart::Variable {
-                key,
-                default: default.as_deref(),
+                key: text(key),
+                default: default.map(text),
             },
         }
     }
@@ -93,9 +128,7 @@ impl Template {
         let mut next = Some(first);
         while let Some(start) = next {
             if start > rest {
-                pieces.push(Piece::Literal(
-                    raw.get(rest..start).unwrap_or("").to_owned(),
-                ));
+                pieces.push(Piece::Literal((rest, start)));
             }
             let inner = start.saturating_add(2);
             let bad = TemplateError {
@@ -109,12 +142,12 @@ impl Template {
                 len: close.saturating_sub(start).saturating_add(1),
             };
             let reference = raw.get(inner..close).unwrap_or("");
-            pieces.push(parse_reference(reference).ok_or(bad)?);
+            pieces.push(parse_reference(inner, reference).ok_or(bad)?);
             rest = close.saturating_add(1);
             next = find_reference(bytes, rest);
         }
-        if let Some(tail) = raw.get(rest..).filter(|t| !t.is_empty()) {
-            pieces.push(Piece::Literal(tail.to_owned()));
+        if rest < raw.len() {
+            pieces.push(Piece::Literal((rest, raw.len())));
         }
         Ok(Self {
             raw: raw.to_owned(),
@@ -129,6 +162,7 @@ impl Template {
             .then_some(TemplatePart::Literal(self.raw.as_str()));
         TemplateParts {
             whole,
+            raw: &self.raw,
             pieces: self.pieces.iter(),
         }
     }
@@ -152,6 +186,7 @@ impl Template {
 #[derive(Clone)]
 struct TemplateParts<'a> {
     whole: Option<TemplatePart<'a>>,
+    raw: &'a str,
     pieces: std::slice::Iter<'a, Piece>,
 }
 
@@ -161,7 +196,7 @@ impl<'a> Iterator for TemplateParts<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self.whole.take() {
             Some(p) => Some(p),
-            None => self.pieces.next().map(Piece::as_part),
+            None => self.pieces.next().map(|p| p.as_part(self.raw)),
         }
     }
 
@@ -190,52 +225,131 @@ fn find_reference(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// `text.trim()`, without its search when `text` starts and ends with an ASCII letter or
-/// digit (as nearly every key does), which no trim removes.
-fn trim(text: &str) -> &str {
+/// digit (as nearly every key does), which no trim removes; with the number of bytes
+/// trimmed from its start.
+fn trim(text: &str) -> (usize, &str) {
     let bytes = text.as_bytes();
     match (bytes.first(), bytes.last()) {
         (Some(first), Some(last))
             if first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric() =>
         {
-            text
+            (0, text)
         }
-        _ => text.trim(),
+        _ => {
+            let rest = text.trim_start();
+            (text.len().saturating_sub(rest.len()), rest.trim_end())
+        }
     }
 }
 
-fn parse_reference(inner: &str) -> Option<Piece> {
+/// The piece `${inner}` makes, `inner` being the bytes of the template's text from `at`.
+fn parse_reference(at: usize, inner: &str) -> Option<Piece> {
     match inner {
         "*" => return Some(Piece::Escaped('*')),
         "?" => return Some(Piece::Escaped('?')),
         "$" => return Some(Piece::Escaped('$')),
         _ => {}
     }
+    // The range of `part`, which starts `offset` bytes into `inner`.
+    let range = |offset: usize, part: &str| {
+        let start = at.saturating_add(offset);
+        (start, start.saturating_add(part.len()))
+    };
     // A byte search for the comma, and a trim only of text that may need one: the general
     // `split_once` and `trim` cost several times the rest of a reference's reading.
-    let (key, default) = match crate::swar::find(inner.as_bytes(), 0, b',') {
+    let ((lead, key), default) = match crate::swar::find(inner.as_bytes(), 0, b',') {
         Some(comma) => {
-            let d = inner.get(comma.saturating_add(1)..)?.trim();
+            let after = comma.saturating_add(1);
+            let (d_lead, d) = trim(inner.get(after..)?);
             let d = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\''))?;
-            (trim(inner.get(..comma)?), Some(d.to_owned()))
+            let d_at = after.saturating_add(d_lead).saturating_add(1);
+            (trim(inner.get(..comma)?), Some(range(d_at, d)))
         }
         None => (trim(inner), None),
     };
-    let valid = !key.is_empty()
-        && key.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(b, b':' | b'/' | b'-' | b'_' | b'.' | b'@' | b'+' | b'=')
-        });
+    let valid = !key.is_empty() && key.bytes().all(key_byte);
     valid.then(|| Piece::Variable {
-        key: key.to_owned(),
+        key: range(lead, key),
         default,
     })
 }
+
+/// Whether `b` may be part of a variable's key: an ASCII letter or digit, or one of
+/// `:/-_.@+=`. Looked up in a table, a load a byte, where the tests of the ranges and the
+/// eight punctuation bytes cost several times that over a key of twenty bytes or so.
+#[inline(always)]
+fn key_byte(b: u8) -> bool {
+    KEY_BYTES.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// [`key_byte`] for every byte.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated when compiling, with every index below 256: an index out of bounds is a build error, never a panic on input"
+)]
+static KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b':' | b'/' | b'-' | b'_' | b'.' | b'@' | b'+' | b'=');
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
     use super::*;
+
+    /// A piece with its own text, as the pieces were kept before they became ranges of
+    /// the template's text: what the references below build.
+    #[derive(Debug, PartialEq)]
+    enum Owned {
+        Literal(String),
+        Escaped(char),
+        Variable {
+            key: String,
+            default: Option<String>,
+        },
+    }
+
+    fn owned(part: TemplatePart<'_>) -> Owned {
+        match part {
+            TemplatePart::Literal(s) => Owned::Literal(s.to_owned()),
+            TemplatePart::Escaped(c) => Owned::Escaped(c),
+            TemplatePart::Variable { key, default } => Owned::Variable {
+                key: key.to_owned(),
+                default: default.map(str::to_owned),
+            },
+        }
+    }
+
+    /// The table of key bytes says what the plain tests say, for every byte.
+    #[test]
+    fn key_bytes_agree_with_the_plain_tests() {
+        for b in 0..=255u8 {
+            let want = b.is_ascii_alphanumeric()
+                || matches!(b, b':' | b'/' | b'-' | b'_' | b'.' | b'@' | b'+' | b'=');
+            assert_eq!(key_byte(b), want, "{b}");
+        }
+    }
+
+    /// `Debug` shows each piece's text, as it did when the pieces kept their own.
+    #[test]
+    fn debug_shows_the_pieces_text() {
+        assert_eq!(
+            format!("{:?}", Template::parse("a${b, 'c'}${*}")),
+            r#"Ok(Template { raw: "a${b, 'c'}${*}", pieces: [Literal("a"), Variable { key: "b", default: Some("c") }, Escaped('*')] })"#
+        );
+        assert_eq!(
+            format!("{:?}", Template::literal("x")),
+            r#"Template { raw: "x", pieces: [] }"#
+        );
+    }
 
     #[test]
     fn parses_variables_escapes_and_defaults() {
@@ -283,11 +397,11 @@ mod tests {
     }
 
     /// `parse_reference` as it was written with `split_once` and `trim`, for comparison.
-    fn parse_reference_by_str(inner: &str) -> Option<Piece> {
+    fn parse_reference_by_str(inner: &str) -> Option<Owned> {
         match inner {
-            "*" => return Some(Piece::Escaped('*')),
-            "?" => return Some(Piece::Escaped('?')),
-            "$" => return Some(Piece::Escaped('$')),
+            "*" => return Some(Owned::Escaped('*')),
+            "?" => return Some(Owned::Escaped('?')),
+            "$" => return Some(Owned::Escaped('$')),
             _ => {}
         }
         let (key, default) = match inner.split_once(',') {
@@ -303,7 +417,7 @@ mod tests {
                 b.is_ascii_alphanumeric()
                     || matches!(b, b':' | b'/' | b'-' | b'_' | b'.' | b'@' | b'+' | b'=')
             });
-        valid.then(|| Piece::Variable {
+        valid.then(|| Owned::Variable {
             key: key.to_owned(),
             default,
         })
@@ -339,24 +453,32 @@ mod tests {
                 .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
                 .collect();
             for text in &texts {
-                let got = parse_reference(text);
+                // Read as the reference of a template with text before and after it, so
+                // that each range is taken from the right place.
+                let raw = format!("ab${{{text}}}cd");
+                let got = parse_reference(4, text).map(|p| owned(p.as_part(&raw)));
                 assert_eq!(got, parse_reference_by_str(text), "{text:?}");
-                variables += usize::from(matches!(got, Some(Piece::Variable { .. })));
+                variables += usize::from(matches!(got, Some(Owned::Variable { .. })));
             }
         }
         assert!(variables > 10_000, "{variables}");
     }
 
-    /// The split as `str::find` makes it, for comparison with the byte searches.
-    fn parse_by_str_find(raw: &str) -> Result<Template, TemplateError> {
+    /// The split as `str::find` makes it, with each piece's own text, for comparison with
+    /// the byte searches and the ranges.
+    fn parse_by_str_find(raw: &str) -> Result<Vec<Owned>, TemplateError> {
         if !raw.contains("${") {
-            return Ok(Template::literal(raw));
+            return Ok(if raw.is_empty() {
+                Vec::new()
+            } else {
+                vec![Owned::Literal(raw.to_owned())]
+            });
         }
         let mut pieces = Vec::new();
         let (mut rest, mut offset) = (raw, 0);
         while let Some(start) = rest.find("${") {
             if start > 0 {
-                pieces.push(Piece::Literal(rest[..start].to_owned()));
+                pieces.push(Owned::Literal(rest[..start].to_owned()));
             }
             let after = &rest[start + 2..];
             let bad = TemplateError {
@@ -368,17 +490,14 @@ mod tests {
                 offset: offset + start,
                 len: close + 3,
             };
-            pieces.push(parse_reference(&after[..close]).ok_or(bad)?);
+            pieces.push(parse_reference_by_str(&after[..close]).ok_or(bad)?);
             rest = &rest[start + close + 3..];
             offset += start + close + 3;
         }
         if !rest.is_empty() {
-            pieces.push(Piece::Literal(rest.to_owned()));
+            pieces.push(Owned::Literal(rest.to_owned()));
         }
-        Ok(Template {
-            raw: raw.to_owned(),
-            pieces,
-        })
+        Ok(pieces)
     }
 
     /// The byte searches split every text of up to six pieces of an alphabet of the bytes
@@ -394,7 +513,11 @@ mod tests {
                 .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
                 .collect();
             for text in &longer {
-                assert_eq!(Template::parse(text), parse_by_str_find(text), "{text:?}");
+                let got = Template::parse(text).map(|t| {
+                    assert_eq!(t.raw, *text);
+                    t.parts().map(owned).collect::<Vec<_>>()
+                });
+                assert_eq!(got, parse_by_str_find(text), "{text:?}");
             }
             texts = longer;
         }

@@ -132,6 +132,14 @@ fn edge_cases_read_the_same() {
         // Resources: plain ARNs the one-pass scan takes, and truncated, escaped, non-ASCII,
         // variable and malformed ones it leaves to the ordinary way.
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:kms:us-east-1:111122223333:key/k:x","arn:aws:sqs:*","arn:aws:sqs:a:b","arn:aws:s3:::\u0062","arn:aws:s3:::é","arn:aws:s3:::b/${aws:userid}","arn:aws:s3:::b/$","Arn:aws:s3:::b","arn:aws:s3:::${x"]}]}"#,
+        // Resource lists laid out every way around their items, empty ones, and a second
+        // statement whose list must not hold the first one's items.
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":[ \"*\" ,\n\t\"arn:aws:s3:::b\"\r\n,\"arn:aws:s3:::c\" ]},{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotResource\":[\n  \"arn:aws:s3:::d\",\n  \"*\"\n]}]}",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":[ ]}]}"#,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["*",]}]}"#,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["*" "*"]}]}"#,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":[1]}]}"#,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["*",xarn:aws:s3:::b:c"]}]}"#,
         "",
         "[]",
         "{}",
