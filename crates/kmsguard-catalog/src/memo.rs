@@ -81,6 +81,61 @@ pub fn remember<V: Copy>(
         .unwrap_or_else(|| compute(text))
 }
 
+/// [`remember`] with one memo for every thread, for answers that cost far more than taking a
+/// lock: the threads of a run (a `kmsguard lint` run has two or more) would otherwise each
+/// compute the answers for the texts they share. The lock is not held while `compute` runs;
+/// a poisoned lock is not used (the answer is computed).
+pub fn remember_shared<V: Copy>(
+    memo: &'static std::sync::Mutex<Memo<V>>,
+    text: &str,
+    hash: u64,
+    compute: impl Fn(&str) -> V,
+) -> V {
+    let first = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (65 - SLOTS.trailing_zeros()))
+        .wrapping_mul(2) as usize;
+    if let Some(value) = memo.lock().ok().and_then(|mut memo| memo.get(first, text)) {
+        return value;
+    }
+    let value = compute(text);
+    if let Ok(mut memo) = memo.lock() {
+        memo.put(first, text, value);
+    }
+    value
+}
+
+impl<V: Copy> Memo<V> {
+    /// The answer kept for `text` in the set of slots starting at `first`, which becomes the
+    /// newer of its set.
+    fn get(&mut self, first: usize, text: &str) -> Option<V> {
+        let [newer, older] = self.0.get_mut(first..first.saturating_add(2))? else {
+            return None;
+        };
+        match (&*newer, &*older) {
+            (Some((stored, value)), _) if **stored == *text => Some(*value),
+            (_, Some((stored, value))) if **stored == *text => {
+                let value = *value;
+                std::mem::swap(newer, older);
+                Some(value)
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps `value` for `text` as the newer of the set of slots starting at `first` (unless
+    /// another thread kept it meanwhile), the newer one becoming the older.
+    fn put(&mut self, first: usize, text: &str, value: V) {
+        if self.get(first, text).is_some() {
+            return;
+        }
+        if self.0.is_empty() {
+            self.0.resize_with(SLOTS, || None);
+        }
+        if let Some([newer, older]) = self.0.get_mut(first..first.saturating_add(2)) {
+            *older = newer.replace((text.into(), value));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +164,41 @@ mod tests {
         assert_eq!(computed.get(), before + 10_000);
         assert_eq!(remember(&LENGTHS, "t9999", 9999, len), 50);
         assert_eq!(computed.get(), before + 10_000);
+    }
+
+    static ACROSS: std::sync::Mutex<Memo<usize>> = std::sync::Mutex::new(Memo::new());
+
+    /// The memo shared by threads answers as computing does, for texts of one set of slots
+    /// and texts in both cases, on two threads at once; a text asked again (on any thread)
+    /// is answered without computing while it is one of the two asked last in its set.
+    #[test]
+    fn the_shared_memo_answers_by_exact_text() {
+        let answer = |t: &str| t.len() * 7 + t.bytes().map(usize::from).sum::<usize>();
+        let texts: Vec<String> = (0..3000)
+            .map(|i| format!("{}{i}", if i % 2 == 0 { "Text" } else { "text" }))
+            .collect();
+        std::thread::scope(|scope| {
+            for round in 0..2 {
+                let texts = &texts;
+                scope.spawn(move || {
+                    for (i, t) in texts.iter().enumerate().skip(round) {
+                        // Sets of one to eight texts, by the hash given.
+                        let hash = (i / 8) as u64;
+                        assert_eq!(remember_shared(&ACROSS, t, hash, answer), answer(t), "{t}");
+                    }
+                });
+            }
+        });
+        let computed = std::sync::atomic::AtomicUsize::new(0);
+        let counting = |t: &str| {
+            computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            answer(t)
+        };
+        for t in ["x", "X", "x", "X", "x"] {
+            assert_eq!(remember_shared(&ACROSS, t, 12_345, counting), answer(t));
+        }
+        // `x` and `X` share a set: each is computed once.
+        assert_eq!(computed.load(std::sync::atomic::Ordering::Relaxed), 2);
     }
 
     thread_local! {

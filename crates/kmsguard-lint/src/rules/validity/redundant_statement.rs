@@ -55,41 +55,86 @@ impl Rule for RedundantStatement {
         // Every statement is compared with every other: summarise each one first, and look at
         // the statements themselves only when the summaries allow a match.
         let facts = cx.facts(policy);
-        let summaries: Vec<Summary> = sts
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Summary::of(&s.node, facts.summary(i)))
-            .collect();
-        // Large policies (a few hold most of the corpus's pairs): each statement is compared
-        // only with the statements that may cover or duplicate it, found with bit sets, and
-        // what the first test reads of them is in one array. Small ones read it from the
-        // summaries (no allocation).
-        let index = (sts.len() > INDEXED).then(|| {
-            let pairs: Vec<Pair> = summaries.iter().map(|s| (s.shape, s.covering)).collect();
-            (Candidates::new(&summaries), pairs)
-        });
-        let small = |j: usize| summaries.get(j).map(|s| (s.shape, s.covering));
-        let mut set = Vec::new();
-        for (i, (a, sa)) in sts.iter().zip(&summaries).enumerate() {
-            let found = match &index {
-                None => first_cover((i, a), sa, sts, &summaries, small, facts, 0..sts.len()),
-                Some((index, pairs)) => {
-                    index.of(sa, &mut set);
-                    let positions = set.iter().enumerate().flat_map(|(w, &word)| {
-                        let base = w.saturating_mul(64);
-                        std::iter::successors(Some(word), |&bits| Some(bits & bits.wrapping_sub(1)))
-                            .take_while(|&bits| bits != 0)
-                            .map(move |bits| base.saturating_add(bits.trailing_zeros() as usize))
-                    });
-                    let pair = |j: usize| pairs.get(j).copied();
-                    first_cover((i, a), sa, sts, &summaries, pair, facts, positions)
+        let mut summaries = kept_summaries(sts.len());
+        summaries.extend(
+            sts.iter()
+                .enumerate()
+                .map(|(i, s)| Summary::of(&s.node, facts.summary(i))),
+        );
+        compare_all(sts, &summaries, facts, cx);
+        // The list waits for the next policy on this thread.
+        let _ = SUMMARIES.try_with(|cell| {
+            if let Ok(mut kept) = cell.try_borrow_mut() {
+                if kept.capacity() < summaries.capacity() {
+                    *kept = summaries;
                 }
-            };
-            let Some((b, dup)) = found else {
-                continue;
-            };
-            report(a, b, dup, cx);
-        }
+            }
+        });
+    }
+}
+
+thread_local! {
+    /// The list of summaries of the last policy summarised on this thread, kept for the next
+    /// one's: one allocation and free fewer per policy of two statements or more.
+    static SUMMARIES: std::cell::RefCell<Vec<Summary>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty list with room for `n` summaries: the kept one (see [`SUMMARIES`]) when it has the
+/// room, else a new one (growing the kept one would copy its old summaries, though none are
+/// left).
+fn kept_summaries(n: usize) -> Vec<Summary> {
+    let mut list = SUMMARIES
+        .try_with(|cell| {
+            cell.try_borrow_mut()
+                .map(|mut kept| std::mem::take(&mut *kept))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    list.clear();
+    if list.capacity() < n {
+        return Vec::with_capacity(n.max(list.capacity().saturating_mul(2)));
+    }
+    list
+}
+
+/// Reports each statement of `sts` (summarised by `summaries`) that another duplicates or
+/// covers.
+fn compare_all(
+    sts: &[Spanned<Statement>],
+    summaries: &[Summary],
+    facts: &PolicyFacts,
+    cx: &mut Context<'_>,
+) {
+    // Large policies (a few hold most of the corpus's pairs): each statement is compared
+    // only with the statements that may cover or duplicate it, found with bit sets, and
+    // what the first test reads of them is in one array. Small ones read it from the
+    // summaries (no allocation).
+    let index = (sts.len() > INDEXED).then(|| {
+        let pairs: Vec<Pair> = summaries.iter().map(|s| (s.shape, s.covering)).collect();
+        (Candidates::new(summaries), pairs)
+    });
+    let small = |j: usize| summaries.get(j).map(|s| (s.shape, s.covering));
+    let mut set = Vec::new();
+    for (i, (a, sa)) in sts.iter().zip(summaries).enumerate() {
+        let found = match &index {
+            None => first_cover((i, a), sa, sts, summaries, small, facts, 0..sts.len()),
+            Some((index, pairs)) => {
+                index.of(sa, &mut set);
+                let positions = set.iter().enumerate().flat_map(|(w, &word)| {
+                    let base = w.saturating_mul(64);
+                    std::iter::successors(Some(word), |&bits| Some(bits & bits.wrapping_sub(1)))
+                        .take_while(|&bits| bits != 0)
+                        .map(move |bits| base.saturating_add(bits.trailing_zeros() as usize))
+                });
+                let pair = |j: usize| pairs.get(j).copied();
+                first_cover((i, a), sa, sts, summaries, pair, facts, positions)
+            }
+        };
+        let Some((b, dup)) = found else {
+            continue;
+        };
+        report(a, b, dup, cx);
     }
 }
 
@@ -460,4 +505,67 @@ fn strings_covered(
             .filter_map(&pick)
             .any(|l| l.node.iter().any(|y| y.node == x.node))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use kmsguard_syntax::{ParseOptions, SourceFile, parse_text};
+
+    /// The findings of a policy, linted on this thread after others (its summaries in the list
+    /// the policy before kept) are those it gets linted alone on a new thread, for policies
+    /// above and below the size that is searched through bit sets, in several orders.
+    #[test]
+    fn kept_summaries_give_the_findings_of_new_ones() {
+        let statement = |sid: &str, action: &str, condition: bool| {
+            let condition = if condition {
+                r#","Condition":{"Bool":{"aws:SecureTransport":"true"}}"#
+            } else {
+                ""
+            };
+            format!(
+                r#"{{"Sid":"{sid}","Effect":"Allow","Action":"{action}","Resource":"*"{condition}}}"#
+            )
+        };
+        let policy = |sts: Vec<String>| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                sts.join(",")
+            )
+        };
+        let big = policy(
+            (0..40)
+                .map(|i| {
+                    statement(
+                        &format!("S{i}"),
+                        &format!("kms:Action{}", i % 7),
+                        i % 3 == 0,
+                    )
+                })
+                .collect(),
+        );
+        let small = policy(vec![
+            statement("A", "kms:Decrypt", true),
+            statement("B", "kms:*", false),
+            statement("C", "kms:Encrypt", false),
+        ]);
+        let none = policy(vec![
+            statement("X", "s3:GetObject", false),
+            statement("Y", "s3:PutObject", false),
+        ]);
+        let lint = |text: &str| {
+            let parsed = parse_text(text, &ParseOptions::default());
+            let source = SourceFile::new("p.json", text);
+            let found = crate::lint_file(&parsed, &source, &|m| m.code.as_str() == "I014");
+            format!("{found:?}")
+        };
+        let texts = [&big, &small, &none, &small, &big, &none, &big];
+        let alone: Vec<String> = texts
+            .iter()
+            .map(|t| std::thread::scope(|s| s.spawn(|| lint(t)).join().unwrap_or_default()))
+            .collect();
+        assert!(alone.iter().any(|f| f.contains("I014")));
+        for (t, want) in texts.iter().zip(&alone) {
+            assert_eq!(&lint(t), want, "{t}");
+        }
+    }
 }
