@@ -97,13 +97,43 @@ fn join(dir: &Path, name: &std::ffi::OsStr) -> PathBuf {
 /// the last dot, unless that dot starts the name) is `json`, `yaml` or `yml` in any case.
 /// Read from the bytes, as a thousand-file walk does it for every name.
 fn is_input_name(name: &[u8]) -> bool {
+    extension_is(name, &[b"json", b"yaml", b"yml"])
+}
+
+/// Whether the file name `name` has one of `extensions` (in any case), read as
+/// `Path::extension` reads it: after the last dot, unless that dot starts the name.
+fn extension_is(name: &[u8], extensions: &[&[u8]]) -> bool {
     let Some(dot) = name.iter().rposition(|&b| b == b'.').filter(|&d| d > 0) else {
         return false;
     };
     let ext = name.get(dot.saturating_add(1)..).unwrap_or_default();
-    [&b"json"[..], b"yaml", b"yml"]
-        .iter()
-        .any(|x| ext.eq_ignore_ascii_case(x))
+    extensions.iter().any(|x| ext.eq_ignore_ascii_case(x))
+}
+
+/// Whether `path` names a YAML file (`.yaml` or `.yml` in any case), which is read as
+/// CloudFormation. On Unix the name is the bytes after the last `/`, where
+/// `Path::extension` parses the path's components from the end (about 400 instructions a
+/// file, for every file of a thousand-file run). A path whose last component is not a plain
+/// name (empty after a trailing `/`, `.` or `..`) is left to `Path::extension`.
+pub(crate) fn is_yaml(path: &Path) -> bool {
+    const YAML: [&[u8]; 2] = [b"yaml", b"yml"];
+    #[cfg(unix)]
+    {
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let name = bytes
+            .iter()
+            .rposition(|&b| b == b'/')
+            .map_or(bytes, |slash| {
+                bytes.get(slash.saturating_add(1)..).unwrap_or_default()
+            });
+        if !matches!(name, b"" | b"." | b"..") {
+            return extension_is(name, &YAML);
+        }
+    }
+    path.extension().is_some_and(|e| {
+        YAML.iter()
+            .any(|x| e.as_encoded_bytes().eq_ignore_ascii_case(x))
+    })
 }
 
 /// Reads a file, refusing one larger than `max_bytes` from its size once its first 256 KiB are
@@ -165,7 +195,7 @@ pub(crate) fn read_bounded_into(
 
 #[cfg(test)]
 mod tests {
-    use super::{discover, is_input_name, join, read_bounded_into};
+    use super::{discover, is_input_name, is_yaml, join, read_bounded_into};
     use std::path::{Path, PathBuf};
 
     /// Every input under `dir`, found the plain way: each entry's `Path::extension`, then one
@@ -319,5 +349,51 @@ mod tests {
             });
             assert_eq!(is_input_name(name.as_bytes()), by_path, "{name}");
         }
+    }
+
+    /// `is_yaml` reads the name from the bytes as `Path::extension` does, for plain names,
+    /// hidden files, several dots, no dot, directories in the path, and the components
+    /// (`.`, `..`, a trailing `/`) it leaves to `Path::extension`.
+    #[test]
+    fn yaml_paths_as_path_extension_reads_them() {
+        let by_path = |p: &Path| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        };
+        let names = [
+            "t.yaml",
+            "t.YML",
+            "t.Yaml",
+            "t.yml.json",
+            "t.json.yaml",
+            ".yaml",
+            ".yml",
+            "..yaml",
+            "a..yml",
+            "a.",
+            "a",
+            "yaml",
+            "t.yamll",
+            "t.yam",
+            "t.yaml.",
+            ".",
+            "..",
+            "",
+        ];
+        let dirs = ["", "/", "d/", "./d.yaml/", "/x/.y/", "a.yml/b/"];
+        let mut yaml = 0;
+        for dir in dirs {
+            for name in names {
+                for tail in ["", "/", "/.", "/.."] {
+                    let text = format!("{dir}{name}{tail}");
+                    let path = Path::new(&text);
+                    assert_eq!(is_yaml(path), by_path(path), "{text:?}");
+                    yaml += usize::from(by_path(path));
+                }
+            }
+        }
+        // The cases include both answers.
+        assert!(yaml > 10, "{yaml}");
     }
 }
