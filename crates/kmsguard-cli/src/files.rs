@@ -32,23 +32,31 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, io::
 /// gives that order without comparing whole paths (sorting them afterwards cost more than
 /// reading the directory).
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> {
-    let entries = std::fs::read_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
     // Each entry's path is made once and moved into `out`.
     let mut found = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| (dir.to_path_buf(), e))?;
-        let file_type = entry.file_type().map_err(|e| (entry.path(), e))?;
-        let name = entry.file_name();
+    entries(dir, |name, is_dir| {
         let bytes = name.as_encoded_bytes();
-        if file_type.is_dir() {
+        let is_dir = match is_dir {
+            Some(is_dir) => is_dir,
+            // The directory did not say: asked of the entry itself, not followed if a link.
+            None => {
+                let path = join(dir, name);
+                match std::fs::symlink_metadata(&path) {
+                    Ok(meta) => meta.is_dir(),
+                    Err(e) => return Err((path, e)),
+                }
+            }
+        };
+        if is_dir {
             // Hidden directories (`.git`, `.terraform`) hold no inputs.
             if bytes.first() != Some(&b'.') {
-                found.push((join(dir, &name), true));
+                found.push((join(dir, name), true));
             }
         } else if is_input_name(bytes) {
-            found.push((join(dir, &name), false));
+            found.push((join(dir, name), false));
         }
-    }
+        Ok(())
+    })?;
     // Every path is `dir` joined with one name: the same bytes up to the name, so ordering
     // the whole paths' bytes orders the names.
     found.sort_unstable_by(|a, b| {
@@ -66,6 +74,50 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> 
             // and `lint` read.
             walk(&path, out)?;
         }
+    }
+    Ok(())
+}
+
+/// Calls `each` with the name of every entry of `dir` but `.` and `..`, and whether it is a
+/// directory (a symbolic link is not) when the directory listing says (`None` when it does
+/// not), as `std::fs::read_dir` and `DirEntry::file_type` see them. On Unix the names are
+/// read in place from the listing: `read_dir` copies each name twice into memory of its own
+/// (its entry and `file_name`), which a walk over a thousand files paid on the thread that
+/// every file then waits for. An error reading the listing is reported against `dir`.
+#[cfg(unix)]
+fn entries(
+    dir: &Path,
+    mut each: impl FnMut(&std::ffi::OsStr, Option<bool>) -> Result<(), (PathBuf, io::Error)>,
+) -> Result<(), (PathBuf, io::Error)> {
+    use nix::dir::{Dir, Type};
+    use nix::fcntl::OFlag;
+    use std::os::unix::ffi::OsStrExt;
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let failed = |e: nix::Error| (dir.to_path_buf(), io::Error::from(e));
+    let mut listing = Dir::open(dir, flags, nix::sys::stat::Mode::empty()).map_err(failed)?;
+    for entry in listing.iter() {
+        let entry = entry.map_err(failed)?;
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        let is_dir = entry.file_type().map(|t| t == Type::Directory);
+        each(std::ffi::OsStr::from_bytes(name), is_dir)?;
+    }
+    Ok(())
+}
+
+/// Elsewhere `std::fs::read_dir` lists them.
+#[cfg(not(unix))]
+fn entries(
+    dir: &Path,
+    mut each: impl FnMut(&std::ffi::OsStr, Option<bool>) -> Result<(), (PathBuf, io::Error)>,
+) -> Result<(), (PathBuf, io::Error)> {
+    let failed = |e| (dir.to_path_buf(), e);
+    for entry in std::fs::read_dir(dir).map_err(failed)? {
+        let entry = entry.map_err(failed)?;
+        let is_dir = entry.file_type().map_err(|e| (entry.path(), e))?.is_dir();
+        each(&entry.file_name(), Some(is_dir))?;
     }
     Ok(())
 }
@@ -255,6 +307,54 @@ mod tests {
         std::fs::remove_dir_all(&root).unwrap();
         assert_eq!(found, expected);
         assert_eq!(found.len(), 11);
+    }
+
+    /// A directory's entries are `read_dir`'s, with `DirEntry::file_type`'s answer to whether
+    /// each is a directory (links are not, whatever they point to), and an unreadable
+    /// directory's error names it.
+    #[cfg(unix)]
+    #[test]
+    fn entries_are_read_dirs() {
+        use super::entries;
+        let root = std::env::temp_dir().join(format!("kmsguard-entries-{}", std::process::id()));
+        for d in ["d", ".h", "d.json"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for f in ["a.json", "b", ".c.yml"] {
+            std::fs::write(root.join(f), "{}").unwrap();
+        }
+        for (link, to) in [
+            ("ld", "d"),
+            ("ld.json", "d"),
+            ("la.json", "a.json"),
+            ("gone.json", "x"),
+        ] {
+            std::os::unix::fs::symlink(root.join(to), root.join(link)).unwrap();
+        }
+        let mut expected: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.file_name(), e.file_type().unwrap().is_dir())
+            })
+            .collect();
+        let mut found = Vec::new();
+        let listed = entries(&root, |name, is_dir| {
+            let is_dir = is_dir
+                .unwrap_or_else(|| std::fs::symlink_metadata(root.join(name)).unwrap().is_dir());
+            found.push((name.to_os_string(), is_dir));
+            Ok(())
+        });
+        let missing = entries(&root.join("none"), |_, _| Ok(()));
+        std::fs::remove_dir_all(&root).unwrap();
+        listed.unwrap();
+        expected.sort();
+        found.sort();
+        assert_eq!(found, expected);
+        assert_eq!(found.iter().filter(|(_, d)| *d).count(), 3);
+        let (path, e) = missing.unwrap_err();
+        assert_eq!(path, root.join("none"));
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
     }
 
     /// An entry's path is what `Path::join` makes of the directory and the name.
