@@ -533,7 +533,7 @@ fn check_text(
     let text = source.text();
     let family = if let Some(forced) = forced {
         forced
-    } else if is_yaml(path) {
+    } else if files::is_yaml(path) {
         SourceFormat::detect(path, text)
     } else if let Some(parsed) = kmsguard_syntax::formats::read_plain_policy(text, options) {
         // A plain policy document, read without the JSON tree: it has only `Version`, `Id` and
@@ -576,12 +576,6 @@ fn check_text(
     let parsed = kmsguard_inventory::documents::parsed_file(&inv, id);
     let source = inv.file(id).cloned().unwrap_or(source);
     FileReport::new(source, parsed, post)
-}
-
-fn is_yaml(path: &std::path::Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// Counts findings by severity: (errors, warnings, infos).

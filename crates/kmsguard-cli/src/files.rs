@@ -32,23 +32,31 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, (PathBuf, io::
 /// gives that order without comparing whole paths (sorting them afterwards cost more than
 /// reading the directory).
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> {
-    let entries = std::fs::read_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
     // Each entry's path is made once and moved into `out`.
     let mut found = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| (dir.to_path_buf(), e))?;
-        let file_type = entry.file_type().map_err(|e| (entry.path(), e))?;
-        let name = entry.file_name();
+    entries(dir, |name, is_dir| {
         let bytes = name.as_encoded_bytes();
-        if file_type.is_dir() {
+        let is_dir = match is_dir {
+            Some(is_dir) => is_dir,
+            // The directory did not say: asked of the entry itself, not followed if a link.
+            None => {
+                let path = join(dir, name);
+                match std::fs::symlink_metadata(&path) {
+                    Ok(meta) => meta.is_dir(),
+                    Err(e) => return Err((path, e)),
+                }
+            }
+        };
+        if is_dir {
             // Hidden directories (`.git`, `.terraform`) hold no inputs.
             if bytes.first() != Some(&b'.') {
-                found.push((join(dir, &name), true));
+                found.push((join(dir, name), true));
             }
         } else if is_input_name(bytes) {
-            found.push((join(dir, &name), false));
+            found.push((join(dir, name), false));
         }
-    }
+        Ok(())
+    })?;
     // Every path is `dir` joined with one name: the same bytes up to the name, so ordering
     // the whole paths' bytes orders the names.
     found.sort_unstable_by(|a, b| {
@@ -66,6 +74,50 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, io::Error)> 
             // and `lint` read.
             walk(&path, out)?;
         }
+    }
+    Ok(())
+}
+
+/// Calls `each` with the name of every entry of `dir` but `.` and `..`, and whether it is a
+/// directory (a symbolic link is not) when the directory listing says (`None` when it does
+/// not), as `std::fs::read_dir` and `DirEntry::file_type` see them. On Unix the names are
+/// read in place from the listing: `read_dir` copies each name twice into memory of its own
+/// (its entry and `file_name`), which a walk over a thousand files paid on the thread that
+/// every file then waits for. An error reading the listing is reported against `dir`.
+#[cfg(unix)]
+fn entries(
+    dir: &Path,
+    mut each: impl FnMut(&std::ffi::OsStr, Option<bool>) -> Result<(), (PathBuf, io::Error)>,
+) -> Result<(), (PathBuf, io::Error)> {
+    use nix::dir::{Dir, Type};
+    use nix::fcntl::OFlag;
+    use std::os::unix::ffi::OsStrExt;
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let failed = |e: nix::Error| (dir.to_path_buf(), io::Error::from(e));
+    let mut listing = Dir::open(dir, flags, nix::sys::stat::Mode::empty()).map_err(failed)?;
+    for entry in listing.iter() {
+        let entry = entry.map_err(failed)?;
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        let is_dir = entry.file_type().map(|t| t == Type::Directory);
+        each(std::ffi::OsStr::from_bytes(name), is_dir)?;
+    }
+    Ok(())
+}
+
+/// Elsewhere `std::fs::read_dir` lists them.
+#[cfg(not(unix))]
+fn entries(
+    dir: &Path,
+    mut each: impl FnMut(&std::ffi::OsStr, Option<bool>) -> Result<(), (PathBuf, io::Error)>,
+) -> Result<(), (PathBuf, io::Error)> {
+    let failed = |e| (dir.to_path_buf(), e);
+    for entry in std::fs::read_dir(dir).map_err(failed)? {
+        let entry = entry.map_err(failed)?;
+        let is_dir = entry.file_type().map_err(|e| (entry.path(), e))?.is_dir();
+        each(&entry.file_name(), Some(is_dir))?;
     }
     Ok(())
 }
@@ -97,13 +149,43 @@ fn join(dir: &Path, name: &std::ffi::OsStr) -> PathBuf {
 /// the last dot, unless that dot starts the name) is `json`, `yaml` or `yml` in any case.
 /// Read from the bytes, as a thousand-file walk does it for every name.
 fn is_input_name(name: &[u8]) -> bool {
+    extension_is(name, &[b"json", b"yaml", b"yml"])
+}
+
+/// Whether the file name `name` has one of `extensions` (in any case), read as
+/// `Path::extension` reads it: after the last dot, unless that dot starts the name.
+fn extension_is(name: &[u8], extensions: &[&[u8]]) -> bool {
     let Some(dot) = name.iter().rposition(|&b| b == b'.').filter(|&d| d > 0) else {
         return false;
     };
     let ext = name.get(dot.saturating_add(1)..).unwrap_or_default();
-    [&b"json"[..], b"yaml", b"yml"]
-        .iter()
-        .any(|x| ext.eq_ignore_ascii_case(x))
+    extensions.iter().any(|x| ext.eq_ignore_ascii_case(x))
+}
+
+/// Whether `path` names a YAML file (`.yaml` or `.yml` in any case), which is read as
+/// CloudFormation. On Unix the name is the bytes after the last `/`, where
+/// `Path::extension` parses the path's components from the end (about 400 instructions a
+/// file, for every file of a thousand-file run). A path whose last component is not a plain
+/// name (empty after a trailing `/`, `.` or `..`) is left to `Path::extension`.
+pub(crate) fn is_yaml(path: &Path) -> bool {
+    const YAML: [&[u8]; 2] = [b"yaml", b"yml"];
+    #[cfg(unix)]
+    {
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let name = bytes
+            .iter()
+            .rposition(|&b| b == b'/')
+            .map_or(bytes, |slash| {
+                bytes.get(slash.saturating_add(1)..).unwrap_or_default()
+            });
+        if !matches!(name, b"" | b"." | b"..") {
+            return extension_is(name, &YAML);
+        }
+    }
+    path.extension().is_some_and(|e| {
+        YAML.iter()
+            .any(|x| e.as_encoded_bytes().eq_ignore_ascii_case(x))
+    })
 }
 
 /// Reads a file, refusing one larger than `max_bytes` from its size once its first 256 KiB are
@@ -165,7 +247,7 @@ pub(crate) fn read_bounded_into(
 
 #[cfg(test)]
 mod tests {
-    use super::{discover, is_input_name, join, read_bounded_into};
+    use super::{discover, is_input_name, is_yaml, join, read_bounded_into};
     use std::path::{Path, PathBuf};
 
     /// Every input under `dir`, found the plain way: each entry's `Path::extension`, then one
@@ -225,6 +307,54 @@ mod tests {
         std::fs::remove_dir_all(&root).unwrap();
         assert_eq!(found, expected);
         assert_eq!(found.len(), 11);
+    }
+
+    /// A directory's entries are `read_dir`'s, with `DirEntry::file_type`'s answer to whether
+    /// each is a directory (links are not, whatever they point to), and an unreadable
+    /// directory's error names it.
+    #[cfg(unix)]
+    #[test]
+    fn entries_are_read_dirs() {
+        use super::entries;
+        let root = std::env::temp_dir().join(format!("kmsguard-entries-{}", std::process::id()));
+        for d in ["d", ".h", "d.json"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for f in ["a.json", "b", ".c.yml"] {
+            std::fs::write(root.join(f), "{}").unwrap();
+        }
+        for (link, to) in [
+            ("ld", "d"),
+            ("ld.json", "d"),
+            ("la.json", "a.json"),
+            ("gone.json", "x"),
+        ] {
+            std::os::unix::fs::symlink(root.join(to), root.join(link)).unwrap();
+        }
+        let mut expected: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.file_name(), e.file_type().unwrap().is_dir())
+            })
+            .collect();
+        let mut found = Vec::new();
+        let listed = entries(&root, |name, is_dir| {
+            let is_dir = is_dir
+                .unwrap_or_else(|| std::fs::symlink_metadata(root.join(name)).unwrap().is_dir());
+            found.push((name.to_os_string(), is_dir));
+            Ok(())
+        });
+        let missing = entries(&root.join("none"), |_, _| Ok(()));
+        std::fs::remove_dir_all(&root).unwrap();
+        listed.unwrap();
+        expected.sort();
+        found.sort();
+        assert_eq!(found, expected);
+        assert_eq!(found.iter().filter(|(_, d)| *d).count(), 3);
+        let (path, e) = missing.unwrap_err();
+        assert_eq!(path, root.join("none"));
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
     }
 
     /// An entry's path is what `Path::join` makes of the directory and the name.
@@ -319,5 +449,51 @@ mod tests {
             });
             assert_eq!(is_input_name(name.as_bytes()), by_path, "{name}");
         }
+    }
+
+    /// `is_yaml` reads the name from the bytes as `Path::extension` does, for plain names,
+    /// hidden files, several dots, no dot, directories in the path, and the components
+    /// (`.`, `..`, a trailing `/`) it leaves to `Path::extension`.
+    #[test]
+    fn yaml_paths_as_path_extension_reads_them() {
+        let by_path = |p: &Path| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        };
+        let names = [
+            "t.yaml",
+            "t.YML",
+            "t.Yaml",
+            "t.yml.json",
+            "t.json.yaml",
+            ".yaml",
+            ".yml",
+            "..yaml",
+            "a..yml",
+            "a.",
+            "a",
+            "yaml",
+            "t.yamll",
+            "t.yam",
+            "t.yaml.",
+            ".",
+            "..",
+            "",
+        ];
+        let dirs = ["", "/", "d/", "./d.yaml/", "/x/.y/", "a.yml/b/"];
+        let mut yaml = 0;
+        for dir in dirs {
+            for name in names {
+                for tail in ["", "/", "/.", "/.."] {
+                    let text = format!("{dir}{name}{tail}");
+                    let path = Path::new(&text);
+                    assert_eq!(is_yaml(path), by_path(path), "{text:?}");
+                    yaml += usize::from(by_path(path));
+                }
+            }
+        }
+        // The cases include both answers.
+        assert!(yaml > 10, "{yaml}");
     }
 }
