@@ -139,9 +139,23 @@ fn list_continues(r: &mut Reader<'_>) -> Option<bool> {
     }
 }
 
-/// Moves the items of `scratch` into a vector of exactly their number.
+/// Moves the items of `scratch` into a vector of exactly their number, or, for a list of more
+/// than a kilobyte, of the next power of two: the allocator keeps freed blocks by size class
+/// (about four classes to each doubling above a kilobyte), and the long lists of one policy
+/// after another (a thousand actions are 64 KiB) each took a block of a class not freed
+/// before, in memory never touched before: a page fault for every 4 KiB. Rounded up, they
+/// reuse the blocks of the policies before them; the room past the items is not written, so
+/// it costs no page. About 60 fewer page faults in a `kmsguard lint` of the 1,645 managed
+/// policies (medians of 11 runs), 0.988 of the wall time (`scripts/ab.py`, four copies, 40
+/// rounds).
 fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
-    let mut items = Vec::with_capacity(scratch.len());
+    let n = scratch.len();
+    let cap = if n.saturating_mul(std::mem::size_of::<T>()) > 1024 {
+        n.checked_next_power_of_two().unwrap_or(n)
+    } else {
+        n
+    };
+    let mut items = Vec::with_capacity(cap);
     items.append(scratch);
     items
 }
@@ -1168,6 +1182,27 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
+
+    /// A list keeps its items in order and empties the scratch; up to a kilobyte it gets room
+    /// for exactly its items, beyond it the next power of two.
+    #[test]
+    fn lists_get_exact_or_power_of_two_room() {
+        for (n, room) in [
+            (0, 0),
+            (1, 1),
+            (100, 100),
+            (128, 128),
+            (129, 256),
+            (200, 256),
+            (1024, 1024),
+        ] {
+            let mut scratch: Vec<u64> = (0..n).collect();
+            let list = exact(&mut scratch);
+            assert!(scratch.is_empty());
+            assert_eq!(list, (0..n).collect::<Vec<u64>>());
+            assert_eq!(list.capacity(), room as usize, "{n} items");
+        }
+    }
 
     /// Calls `f` on every JSON string of up to `max_len` pieces of `alphabet`, alone and with
     /// 8 or 16 letters before or after (so that word-at-a-time scans see every alignment),
