@@ -36,6 +36,12 @@ impl<V> Default for Memo<V> {
     }
 }
 
+/// The first slot of the set of two that a text of hash `hash` goes to.
+fn first_slot(hash: u64) -> usize {
+    (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (65 - SLOTS.trailing_zeros())).wrapping_mul(2)
+        as usize
+}
+
 /// `compute(text)`, remembered in `memo` under `hash` (any hash of `text`) on this thread.
 /// The text is compared exactly: texts that differ in case only may have other answers.
 pub fn remember<V: Copy>(
@@ -44,34 +50,15 @@ pub fn remember<V: Copy>(
     hash: u64,
     compute: impl Fn(&str) -> V,
 ) -> V {
-    // The first slot of the text's set of two.
-    let first = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (65 - SLOTS.trailing_zeros()))
-        .wrapping_mul(2) as usize;
+    let first = first_slot(hash);
     let lookup = |cell: &RefCell<Memo<V>>| {
         // A memo already borrowed (never, as `compute` does not come back here) is skipped.
         let mut memo = cell.try_borrow_mut().ok()?;
-        if memo.0.is_empty() {
-            memo.0.resize_with(SLOTS, || None);
-        }
-        let [newer, older] = memo.0.get_mut(first..first.saturating_add(2))? else {
-            return None;
-        };
-        if let Some((stored, value)) = newer {
-            if **stored == *text {
-                return Some(*value);
-            }
-        }
-        if let Some((stored, value)) = older {
-            if **stored == *text {
-                let value = *value;
-                // Asked again: the text is now the newer of the two.
-                std::mem::swap(newer, older);
-                return Some(value);
-            }
+        if let Some(value) = memo.get(first, text) {
+            return Some(value);
         }
         let value = compute(text);
-        // The text asked last takes the other slot, and the new one its slot.
-        *older = newer.replace((text.into(), value));
+        memo.insert(first, text, value);
         Some(value)
     };
     // No memo on a thread being torn down: compute.
@@ -91,8 +78,7 @@ pub fn remember_shared<V: Copy>(
     hash: u64,
     compute: impl Fn(&str) -> V,
 ) -> V {
-    let first = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (65 - SLOTS.trailing_zeros()))
-        .wrapping_mul(2) as usize;
+    let first = first_slot(hash);
     if let Some(value) = memo.lock().ok().and_then(|mut memo| memo.get(first, text)) {
         return value;
     }
@@ -124,9 +110,14 @@ impl<V: Copy> Memo<V> {
     /// Keeps `value` for `text` as the newer of the set of slots starting at `first` (unless
     /// another thread kept it meanwhile), the newer one becoming the older.
     fn put(&mut self, first: usize, text: &str, value: V) {
-        if self.get(first, text).is_some() {
-            return;
+        if self.get(first, text).is_none() {
+            self.insert(first, text, value);
         }
+    }
+
+    /// Keeps `value` for `text` as the newer of the set of slots starting at `first`, the
+    /// newer one becoming the older (the older one is let go).
+    fn insert(&mut self, first: usize, text: &str, value: V) {
         if self.0.is_empty() {
             self.0.resize_with(SLOTS, || None);
         }
