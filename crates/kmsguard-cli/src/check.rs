@@ -318,24 +318,24 @@ pub(crate) fn read_all(
     post: &Post<'_>,
     keep: Keep,
 ) -> Result<(Vec<FileReport>, bool), ()> {
-    let mut paths = match files::discover(paths) {
+    let mut inputs = match files::discover(paths) {
         Ok(p) => p,
         Err((path, e)) => {
             eprintln!("error: cannot read `{}`: {e}", path.display());
             return Err(());
         }
     };
-    paths.retain(|p| !skip(p));
-    if paths.len() < MANY_FILES {
+    inputs.files.retain(|f| !skip(&f.path));
+    if inputs.files.len() < MANY_FILES {
         crate::large_pages();
     }
     // This thread reads files too, with one helper thread fewer than the cores.
     let helpers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .saturating_sub(1);
-    let results = with_progress(paths.len(), |done| {
-        crate::crew::map(&paths, FILES_PER_TASK, helpers, |p| {
-            let mut r = check_file(p, options, family, post);
+    let results = with_progress(inputs.files.len(), |done| {
+        crate::crew::map(&inputs.files, FILES_PER_TASK, helpers, |input| {
+            let mut r = check_file(&inputs, input, options, family, post);
             if let Ok(report) = &mut r {
                 keep_text(report, keep);
             }
@@ -481,11 +481,13 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
 }
 
 fn check_file(
-    path: &std::path::Path,
+    inputs: &files::Inputs,
+    input: &files::Input,
     options: &ParseOptions,
     family: Option<Family>,
     post: &Post<'_>,
 ) -> Result<FileReport, String> {
+    let path = input.path.as_path();
     // A UTF-8 path is its own display, without the formatter's lossy pass over it (or a copy:
     // the source's name is allocated once, from it).
     let name = path.to_str().map_or_else(
@@ -506,7 +508,7 @@ fn check_file(
         // Room for nearly every policy, so that the first files do not grow it step by step.
         buffer.reserve(FIRST_TEXT_CAPACITY);
     }
-    let read = files::read_bounded_into(path, options.limits.max_bytes, &mut buffer);
+    let read = inputs.read_into(input, options.limits.max_bytes, &mut buffer);
     let bytes = match read {
         Ok(Ok(())) if detect => match String::from_utf8(buffer) {
             Ok(text) => {
