@@ -106,42 +106,76 @@ impl KnownAction {
 /// Slots of [`SERVICES`] (a power of two).
 const SERVICE_SLOTS: usize = 1024;
 
-/// A slot of [`SERVICES`]: a prefix as one zero-padded word, its length, and its service.
-type ServiceSlot = Option<(u64, usize, Option<Service>)>;
+/// A slot of [`SERVICES`]: a prefix as two words (see [`prefix_key`]), its length, and its
+/// service. An empty slot has a length no prefix has.
+type ServiceSlot = (u64, u64, usize, Option<Service>);
+
+/// The slot of [`SERVICES`] that holds no prefix.
+const NO_SERVICE: ServiceSlot = (0, 0, usize::MAX, None);
 
 thread_local! {
-    /// Service prefixes of at most eight bytes looked up on this thread, by their bytes as one
-    /// zero-padded word and their length (together, the whole text), with what the catalog
-    /// knows of them: a policy's first pattern of each service misses the previous pattern's
-    /// prefix, and the catalog's lookup costs several times a slot's.
+    /// Service prefixes of at most sixteen bytes looked up on this thread, by their bytes as
+    /// two words and their length (together, the whole text), with what the catalog knows of
+    /// them: a policy's first pattern of each service misses the previous pattern's prefix,
+    /// and the catalog's lookup costs several times a slot's. A third of these prefixes have
+    /// nine to sixteen bytes (`cloudwatch`, `secretsmanager`).
     static SERVICES: std::cell::RefCell<Vec<ServiceSlot>> =
         const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `bytes`, of at most sixteen, as two words that with the length are the whole text: up to
+/// eight bytes zero-padded and a zero, else the first eight and the last eight (which overlap
+/// below sixteen). `None` for a longer text.
+fn prefix_key(bytes: &[u8]) -> Option<(u64, u64)> {
+    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(first), Some(last)) if bytes.len() <= 16 => {
+            Some((u64::from_le_bytes(*first), u64::from_le_bytes(*last)))
+        }
+        (Some(_), _) => None,
+        // Fewer than eight bytes: two loads of four that may overlap, or the first, middle
+        // and last byte of up to three (overlapping bytes are the same bytes at the same
+        // places, so or-ing them changes nothing).
+        _ => {
+            let len = bytes.len();
+            let word = match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+                (Some(lo), Some(hi)) => {
+                    u64::from(u32::from_le_bytes(*lo))
+                        | u64::from(u32::from_le_bytes(*hi)) << (8 * len.saturating_sub(4))
+                }
+                _ => match (bytes.first(), bytes.get(len / 2), bytes.last()) {
+                    (Some(&a), Some(&b), Some(&c)) => {
+                        u64::from(a)
+                            | u64::from(b) << (8 * (len / 2))
+                            | u64::from(c) << (8 * len.saturating_sub(1))
+                    }
+                    _ => 0,
+                },
+            };
+            Some((word, 0))
+        }
+    }
 }
 
 /// `catalog().service(prefix)`, through [`SERVICES`].
 fn service(prefix: &str) -> Option<Service> {
     let bytes = prefix.as_bytes();
-    // The few longer prefixes do not fit the one word of a slot's key.
-    if bytes.len() > 8 {
+    // The few longer prefixes do not fit the two words of a slot's key.
+    let Some((lo, hi)) = prefix_key(bytes) else {
         return catalog().service(prefix);
-    }
-    let key = bytes
-        .iter()
-        .rev()
-        .fold(0u64, |w, &b| (w << 8) | u64::from(b));
-    let slot =
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SERVICE_SLOTS.trailing_zeros())) as usize;
+    };
+    let mixed = (lo ^ hi.rotate_left(29) ^ bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let slot = (mixed >> (64 - SERVICE_SLOTS.trailing_zeros())) as usize;
     let lookup = |cell: &std::cell::RefCell<Vec<ServiceSlot>>| {
         let mut slots = cell.try_borrow_mut().ok()?;
         if slots.is_empty() {
-            slots.resize(SERVICE_SLOTS, None);
+            slots.resize(SERVICE_SLOTS, NO_SERVICE);
         }
         let entry = slots.get_mut(slot)?;
         match *entry {
-            Some((k, len, svc)) if k == key && len == bytes.len() => Some(svc),
+            (l, h, len, svc) if l == lo && h == hi && len == bytes.len() => Some(svc),
             _ => {
                 let svc = catalog().service(prefix);
-                *entry = Some((key, bytes.len(), svc));
+                *entry = (lo, hi, bytes.len(), svc);
                 Some(svc)
             }
         }
@@ -617,9 +651,47 @@ mod tests {
             .map(|s| (*s).to_owned()),
         );
         prefixes.extend((0..2000).map(|i| format!("x{i}")));
+        // Each catalog prefix, then the same with one byte changed (same length), so that a
+        // slot's key that missed a byte would answer the second with the first's service.
+        for svc in catalog().services() {
+            let p = svc.prefix();
+            for i in 0..p.len() {
+                let mut changed = p.as_bytes().to_vec();
+                if let Some(b) = changed.get_mut(i) {
+                    *b = if *b == b'#' { b'%' } else { b'#' };
+                }
+                prefixes.push(p.to_owned());
+                prefixes.push(String::from_utf8(changed).expect("ASCII"));
+            }
+        }
         for round in 0..3 {
             for p in prefixes.iter().skip(round) {
                 assert_eq!(service(p), catalog().service(p), "{p:?}");
+            }
+        }
+    }
+
+    /// The two words of a prefix's key and its length tell apart every two texts of up to
+    /// sixteen bytes (and no longer text gets a key): for every length, a text and the same
+    /// with any one byte changed to any other value.
+    #[test]
+    fn prefix_keys_tell_texts_apart() {
+        let base = b"abcdefghijklmnopqrst";
+        for len in 0..=base.len() {
+            let text = &base[..len];
+            let key = prefix_key(text);
+            assert_eq!(key.is_some(), len <= 16, "{len}");
+            // The same bytes elsewhere give the same key.
+            let copy = text.to_vec();
+            assert_eq!(prefix_key(&copy), key);
+            for i in 0..len {
+                for v in [0u8, b'A', b'#', 0x80, 0xff] {
+                    let mut other = text.to_vec();
+                    other[i] = v;
+                    if len <= 16 {
+                        assert_ne!(prefix_key(&other), key, "{len} {i} {v}");
+                    }
+                }
             }
         }
     }
