@@ -90,7 +90,9 @@ impl KnownAction {
                     return Self::Action(a);
                 }
                 None if crate::holds_placeholder(p.text()) => Self::Placeholder,
-                None if name.iter().any(|&b| b == b'*' || b == b'?') => Self::Pattern(svc),
+                // The prefix is a catalog service's, without wildcards: the text holds one
+                // exactly when the name does, and is read a word at a time.
+                None if crate::has_wildcard(p.text()) => Self::Pattern(svc),
                 None => Self::UnknownName(svc),
             },
         };
@@ -132,27 +134,28 @@ fn prefix_key(bytes: &[u8]) -> Option<(u64, u64)> {
             Some((u64::from_le_bytes(*first), u64::from_le_bytes(*last)))
         }
         (Some(_), _) => None,
-        // Fewer than eight bytes: two loads of four that may overlap, or the first, middle
-        // and last byte of up to three (overlapping bytes are the same bytes at the same
-        // places, so or-ing them changes nothing).
-        _ => {
-            let len = bytes.len();
-            let word = match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
-                (Some(lo), Some(hi)) => {
-                    u64::from(u32::from_le_bytes(*lo))
-                        | u64::from(u32::from_le_bytes(*hi)) << (8 * len.saturating_sub(4))
-                }
-                _ => match (bytes.first(), bytes.get(len / 2), bytes.last()) {
-                    (Some(&a), Some(&b), Some(&c)) => {
-                        u64::from(a)
-                            | u64::from(b) << (8 * (len / 2))
-                            | u64::from(c) << (8 * len.saturating_sub(1))
-                    }
-                    _ => 0,
-                },
-            };
-            Some((word, 0))
+        _ => Some((short_word(bytes), 0)),
+    }
+}
+
+/// The bytes of `bytes` (fewer than eight) as a zero-padded little-endian word: two loads of
+/// four that may overlap, or the first, middle and last byte of up to three (overlapping bytes
+/// are the same bytes at the same places, so or-ing them changes nothing).
+fn short_word(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(lo), Some(hi)) => {
+            u64::from(u32::from_le_bytes(*lo))
+                | u64::from(u32::from_le_bytes(*hi)) << (8 * len.saturating_sub(4))
         }
+        _ => match (bytes.first(), bytes.get(len / 2), bytes.last()) {
+            (Some(&a), Some(&b), Some(&c)) => {
+                u64::from(a)
+                    | u64::from(b) << (8 * (len / 2))
+                    | u64::from(c) << (8 * len.saturating_sub(1))
+            }
+            _ => 0,
+        },
     }
 }
 
@@ -278,10 +281,16 @@ pub(crate) fn hash_folded(text: &str) -> u64 {
         let w = <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
         h = mix(h, w | FOLD);
     }
-    let rest = chunks
-        .remainder()
-        .iter()
-        .fold(0u64, |x, &b| (x << 8) | u64::from(b | 0x20));
+    // The bytes after the last whole eight: the last eight bytes of the text (some already
+    // mixed), read as one word, without a loop over them.
+    let rest = match (
+        chunks.remainder().is_empty(),
+        text.as_bytes().last_chunk::<8>(),
+    ) {
+        (true, _) => 0,
+        (false, Some(w)) => u64::from_le_bytes(*w) | FOLD,
+        (false, None) => short_word(text.as_bytes()) | FOLD,
+    };
     mix(mix(h, rest), h >> 29)
 }
 
@@ -694,6 +703,135 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// What [`KnownAction::of`] finds for a pattern is what the catalog's plain lookups of
+    /// its service and name find (`*` for the bare wildcard, a placeholder's own kind, an
+    /// action, or a pattern when the name holds `*` or `?`), for every pattern of the managed
+    /// policies, in their order, and for made-up ones: wildcards at the start, middle and end
+    /// of short and long names, unknown services and mixed case.
+    #[test]
+    fn known_actions_agree_with_plain_lookups() {
+        use kmsguard_syntax::formats::Content;
+        use kmsguard_syntax::{ParseOptions, parse_text};
+        let plain = |p: &ActionPattern| -> String {
+            if p.is_any() {
+                return format!("{:?}", KnownAction::Any);
+            }
+            let known = match catalog().service(p.service()) {
+                _ if crate::holds_placeholder(p.text()) => KnownAction::Placeholder,
+                None => KnownAction::UnknownService,
+                Some(svc) => match svc.action(p.name()) {
+                    Some(a) => KnownAction::Action(a),
+                    None if p.name().contains(['*', '?']) => KnownAction::Pattern(svc),
+                    None => KnownAction::UnknownName(svc),
+                },
+            };
+            format!("{known:?}")
+        };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/corpus/aws-managed-policies");
+        let mut texts: Vec<String> = std::fs::read_dir(&dir)
+            .expect("the managed policies")
+            .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
+            .collect();
+        let made_up = [
+            "*",
+            "kms:*",
+            "kms:?",
+            "kms:*Key",
+            "kms:Re*crypt",
+            "kms:ReEncrypt?rom",
+            "KMS:decrypt",
+            "kms:DECRYPT*",
+            "s3:Get?",
+            "s3:GetObject",
+            "s3:getobjectattributes",
+            "s3:Get*Tagging",
+            "ec2:DescribeInstances",
+            "ec2:Describe*",
+            "ec2:DescribeInstanceS?",
+            "iam:PassRole",
+            "iam:NoSuchAction",
+            "nosuch:Get*",
+            "nosuch:Get",
+            "cloudwatch:Get*",
+            "cloudwatch:GetMetricData",
+            "elasticloadbalancing:Describe*",
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "a:*",
+        ];
+        let list: Vec<String> = made_up.iter().map(|t| format!("\"{t}\"")).collect();
+        texts.push(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+            list.join(",")
+        ));
+        let mut checked = 0usize;
+        for text in &texts {
+            let parsed = parse_text(text, &ParseOptions::default());
+            for doc in &parsed.documents {
+                let Content::Policy(policy) = &doc.content else {
+                    continue;
+                };
+                let facts = PolicyFacts::new(policy);
+                for (s, st) in policy.statements.iter().enumerate() {
+                    let Some(block) = &st.node.action else {
+                        continue;
+                    };
+                    let patterns = &block.patterns().node;
+                    assert_eq!(facts.actions(s).len(), patterns.len());
+                    for (p, known) in patterns.iter().zip(facts.actions(s)) {
+                        assert_eq!(format!("{known:?}"), plain(&p.node), "{}", p.node.text());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        // The managed policies' patterns, and every made-up one.
+        assert!(checked > 60_000, "{checked}");
+        let last = texts
+            .last()
+            .map(|t| parse_text(t, &ParseOptions::default()));
+        let made_up_checked = last
+            .iter()
+            .flat_map(|p| &p.documents)
+            .map(|d| match &d.content {
+                Content::Policy(p) => p
+                    .statements
+                    .iter()
+                    .filter_map(|s| s.node.action.as_ref())
+                    .map(|b| b.patterns().node.len())
+                    .sum(),
+                _ => 0,
+            })
+            .sum::<usize>();
+        assert_eq!(made_up_checked, made_up.len());
+    }
+
+    /// [`hash_folded`] gives texts that differ in ASCII case only the same hash (summaries
+    /// rely on it: names equal ignoring case get the same bit), for every length from 0 to 40
+    /// bytes (whole words, a rest read as the last eight bytes, or a short text alone), and
+    /// mostly different hashes to texts that differ otherwise.
+    #[test]
+    fn folded_hash_ignores_case() {
+        let base = "kms:ReEncryptFrom:aws:ResourceTag/Team-X9";
+        let mut differ = 0;
+        let mut pairs = 0;
+        for len in 0..=base.len() {
+            let t = &base[..len];
+            assert_eq!(hash_folded(t), hash_folded(&t.to_ascii_uppercase()), "{t}");
+            assert_eq!(hash_folded(t), hash_folded(&t.to_ascii_lowercase()), "{t}");
+            for at in 0..len {
+                let mut other = t.as_bytes().to_vec();
+                other[at] = if other[at] == b'0' { b'1' } else { b'0' };
+                let other = String::from_utf8(other).expect("ASCII");
+                pairs += 1;
+                if hash_folded(t) != hash_folded(&other) {
+                    differ += 1;
+                }
+            }
+        }
+        assert_eq!(differ, pairs);
     }
 
     /// The previous pattern's prefix (the fast path of [`KnownAction::of`]) gives what a
