@@ -454,7 +454,10 @@ fn main() {
     // name's place in `STR_BLOB`, so that a lookup reads the slot and the name, not the action's
     // row and `STR_OFF` in between (each a likely cache miss).
     {
-        let mut slots = vec![(0u32, u32::MAX, 0u32, 0u32); action_table_len];
+        // A slot's first number is the tag and the name's length (`tag << 32 | length`), so
+        // that a probe tells most other names apart with one comparison; an empty slot's is
+        // `u64::MAX`, which no name's is.
+        let mut slots = vec![(u64::MAX, u32::MAX, 0u32); action_table_len];
         for ((first, name), &row) in &action_index {
             let (base, len) = action_regions[first];
             let h = hash::hash_ci(*first as u64, name.as_bytes());
@@ -464,15 +467,16 @@ fn main() {
             }
             let id = action_names[row] as usize;
             let (start, end) = (strs.offsets[id], strs.offsets[id + 1]);
-            slots[base + slot] = (tag, u32::try_from(row).unwrap(), start, end);
+            let key = (u64::from(tag) << 32) | u64::from(end - start);
+            slots[base + slot] = (key, u32::try_from(row).unwrap(), start);
         }
         write!(
             out,
-            "pub(crate) static ACTION_TABLE: [(u32, u32, u32, u32); {action_table_len}] = ["
+            "pub(crate) static ACTION_TABLE: [(u64, u32, u32); {action_table_len}] = ["
         )
         .unwrap();
-        for (tag, row, start, end) in slots {
-            write!(out, "({tag},{row},{start},{end}),").unwrap();
+        for (key, row, start) in slots {
+            write!(out, "({key},{row},{start}),").unwrap();
         }
         out.push_str("];\n");
     }

@@ -65,8 +65,9 @@ pub(crate) fn eq_ci(a: &[u8], b: &[u8]) -> bool {
 
 /// [`eq_ci`] for names already known to have the same length (a table entry's length is
 /// checked before its name). Names of eight bytes or more are compared a word at a time, the
-/// last (overlapping) word first, as it tells most names apart; shorter ones go out of line, so
-/// that a lookup's loop does not set up for them.
+/// last (overlapping) word first, as it tells most names apart, then the first: with the last,
+/// it covers a name of up to sixteen bytes, and only longer names go on to the words between.
+/// Shorter ones go out of line, so that a lookup's loop does not set up for them.
 #[allow(
     dead_code,
     reason = "the library compares names; build.rs only hashes them"
@@ -77,9 +78,12 @@ pub(crate) fn eq_ci_same_len(a: &[u8], b: &[u8]) -> bool {
     match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
         (Some(x), Some(y)) => {
             same(u64::from_le_bytes(*x), u64::from_le_bytes(*y))
-                && a.chunks_exact(8)
-                    .zip(b.chunks_exact(8))
-                    .all(|(p, q)| same(word(p), word(q)))
+                && same(word(a), word(b))
+                && (a.len() <= 16
+                    || a.chunks_exact(8)
+                        .zip(b.chunks_exact(8))
+                        .skip(1)
+                        .all(|(p, q)| same(word(p), word(q))))
         }
         _ => eq_ci_short(a, b),
     }
@@ -252,6 +256,33 @@ mod tests {
                     *w = *b;
                 }
                 assert_eq!(word(part), u64::from_le_bytes(want), "{start}..{end}");
+            }
+        }
+    }
+
+    /// [`eq_ci_same_len`] (the last word, the first, then the words between for names over
+    /// sixteen bytes) agrees with `eq_ignore_ascii_case` for every length from 0 to 40 bytes:
+    /// for a name and itself, the same upper-cased, and the same with any one byte changed in
+    /// bit 5 (a letter's case, or another character the hash does not tell apart), in bit 0 or
+    /// in bit 7.
+    #[test]
+    fn same_length_comparison_agrees_with_the_plain_one() {
+        let base = b"GetObjectAttributes:ListAllMyBuckets@[x`";
+        for len in 0..=base.len() {
+            let a = &base[..len];
+            for b in [a.to_vec(), a.to_ascii_uppercase()] {
+                assert_eq!(eq_ci_same_len(a, &b), a.eq_ignore_ascii_case(&b), "{len}");
+            }
+            for at in 0..len {
+                for change in [0x20u8, 0x01, 0x80] {
+                    let mut b = a.to_vec();
+                    b[at] ^= change;
+                    assert_eq!(
+                        eq_ci_same_len(a, &b),
+                        a.eq_ignore_ascii_case(&b),
+                        "{len} {at} {change}"
+                    );
+                }
             }
         }
     }

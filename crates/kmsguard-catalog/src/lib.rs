@@ -49,8 +49,8 @@ use matching::{
 /// `SERVICE_TABLE`, `ACTION_TABLE`, `GLOBAL_KEY_TABLE` and `KEY_TABLE` are open-addressing hash
 /// tables (see `hash.rs`) of `(tag, row)` slots into `SERVICES`, `ACTIONS`, `GLOBAL_KEYS` and
 /// `ALL_KEYS`. `ACTION_TABLE` holds one table per service (`Svc::at`), whose actions are hashed
-/// with its first action row as the seed, and its slots are `(tag, row, start, end)` with the
-/// name's range in `STR_BLOB`. `ACTION_HEADS` holds
+/// with its first action row as the seed, and its slots are `(tag << 32 | length, row, start)`
+/// with the name's place in `STR_BLOB` (an empty slot is `(u64::MAX, u32::MAX, 0)`). `ACTION_HEADS` holds
 /// the first eight bytes of each action's name, folded, as a big-endian number.
 /// `TEMPLATED_KEYS` and `GLOBAL_TEMPLATED` list the rows of `ALL_KEYS` and `GLOBAL_KEYS` whose
 /// names hold a variable.
@@ -595,25 +595,29 @@ impl Service {
     #[must_use]
     pub fn action_by_bytes(&self, name: &[u8]) -> Option<Action> {
         let (base, len) = (self.row.at.0 as usize, self.row.at.1 as usize);
+        // No catalog name is as long as `u32::MAX` bytes (an empty slot's length).
+        let name_len = u32::try_from(name.len()).ok().filter(|&n| n != u32::MAX)?;
         let h = hash::hash_ci(u64::from(self.row.a.0), name);
         let (mut slot, tag) = hash::slot_and_tag(h, len);
+        let want = (u64::from(tag) << 32) | u64::from(name_len);
         let mask = len.wrapping_sub(1);
-        // As `probe`, with the name read from the slot's range (see `data`). The service's
-        // region of the table holds its own actions only, so a row found is one of them.
+        // As `probe`, with the name read from the slot's place in `STR_BLOB` (see `data`). The
+        // service's region of the table holds its own actions only, so a row found is one of
+        // them. A slot's tag and length are one number: one comparison passes over nearly
+        // every other name, and only then is the slot checked for being empty.
         loop {
-            let &(t, row, start, stop) = data::ACTION_TABLE.get(base.wrapping_add(slot))?;
-            if row == u32::MAX {
-                return None;
-            }
-            // The length first: a tag shared by another name rarely comes with its length.
-            if t == tag
-                && stop.wrapping_sub(start) as usize == name.len()
-                && data::STR_BLOB
+            let &(key, row, start) = data::ACTION_TABLE.get(base.wrapping_add(slot))?;
+            if key == want {
+                let start = start as usize;
+                if data::STR_BLOB
                     .as_bytes()
-                    .get(start as usize..stop as usize)
+                    .get(start..start.wrapping_add(name.len()))
                     .is_some_and(|stored| hash::eq_ci_same_len(stored, name))
-            {
-                return data::ACTIONS.get(row as usize).map(|row| self.wrap(row));
+                {
+                    return data::ACTIONS.get(row as usize).map(|row| self.wrap(row));
+                }
+            } else if row == u32::MAX {
+                return None;
             }
             slot = slot.wrapping_add(1) & mask;
         }
@@ -1038,6 +1042,95 @@ impl fmt::Display for KeyType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`Service::action_by_bytes`] (a slot's tag and length compared as one number, then the
+    /// name) finds what a plain map of every service's lower-cased names finds: for every
+    /// catalog action as written, upper-cased and lower-cased; with each byte changed, with
+    /// bit 5 of each byte flipped (a letter's case, or another character the hash does not
+    /// tell apart), with a byte dropped or added; in another service; for empty, long and
+    /// non-UTF-8 names; and for the name of every action pattern of the managed policies.
+    #[test]
+    fn action_lookup_agrees_with_a_plain_map() {
+        use std::collections::HashMap;
+        let mut plain: HashMap<(usize, Vec<u8>), usize> = HashMap::new();
+        for svc in catalog().services() {
+            for a in svc.actions() {
+                plain.insert(
+                    (svc.id(), a.name().to_ascii_lowercase().into_bytes()),
+                    a.id(),
+                );
+            }
+        }
+        let check = |svc: Service, name: &[u8]| {
+            let want = plain.get(&(svc.id(), name.to_ascii_lowercase())).copied();
+            assert_eq!(
+                svc.action_by_bytes(name).map(|a| a.id()),
+                want,
+                "{}:{}",
+                svc.prefix(),
+                String::from_utf8_lossy(name)
+            );
+        };
+        let services: Vec<Service> = catalog().services().collect();
+        let mut found = 0usize;
+        for (i, svc) in services.iter().enumerate() {
+            let other = services.get(i + 1).or(services.first()).copied();
+            for a in svc.actions() {
+                let name = a.name().as_bytes();
+                for n in [
+                    name.to_vec(),
+                    name.to_ascii_uppercase(),
+                    name.to_ascii_lowercase(),
+                    name[1..].to_vec(),
+                    name[..name.len() - 1].to_vec(),
+                    [name, b"x"].concat(),
+                ] {
+                    check(*svc, &n);
+                }
+                for at in 0..name.len() {
+                    for change in [0x20u8, 0x01, 0x80] {
+                        let mut n = name.to_vec();
+                        n[at] ^= change;
+                        check(*svc, &n);
+                    }
+                }
+                if let Some(other) = other {
+                    check(other, name);
+                }
+                found += 1;
+            }
+            for n in [&b""[..], &[b'a'; 300][..], &[0xff, 0xfe][..], b"*", b"Get*"] {
+                check(*svc, n);
+            }
+        }
+        assert!(found > 20_000, "{found}");
+        // The names of the managed policies' patterns, as written.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/corpus/aws-managed-policies");
+        let mut patterns = 0usize;
+        for entry in std::fs::read_dir(&dir).expect("the managed policies") {
+            let bytes = std::fs::read(entry.expect("an entry").path()).expect("a policy");
+            let parsed =
+                kmsguard_syntax::parse_bytes(&bytes, &kmsguard_syntax::ParseOptions::default());
+            for doc in &parsed.documents {
+                let kmsguard_syntax::Content::Policy(policy) = &doc.content else {
+                    continue;
+                };
+                for st in &policy.statements {
+                    let Some(block) = &st.node.action else {
+                        continue;
+                    };
+                    for p in &block.patterns().node {
+                        if let Some(svc) = catalog().service(p.node.service()) {
+                            check(svc, p.node.name().as_bytes());
+                            patterns += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(patterns > 50_000, "{patterns}");
+    }
 
     /// "Did you mean" picks what comparing the query with every candidate by the plain
     /// distance table picks (the first of the closest, if close enough), for misspellings of

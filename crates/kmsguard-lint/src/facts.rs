@@ -90,7 +90,9 @@ impl KnownAction {
                     return Self::Action(a);
                 }
                 None if crate::holds_placeholder(p.text()) => Self::Placeholder,
-                None if name.iter().any(|&b| b == b'*' || b == b'?') => Self::Pattern(svc),
+                // The prefix is a catalog service's, without wildcards: the text holds one
+                // exactly when the name does, and is read a word at a time.
+                None if crate::has_wildcard(p.text()) => Self::Pattern(svc),
                 None => Self::UnknownName(svc),
             },
         };
@@ -106,42 +108,77 @@ impl KnownAction {
 /// Slots of [`SERVICES`] (a power of two).
 const SERVICE_SLOTS: usize = 1024;
 
-/// A slot of [`SERVICES`]: a prefix as one zero-padded word, its length, and its service.
-type ServiceSlot = Option<(u64, usize, Option<Service>)>;
+/// A slot of [`SERVICES`]: a prefix as two words (see [`prefix_key`]), its length, and its
+/// service. An empty slot has a length no prefix has.
+type ServiceSlot = (u64, u64, usize, Option<Service>);
+
+/// The slot of [`SERVICES`] that holds no prefix.
+const NO_SERVICE: ServiceSlot = (0, 0, usize::MAX, None);
 
 thread_local! {
-    /// Service prefixes of at most eight bytes looked up on this thread, by their bytes as one
-    /// zero-padded word and their length (together, the whole text), with what the catalog
-    /// knows of them: a policy's first pattern of each service misses the previous pattern's
-    /// prefix, and the catalog's lookup costs several times a slot's.
+    /// Service prefixes of at most sixteen bytes looked up on this thread, by their bytes as
+    /// two words and their length (together, the whole text), with what the catalog knows of
+    /// them: a policy's first pattern of each service misses the previous pattern's prefix,
+    /// and the catalog's lookup costs several times a slot's. A third of these prefixes have
+    /// nine to sixteen bytes (`cloudwatch`, `secretsmanager`).
     static SERVICES: std::cell::RefCell<Vec<ServiceSlot>> =
         const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `bytes`, of at most sixteen, as two words that with the length are the whole text: up to
+/// eight bytes zero-padded and a zero, else the first eight and the last eight (which overlap
+/// below sixteen). `None` for a longer text.
+fn prefix_key(bytes: &[u8]) -> Option<(u64, u64)> {
+    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(first), Some(last)) if bytes.len() <= 16 => {
+            Some((u64::from_le_bytes(*first), u64::from_le_bytes(*last)))
+        }
+        (Some(_), _) => None,
+        _ => Some((short_word(bytes), 0)),
+    }
+}
+
+/// The bytes of `bytes` (fewer than eight) as a zero-padded little-endian word: two loads of
+/// four that may overlap, or the first, middle and last byte of up to three (overlapping bytes
+/// are the same bytes at the same places, so or-ing them changes nothing).
+fn short_word(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(lo), Some(hi)) => {
+            u64::from(u32::from_le_bytes(*lo))
+                | u64::from(u32::from_le_bytes(*hi)) << (8 * len.saturating_sub(4))
+        }
+        _ => match (bytes.first(), bytes.get(len / 2), bytes.last()) {
+            (Some(&a), Some(&b), Some(&c)) => {
+                u64::from(a)
+                    | u64::from(b) << (8 * (len / 2))
+                    | u64::from(c) << (8 * len.saturating_sub(1))
+            }
+            _ => 0,
+        },
+    }
 }
 
 /// `catalog().service(prefix)`, through [`SERVICES`].
 fn service(prefix: &str) -> Option<Service> {
     let bytes = prefix.as_bytes();
-    // The few longer prefixes do not fit the one word of a slot's key.
-    if bytes.len() > 8 {
+    // The few longer prefixes do not fit the two words of a slot's key.
+    let Some((lo, hi)) = prefix_key(bytes) else {
         return catalog().service(prefix);
-    }
-    let key = bytes
-        .iter()
-        .rev()
-        .fold(0u64, |w, &b| (w << 8) | u64::from(b));
-    let slot =
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SERVICE_SLOTS.trailing_zeros())) as usize;
+    };
+    let mixed = (lo ^ hi.rotate_left(29) ^ bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let slot = (mixed >> (64 - SERVICE_SLOTS.trailing_zeros())) as usize;
     let lookup = |cell: &std::cell::RefCell<Vec<ServiceSlot>>| {
         let mut slots = cell.try_borrow_mut().ok()?;
         if slots.is_empty() {
-            slots.resize(SERVICE_SLOTS, None);
+            slots.resize(SERVICE_SLOTS, NO_SERVICE);
         }
         let entry = slots.get_mut(slot)?;
         match *entry {
-            Some((k, len, svc)) if k == key && len == bytes.len() => Some(svc),
+            (l, h, len, svc) if l == lo && h == hi && len == bytes.len() => Some(svc),
             _ => {
                 let svc = catalog().service(prefix);
-                *entry = Some((key, bytes.len(), svc));
+                *entry = (lo, hi, bytes.len(), svc);
                 Some(svc)
             }
         }
@@ -244,10 +281,16 @@ pub(crate) fn hash_folded(text: &str) -> u64 {
         let w = <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
         h = mix(h, w | FOLD);
     }
-    let rest = chunks
-        .remainder()
-        .iter()
-        .fold(0u64, |x, &b| (x << 8) | u64::from(b | 0x20));
+    // The bytes after the last whole eight: the last eight bytes of the text (some already
+    // mixed), read as one word, without a loop over them.
+    let rest = match (
+        chunks.remainder().is_empty(),
+        text.as_bytes().last_chunk::<8>(),
+    ) {
+        (true, _) => 0,
+        (false, Some(w)) => u64::from_le_bytes(*w) | FOLD,
+        (false, None) => short_word(text.as_bytes()) | FOLD,
+    };
     mix(mix(h, rest), h >> 29)
 }
 
@@ -617,11 +660,178 @@ mod tests {
             .map(|s| (*s).to_owned()),
         );
         prefixes.extend((0..2000).map(|i| format!("x{i}")));
+        // Each catalog prefix, then the same with one byte changed (same length), so that a
+        // slot's key that missed a byte would answer the second with the first's service.
+        for svc in catalog().services() {
+            let p = svc.prefix();
+            for i in 0..p.len() {
+                let mut changed = p.as_bytes().to_vec();
+                if let Some(b) = changed.get_mut(i) {
+                    *b = if *b == b'#' { b'%' } else { b'#' };
+                }
+                prefixes.push(p.to_owned());
+                prefixes.push(String::from_utf8(changed).expect("ASCII"));
+            }
+        }
         for round in 0..3 {
             for p in prefixes.iter().skip(round) {
                 assert_eq!(service(p), catalog().service(p), "{p:?}");
             }
         }
+    }
+
+    /// The two words of a prefix's key and its length tell apart every two texts of up to
+    /// sixteen bytes (and no longer text gets a key): for every length, a text and the same
+    /// with any one byte changed to any other value.
+    #[test]
+    fn prefix_keys_tell_texts_apart() {
+        let base = b"abcdefghijklmnopqrst";
+        for len in 0..=base.len() {
+            let text = &base[..len];
+            let key = prefix_key(text);
+            assert_eq!(key.is_some(), len <= 16, "{len}");
+            // The same bytes elsewhere give the same key.
+            let copy = text.to_vec();
+            assert_eq!(prefix_key(&copy), key);
+            for i in 0..len {
+                for v in [0u8, b'A', b'#', 0x80, 0xff] {
+                    let mut other = text.to_vec();
+                    other[i] = v;
+                    if len <= 16 {
+                        assert_ne!(prefix_key(&other), key, "{len} {i} {v}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// What [`KnownAction::of`] finds for a pattern is what the catalog's plain lookups of
+    /// its service and name find (`*` for the bare wildcard, a placeholder's own kind, an
+    /// action, or a pattern when the name holds `*` or `?`), for every pattern of the managed
+    /// policies, in their order, and for made-up ones: wildcards at the start, middle and end
+    /// of short and long names, unknown services and mixed case.
+    #[test]
+    fn known_actions_agree_with_plain_lookups() {
+        use kmsguard_syntax::formats::Content;
+        use kmsguard_syntax::{ParseOptions, parse_text};
+        let plain = |p: &ActionPattern| -> String {
+            if p.is_any() {
+                return format!("{:?}", KnownAction::Any);
+            }
+            let known = match catalog().service(p.service()) {
+                _ if crate::holds_placeholder(p.text()) => KnownAction::Placeholder,
+                None => KnownAction::UnknownService,
+                Some(svc) => match svc.action(p.name()) {
+                    Some(a) => KnownAction::Action(a),
+                    None if p.name().contains(['*', '?']) => KnownAction::Pattern(svc),
+                    None => KnownAction::UnknownName(svc),
+                },
+            };
+            format!("{known:?}")
+        };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/corpus/aws-managed-policies");
+        let mut texts: Vec<String> = std::fs::read_dir(&dir)
+            .expect("the managed policies")
+            .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
+            .collect();
+        let made_up = [
+            "*",
+            "kms:*",
+            "kms:?",
+            "kms:*Key",
+            "kms:Re*crypt",
+            "kms:ReEncrypt?rom",
+            "KMS:decrypt",
+            "kms:DECRYPT*",
+            "s3:Get?",
+            "s3:GetObject",
+            "s3:getobjectattributes",
+            "s3:Get*Tagging",
+            "ec2:DescribeInstances",
+            "ec2:Describe*",
+            "ec2:DescribeInstanceS?",
+            "iam:PassRole",
+            "iam:NoSuchAction",
+            "nosuch:Get*",
+            "nosuch:Get",
+            "cloudwatch:Get*",
+            "cloudwatch:GetMetricData",
+            "elasticloadbalancing:Describe*",
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "a:*",
+        ];
+        let list: Vec<String> = made_up.iter().map(|t| format!("\"{t}\"")).collect();
+        texts.push(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+            list.join(",")
+        ));
+        let mut checked = 0usize;
+        for text in &texts {
+            let parsed = parse_text(text, &ParseOptions::default());
+            for doc in &parsed.documents {
+                let Content::Policy(policy) = &doc.content else {
+                    continue;
+                };
+                let facts = PolicyFacts::new(policy);
+                for (s, st) in policy.statements.iter().enumerate() {
+                    let Some(block) = &st.node.action else {
+                        continue;
+                    };
+                    let patterns = &block.patterns().node;
+                    assert_eq!(facts.actions(s).len(), patterns.len());
+                    for (p, known) in patterns.iter().zip(facts.actions(s)) {
+                        assert_eq!(format!("{known:?}"), plain(&p.node), "{}", p.node.text());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        // The managed policies' patterns, and every made-up one.
+        assert!(checked > 60_000, "{checked}");
+        let last = texts
+            .last()
+            .map(|t| parse_text(t, &ParseOptions::default()));
+        let made_up_checked = last
+            .iter()
+            .flat_map(|p| &p.documents)
+            .map(|d| match &d.content {
+                Content::Policy(p) => p
+                    .statements
+                    .iter()
+                    .filter_map(|s| s.node.action.as_ref())
+                    .map(|b| b.patterns().node.len())
+                    .sum(),
+                _ => 0,
+            })
+            .sum::<usize>();
+        assert_eq!(made_up_checked, made_up.len());
+    }
+
+    /// [`hash_folded`] gives texts that differ in ASCII case only the same hash (summaries
+    /// rely on it: names equal ignoring case get the same bit), for every length from 0 to 40
+    /// bytes (whole words, a rest read as the last eight bytes, or a short text alone), and
+    /// mostly different hashes to texts that differ otherwise.
+    #[test]
+    fn folded_hash_ignores_case() {
+        let base = "kms:ReEncryptFrom:aws:ResourceTag/Team-X9";
+        let mut differ = 0;
+        let mut pairs = 0;
+        for len in 0..=base.len() {
+            let t = &base[..len];
+            assert_eq!(hash_folded(t), hash_folded(&t.to_ascii_uppercase()), "{t}");
+            assert_eq!(hash_folded(t), hash_folded(&t.to_ascii_lowercase()), "{t}");
+            for at in 0..len {
+                let mut other = t.as_bytes().to_vec();
+                other[at] = if other[at] == b'0' { b'1' } else { b'0' };
+                let other = String::from_utf8(other).expect("ASCII");
+                pairs += 1;
+                if hash_folded(t) != hash_folded(&other) {
+                    differ += 1;
+                }
+            }
+        }
+        assert_eq!(differ, pairs);
     }
 
     /// The previous pattern's prefix (the fast path of [`KnownAction::of`]) gives what a
