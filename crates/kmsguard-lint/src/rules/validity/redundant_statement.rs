@@ -61,7 +61,7 @@ impl Rule for RedundantStatement {
                 .enumerate()
                 .map(|(i, s)| Summary::of(&s.node, facts.summary(i))),
         );
-        compare_all(sts, &summaries, facts, cx);
+        compare_all(sts, &mut summaries, facts, cx);
         // The list waits for the next policy on this thread.
         let _ = SUMMARIES.try_with(|cell| {
             if let Ok(mut kept) = cell.try_borrow_mut() {
@@ -102,10 +102,18 @@ fn kept_summaries(n: usize) -> Vec<Summary> {
 /// covers.
 fn compare_all(
     sts: &[Spanned<Statement>],
-    summaries: &[Summary],
+    summaries: &mut [Summary],
     facts: &PolicyFacts,
     cx: &mut Context<'_>,
 ) {
+    // Small policies: the statements that no other statement passes the first test of
+    // [`first_cover`] for are skipped (see [`alone`]).
+    let twice = if sts.len() > INDEXED {
+        u64::MAX
+    } else {
+        mark_later(summaries)
+    };
+    let summaries = &*summaries;
     // Large policies (a few hold most of the corpus's pairs): each statement is compared
     // only with the statements that may cover or duplicate it, found with bit sets, and
     // what the first test reads of them is in one array. Small ones read it from the
@@ -116,8 +124,13 @@ fn compare_all(
     });
     let small = |j: usize| summaries.get(j).map(|s| (s.shape, s.covering));
     let mut set = Vec::new();
+    // The covering bits of the statements before the one being read, or-ed.
+    let mut before = (0, 0);
     for (i, (a, sa)) in sts.iter().zip(summaries).enumerate() {
+        let others = (before.0 | sa.later.0, before.1 | sa.later.1);
+        before = (before.0 | sa.covering.0, before.1 | sa.covering.1);
         let found = match &index {
+            None if alone(sa, others, twice) => None,
             None => first_cover((i, a), sa, sts, summaries, small, facts, 0..sts.len()),
             Some((index, pairs)) => {
                 index.of(sa, &mut set);
@@ -186,6 +199,36 @@ fn first_cover<'p>(
 /// Policies with more statements than this are searched through [`Candidates`]; below, a
 /// loop over every pair costs less than building the bit sets.
 const INDEXED: usize = 24;
+
+/// Sets [`Summary::later`] of each of `summaries` (a policy's, of at most [`INDEXED`]
+/// statements), and returns the [`shape_bit`]s that two statements or more have.
+fn mark_later(summaries: &mut [Summary]) -> u64 {
+    let (mut later, mut seen, mut twice) = ((0, 0), 0, 0);
+    for s in summaries.iter_mut().rev() {
+        s.later = later;
+        later = (later.0 | s.covering.0, later.1 | s.covering.1);
+        let bit = shape_bit(s.shape);
+        twice |= seen & bit;
+        seen |= bit;
+    }
+    twice
+}
+
+/// One of 64 bits, chosen by a shape (shapes are mixed: their high bits vary).
+fn shape_bit(shape: u64) -> u64 {
+    1 << (shape >> 58)
+}
+
+/// Whether the statement summarised by `sa`, in a policy of at most [`INDEXED`] statements,
+/// fails the first test of [`first_cover`] against every other statement of the policy, so
+/// that none need be read: no other statement has its [`shape_bit`] (`twice` holds the bits
+/// of repeated shapes), and `others`, the [`Summary::covering`] bits of all the others
+/// or-ed, lack a bit it needs (so each one does). In most small policies no statement covers
+/// the services and patterns of another, and a pass over the others costs several times this.
+fn alone(sa: &Summary, others: (u64, u64), twice: u64) -> bool {
+    let (needs, needs_actions) = sa.needs();
+    twice & shape_bit(sa.shape) == 0 && (needs & !others.0 != 0 || needs_actions & !others.1 != 0)
+}
 
 /// The statements that may duplicate or cover a statement, found with bit sets over the
 /// statements' positions.
@@ -279,6 +322,9 @@ struct Summary {
     may_cover_others: bool,
     /// [`Summary::covering_of`] this statement, read for every pair.
     covering: (u64, u64),
+    /// The `covering` bits of the statements after this one, or-ed (in a policy of at most
+    /// [`INDEXED`] statements; see [`mark_later`]).
+    later: (u64, u64),
     effect: Effect,
     index: usize,
 }
@@ -329,6 +375,7 @@ impl Summary {
             has_actions,
             may_cover_others,
             covering: Self::covering_of(&actions, may_cover_others),
+            later: (0, 0),
             effect: st.effect.node,
             index: st.index,
         }
@@ -510,6 +557,119 @@ fn strings_covered(
 #[cfg(test)]
 mod tests {
     use kmsguard_syntax::{ParseOptions, SourceFile, parse_text};
+
+    /// In policies of at most [`super::INDEXED`] statements, a statement that [`super::alone`]
+    /// skips is one that [`super::first_cover`], reading every other statement, finds nothing
+    /// for, and the covering bits it is given are those of all the other statements, for every
+    /// managed policy and for made-up ones: duplicates with and without conditions, statements
+    /// covered by earlier and by later ones, by `*` and by `service:*`, and Deny statements.
+    #[test]
+    fn skipped_statements_have_no_cover() {
+        use super::{INDEXED, PolicyFacts, Summary, alone, first_cover, mark_later};
+        use kmsguard_syntax::formats::Content;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/corpus/aws-managed-policies");
+        let mut texts: Vec<String> = std::fs::read_dir(&dir)
+            .expect("the managed policies")
+            .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
+            .collect();
+        let statement = |effect: &str, action: &str, condition: bool| {
+            let condition = if condition {
+                r#","Condition":{"Bool":{"aws:SecureTransport":"true"}}"#
+            } else {
+                ""
+            };
+            format!(r#"{{"Effect":"{effect}","Action":{action},"Resource":"*"{condition}}}"#)
+        };
+        let made_up = [
+            vec![
+                ("Allow", r#""kms:Decrypt""#, true),
+                ("Allow", r#""kms:Decrypt""#, true),
+            ],
+            vec![
+                ("Allow", r#""kms:Decrypt""#, false),
+                ("Allow", r#""kms:Decrypt""#, false),
+            ],
+            vec![
+                ("Allow", r#""kms:*""#, false),
+                ("Allow", r#""kms:Decrypt""#, true),
+            ],
+            vec![
+                ("Allow", r#""kms:Decrypt""#, true),
+                ("Allow", r#""kms:*""#, false),
+            ],
+            vec![
+                ("Allow", r#""*""#, false),
+                ("Allow", r#""s3:GetObject""#, false),
+            ],
+            vec![
+                ("Allow", r#""s3:GetObject""#, false),
+                ("Allow", r#""*""#, false),
+            ],
+            vec![
+                ("Allow", r#"["kms:Decrypt","kms:Encrypt"]"#, false),
+                ("Allow", r#""s3:GetObject""#, false),
+                ("Allow", r#""kms:encrypt""#, true),
+            ],
+            vec![
+                ("Deny", r#""kms:Decrypt""#, false),
+                ("Allow", r#""kms:Decrypt""#, false),
+                ("Deny", r#""kms:*""#, false),
+            ],
+        ];
+        for sts in made_up {
+            let sts: Vec<String> = sts.iter().map(|&(e, a, c)| statement(e, a, c)).collect();
+            texts.push(format!(
+                r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+                sts.join(",")
+            ));
+        }
+        let (mut skipped, mut read) = (0, 0);
+        for text in &texts {
+            let parsed = parse_text(text, &ParseOptions::default());
+            for doc in &parsed.documents {
+                let Content::Policy(policy) = &doc.content else {
+                    continue;
+                };
+                let sts = &policy.statements;
+                if sts.len() > INDEXED {
+                    continue;
+                }
+                let facts = PolicyFacts::new(policy);
+                let mut summaries: Vec<Summary> = sts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| Summary::of(&s.node, facts.summary(i)))
+                    .collect();
+                let twice = mark_later(&mut summaries);
+                let pair = |j: usize| summaries.get(j).map(|s| (s.shape, s.covering));
+                // As `compare_all` reads them.
+                let mut before = (0, 0);
+                for (i, (a, sa)) in sts.iter().zip(&summaries).enumerate() {
+                    let others = (before.0 | sa.later.0, before.1 | sa.later.1);
+                    before = (before.0 | sa.covering.0, before.1 | sa.covering.1);
+                    let all = summaries
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, _)| j != i)
+                        .fold((0, 0), |(s, p), (_, o)| {
+                            (s | o.covering.0, p | o.covering.1)
+                        });
+                    assert_eq!(others, all, "{text}");
+                    if alone(sa, others, twice) {
+                        skipped += 1;
+                        let found =
+                            first_cover((i, a), sa, sts, &summaries, pair, &facts, 0..sts.len());
+                        assert!(found.is_none(), "statement {i} of {text}");
+                    } else {
+                        read += 1;
+                    }
+                }
+            }
+        }
+        // Most statements are skipped, not all.
+        assert!(skipped > read && read > 0, "{skipped} {read}");
+    }
 
     /// The findings of a policy, linted on this thread after others (its summaries in the list
     /// the policy before kept) are those it gets linted alone on a new thread, for policies
