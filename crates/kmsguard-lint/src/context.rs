@@ -52,6 +52,11 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// The same context for the next rule on the same document.
+    pub(crate) fn set_rule(&mut self, meta: &'static RuleMeta) {
+        self.meta = meta;
+    }
+
     /// What the catalog knows of the policy's action patterns and condition keys, shared by
     /// every rule that asks.
     pub(crate) fn facts(&self, policy: &kmsguard_syntax::ast::Policy) -> &'a PolicyFacts {
