@@ -512,6 +512,20 @@ impl Drop for PolicyFacts {
 mod tests {
     use super::*;
 
+    /// Calls `each` with every policy read from `texts`, and the text it was read from.
+    fn for_each_policy(texts: &[String], mut each: impl FnMut(&str, &Policy)) {
+        use kmsguard_syntax::formats::Content;
+        use kmsguard_syntax::{ParseOptions, parse_text};
+        for text in texts {
+            let parsed = parse_text(text, &ParseOptions::default());
+            for doc in &parsed.documents {
+                if let Content::Policy(policy) = &doc.content {
+                    each(text, policy);
+                }
+            }
+        }
+    }
+
     /// The memo of condition keys gives what resolving each key gives, also for keys that
     /// share a slot and replace one another, and keys that differ in case only.
     #[test]
@@ -552,14 +566,7 @@ mod tests {
     /// placeholders.
     #[test]
     fn policy_kinds_agree_with_statement_kinds() {
-        use kmsguard_syntax::formats::Content;
-        use kmsguard_syntax::{ParseOptions, parse_text};
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/corpus/aws-managed-policies");
-        let mut texts: Vec<String> = std::fs::read_dir(&dir)
-            .expect("the managed policies")
-            .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
-            .collect();
+        let mut texts = crate::managed_policy_texts();
         for actions in [
             r#""nosuch:Get""#,
             r#"["kms:Decrypt","kms:NoSuchAction"]"#,
@@ -571,23 +578,17 @@ mod tests {
             ));
         }
         let mut seen = 0u8;
-        for text in &texts {
-            let parsed = parse_text(text, &ParseOptions::default());
-            for doc in &parsed.documents {
-                let Content::Policy(policy) = &doc.content else {
-                    continue;
-                };
-                let facts = PolicyFacts::new(policy);
-                for bit in 0..8 {
-                    let kind = 1u8 << bit;
-                    let any = (0..policy.statements.len()).any(|s| facts.holds(s, kind));
-                    assert_eq!(facts.holds_anywhere(kind), any, "{text}");
-                    if any {
-                        seen |= kind;
-                    }
+        for_each_policy(&texts, |text, policy| {
+            let facts = PolicyFacts::new(policy);
+            for bit in 0..8 {
+                let kind = 1u8 << bit;
+                let any = (0..policy.statements.len()).any(|s| facts.holds(s, kind));
+                assert_eq!(facts.holds_anywhere(kind), any, "{text}");
+                if any {
+                    seen |= kind;
                 }
             }
-        }
+        });
         // Every kind but placeholders (which the managed policies do not hold) was seen.
         assert_eq!(seen, 0b1_1111, "{seen:#b}");
     }
@@ -729,12 +730,7 @@ mod tests {
             };
             format!("{known:?}")
         };
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/corpus/aws-managed-policies");
-        let mut texts: Vec<String> = std::fs::read_dir(&dir)
-            .expect("the managed policies")
-            .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
-            .collect();
+        let mut texts = crate::managed_policy_texts();
         let made_up = [
             "*",
             "kms:*",
@@ -767,26 +763,20 @@ mod tests {
             list.join(",")
         ));
         let mut checked = 0usize;
-        for text in &texts {
-            let parsed = parse_text(text, &ParseOptions::default());
-            for doc in &parsed.documents {
-                let Content::Policy(policy) = &doc.content else {
+        for_each_policy(&texts, |_, policy| {
+            let facts = PolicyFacts::new(policy);
+            for (s, st) in policy.statements.iter().enumerate() {
+                let Some(block) = &st.node.action else {
                     continue;
                 };
-                let facts = PolicyFacts::new(policy);
-                for (s, st) in policy.statements.iter().enumerate() {
-                    let Some(block) = &st.node.action else {
-                        continue;
-                    };
-                    let patterns = &block.patterns().node;
-                    assert_eq!(facts.actions(s).len(), patterns.len());
-                    for (p, known) in patterns.iter().zip(facts.actions(s)) {
-                        assert_eq!(format!("{known:?}"), plain(&p.node), "{}", p.node.text());
-                        checked += 1;
-                    }
+                let patterns = &block.patterns().node;
+                assert_eq!(facts.actions(s).len(), patterns.len());
+                for (p, known) in patterns.iter().zip(facts.actions(s)) {
+                    assert_eq!(format!("{known:?}"), plain(&p.node), "{}", p.node.text());
+                    checked += 1;
                 }
             }
-        }
+        });
         // The managed policies' patterns, and every made-up one.
         assert!(checked > 60_000, "{checked}");
         let last = texts

@@ -139,6 +139,18 @@ fn policy_rules(kind: PolicyKind) -> Option<&'static [RuleWithMeta]> {
     by_kind.get(i).map(Vec::as_slice)
 }
 
+/// The texts of the files beside the AWS managed policies in `fixtures/` (the policies, and
+/// notes that hold none), for tests that run over every one of them.
+#[cfg(test)]
+pub(crate) fn managed_policy_texts() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/corpus/aws-managed-policies");
+    std::fs::read_dir(&dir)
+        .expect("the managed policies")
+        .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     /// [`super::lint_file`] (one context per document, rules listed by policy kind with their

@@ -567,12 +567,7 @@ mod tests {
     fn skipped_statements_have_no_cover() {
         use super::{INDEXED, PolicyFacts, Summary, alone, first_cover, mark_later};
         use kmsguard_syntax::formats::Content;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/corpus/aws-managed-policies");
-        let mut texts: Vec<String> = std::fs::read_dir(&dir)
-            .expect("the managed policies")
-            .map(|e| std::fs::read_to_string(e.expect("an entry").path()).expect("a policy"))
-            .collect();
+        let mut texts = crate::managed_policy_texts();
         let statement = |effect: &str, action: &str, condition: bool| {
             let condition = if condition {
                 r#","Condition":{"Bool":{"aws:SecureTransport":"true"}}"#
