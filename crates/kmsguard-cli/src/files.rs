@@ -63,7 +63,6 @@ impl Inputs {
         max_bytes: usize,
         bytes: &mut Vec<u8>,
     ) -> io::Result<Result<(), u64>> {
-        bytes.clear();
         read_open_into(self.open(input)?, max_bytes, bytes)
     }
 }
@@ -125,7 +124,13 @@ fn walk(dir: &Path, out: &mut Inputs) -> Result<(), (PathBuf, io::Error)> {
         }
         Ok(())
     })?;
-    let dir_index = keep_open(out, open);
+    // Held open only for files of its own: a directory of directories would take a place
+    // among the few kept open for nothing.
+    let dir_index = if found.iter().any(|&(_, is_dir, _)| !is_dir) {
+        keep_open(out, open)
+    } else {
+        None
+    };
     // Every path is `dir` joined with one name: the same bytes up to the name, so ordering
     // the whole paths' bytes orders the names.
     found.sort_unstable_by(|a, b| {
@@ -320,11 +325,10 @@ pub(crate) fn read_bounded_into(
     max_bytes: usize,
     bytes: &mut Vec<u8>,
 ) -> io::Result<Result<(), u64>> {
-    bytes.clear();
     read_open_into(std::fs::File::open(path)?, max_bytes, bytes)
 }
 
-/// [`read_bounded_into`] of a file opened already, into the empty `bytes`.
+/// [`read_bounded_into`] of a file opened already, into `bytes` (emptied first).
 fn read_open_into(
     mut file: std::fs::File,
     max_bytes: usize,
@@ -333,6 +337,7 @@ fn read_open_into(
     use std::io::Read;
     /// Large enough for nearly every policy and CLI output.
     const CHUNK: u64 = 256 * 1024;
+    bytes.clear();
     let limit = u64::try_from(max_bytes)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
