@@ -12,26 +12,19 @@
 #    template), so that the benchmarks measure a profile that has not seen them;
 # 3. merges the counts with `llvm-profdata` into pgo/kmsguard.profdata.
 #
-# `llvm-profdata` must read the raw profile version of the LLVM inside rustc (`rustc -vV`):
-# rustup's `llvm-tools` component has the matching one, or LLVM 19 or later (`apt-get install
-# llvm-19`). The script looks for $LLVM_PROFDATA, then rustup's, then `llvm-profdata` and
-# `llvm-profdata-NN` on the PATH, newest first.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-
+# `llvm-profdata` must read the raw profile version of the LLVM inside rustc (`rustc -vV`), and
+# it writes the indexed profile in its own LLVM version's format, which older compilers cannot
+# read (LLVM 19 rejects LLVM 22's). The script therefore takes the oldest LLVM from 19 on, that of
+# rustc 1.85, the workspace's minimum Rust version: $LLVM_PROFDATA if set, else
+# `llvm-profdata-NN` on the PATH or in /usr/lib/llvm-NN (NN = 19 to 22; `apt-get install
+# llvm-19`), else rustup's `llvm-tools` component, else `llvm-profdata`.
 find_profdata() {
     if [ -n "${LLVM_PROFDATA:-}" ]; then
         echo "$LLVM_PROFDATA"
         return
     fi
-    local rustup_bin
-    rustup_bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
-    if [ -x "$rustup_bin/llvm-profdata" ]; then
-        echo "$rustup_bin/llvm-profdata"
-        return
-    fi
     local v
-    for v in 22 21 20 19; do
+    for v in 19 20 21 22; do
         if command -v "llvm-profdata-$v" > /dev/null; then
             command -v "llvm-profdata-$v"
             return
@@ -41,8 +34,14 @@ find_profdata() {
             return
         fi
     done
+    local rustup_bin
+    rustup_bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
+    if [ -x "$rustup_bin/llvm-profdata" ]; then
+        echo "$rustup_bin/llvm-profdata"
+        return
+    fi
     command -v llvm-profdata || {
-        echo "error: no llvm-profdata found (rustup component add llvm-tools, or apt-get install llvm-19)" >&2
+        echo "error: no llvm-profdata found (apt-get install llvm-19, or rustup component add llvm-tools)" >&2
         exit 2
     }
 }
