@@ -978,6 +978,23 @@ fn plain_action<'a>(
         .and_then(action_in_32)
     {
         let Some(end) = end else {
+            // The name runs past the 32 bytes: nearly always (13.9 k of the 15 k such actions
+            // in the managed policies) it ends in the next 16, read here with one block. Out
+            // of line, each cost 88 instructions (the general block read, a result returned
+            // through memory). `check` of the managed corpus: 48.85 M → 48.01 M instructions
+            // (medians of 3).
+            if let Some(next) = bytes
+                .get(content + 32..)
+                .and_then(<[u8]>::first_chunk::<16>)
+            {
+                let stop = swar::bits(stops(swar::load(next)), 0);
+                if stop != 0 {
+                    let end = 32 + stop.trailing_zeros() as usize;
+                    let s = quoted(bytes, text, content, content + end)?;
+                    // The name is empty only when the colon is the last of the 32 bytes.
+                    return (end > colon + 1).then_some((s, Some(colon), content + end + 1));
+                }
+            }
             return plain_action_name(bytes, text, content, colon);
         };
         let s = text.get(content..content + end)?;
