@@ -332,7 +332,7 @@ pub(crate) fn read_all(
     // This thread reads files too, with one helper thread fewer than the cores; none for files
     // that make one task (see `crew::map`). The count of cores is asked only for more: the
     // standard library reads it from the process's cgroup files (three files opened and read
-    // on Linux), which in a one-file run took 3% of the time.
+    // on Linux), work a one-file run has no use for.
     let helpers = if inputs.files.len() > FILES_PER_TASK {
         std::thread::available_parallelism()
             .map_or(1, std::num::NonZeroUsize::get)
