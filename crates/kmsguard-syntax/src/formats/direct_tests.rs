@@ -99,6 +99,45 @@ fn every_repository_json_file_reads_the_same() {
     assert!(keys_direct * 100 >= keys * 85, "{keys_direct} of {keys}");
 }
 
+/// Sids the one-pass scan takes (plain ASCII) and those it leaves to the ordinary string
+/// reader (escapes, `$`, control and non-ASCII characters), short and longer than its
+/// 32-byte blocks, and a Sid that is not a string: both paths read the same.
+#[test]
+fn sids_read_the_same() {
+    let long = "S".repeat(40);
+    let sids = [
+        "",
+        "A",
+        "Allow1",
+        "a b",
+        "x$y",
+        "${aws:username}",
+        "caf\\u00e9",
+        "caf\u{e9}",
+        "tab\\t",
+        "q\\\\\\\"",
+        "\\u0041B",
+        "a\u{1}b",
+        long.as_str(),
+        "0123456789abcdefghijklmnopqrstuv",
+        "0123456789abcdefghijklmnopqrstu",
+        "0123456789abcdefghijklmnopqrstuvw",
+    ];
+    let mut direct = 0;
+    for sid in sids {
+        for value in [format!(r#""{sid}""#), format!(r#" "{sid}" "#)] {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":{value},"Effect":"Allow","Action":"s3:*","Resource":"*"}},{{"Sid":"Other","Effect":"Deny","Action":"s3:*","Resource":"*"}}]}}"#
+            );
+            direct += usize::from(same(&text));
+        }
+    }
+    assert!(direct > 10, "{direct}");
+    same(
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":7,"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+}
+
 #[test]
 fn edge_cases_read_the_same() {
     let cases = [
