@@ -9,6 +9,7 @@ mod files;
 mod inventory_cmd;
 mod lint;
 mod output;
+mod place;
 mod scan;
 
 use std::process::ExitCode;
