@@ -1,7 +1,7 @@
 //! Where new worker threads start.
 //!
-//! Linux starts a new thread on its parent's core, and on the project's 2-core host it did so
-//! in most runs even while the other core was idle (scheduler tracepoints, `perf record -e
+//! Linux may start a new thread on its parent's core, and on the project's 2-core host it did
+//! so in most runs even while the other core was idle (scheduler tracepoints, `perf record -e
 //! sched:sched_switch,sched:sched_wakeup_new -a`). The load balancer then left both threads
 //! sharing that core, in turns of 4 ms, for most of a `lint` of the 1,645 managed policies
 //! (16–28 ms in such runs against 12–14 ms when the two ran side by side). A worker therefore
