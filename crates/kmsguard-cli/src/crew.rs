@@ -4,7 +4,7 @@
 //! thread until they finish. For a run over a thousand files that costs the time the pool's
 //! threads take to start and wake (about half a millisecond in a run of 16–25 ms), during
 //! which no file is read. Here the calling thread starts on the files at once, and helpers
-//! join in as they come up.
+//! join in as they come up, each on a core of its own (see `place`).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
